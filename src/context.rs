@@ -1,0 +1,182 @@
+//! [`GpuContext`]: the device and queue the layers run on, the limits they
+//! respect, and the cache of compiled pipelines.
+
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::kernels::Kernel;
+use crate::pipelines::{CachedPipeline, PipelineCache, PipelineKey};
+
+/// A wgpu device and queue, with the crate's compiled pipelines.
+///
+/// `GpuContext` is `Send + Sync`: share one (behind an `Arc` or a reference)
+/// between threads. Each kernel is compiled once per context, on first use.
+///
+/// ```no_run
+/// # fn main() -> wgpu_activations::Result<()> {
+/// let ctx = wgpu_activations::GpuContext::new_blocking()?;
+/// let info = ctx.adapter_info();
+/// println!("{} ({:?}, {:?})", info.name, info.backend, info.device_type);
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct GpuContext {
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    adapter_info: wgpu::AdapterInfo,
+    limits: wgpu::Limits,
+    pipelines: PipelineCache,
+}
+
+impl GpuContext {
+    /// Finds an adapter and opens a device on it.
+    ///
+    /// Honours `WGPU_BACKEND` (e.g. `vulkan`, `gl`), `WGPU_ADAPTER_NAME` (a
+    /// case-insensitive substring of the adapter's name) and
+    /// `WGPU_POWER_PREF`, as wgpu's own examples do. The device gets the
+    /// adapter's own limits, so large tensors bind whole where the adapter allows.
+    pub async fn new() -> Result<Self> {
+        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let adapter = pick_adapter(&instance).await?;
+        let info = adapter.get_info();
+        let (device, queue) = adapter
+            .request_device(&wgpu::DeviceDescriptor {
+                label: Some("wgpu-activations"),
+                required_features: wgpu::Features::empty(),
+                required_limits: adapter.limits(),
+                experimental_features: wgpu::ExperimentalFeatures::disabled(),
+                memory_hints: wgpu::MemoryHints::Performance,
+                trace: wgpu::Trace::Off,
+            })
+            .await
+            .map_err(|source| Error::RequestDevice {
+                adapter: info.name.clone(),
+                source,
+            })?;
+        // Every call runs inside error scopes; anything that still escapes
+        // (e.g. from a host's misuse of the device) is reported, not a panic.
+        device.on_uncaptured_error(Arc::new(|error| {
+            eprintln!("wgpu-activations: uncaptured wgpu error: {error}");
+        }));
+        Ok(Self::from_device(device, queue))
+    }
+
+    /// [`GpuContext::new`], blocking the current thread (native only).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn new_blocking() -> Result<Self> {
+        pollster::block_on(Self::new())
+    }
+
+    /// Runs on a device and queue the host application already has.
+    ///
+    /// Limits and features are read from the device as it was created; the
+    /// host's uncaptured-error handler is left alone.
+    ///
+    /// ```no_run
+    /// # fn demo(device: wgpu::Device, queue: wgpu::Queue) {
+    /// let ctx = wgpu_activations::GpuContext::from_device(device, queue);
+    /// # }
+    /// ```
+    pub fn from_device(device: wgpu::Device, queue: wgpu::Queue) -> Self {
+        Self {
+            adapter_info: device.adapter_info(),
+            limits: device.limits(),
+            device,
+            queue,
+            pipelines: PipelineCache::default(),
+        }
+    }
+
+    /// The device the layers run on.
+    pub fn device(&self) -> &wgpu::Device {
+        &self.device
+    }
+
+    /// The queue work is submitted to.
+    pub fn queue(&self) -> &wgpu::Queue {
+        &self.queue
+    }
+
+    /// Name, backend and type of the adapter.
+    pub fn adapter_info(&self) -> &wgpu::AdapterInfo {
+        &self.adapter_info
+    }
+
+    /// The device's limits, which every dispatch respects.
+    pub fn limits(&self) -> &wgpu::Limits {
+        &self.limits
+    }
+
+    /// How many pipelines this context has compiled so far (one per kernel
+    /// used; a second forward of a layer compiles nothing).
+    pub fn pipelines_compiled(&self) -> usize {
+        self.pipelines.compiled()
+    }
+
+    /// Compiles `kernel` now, so a later forward does not pay for it.
+    pub fn warm_up(&self, kernel: Kernel) -> Result<()> {
+        self.scoped("compiling a pipeline", || self.pipeline(kernel))
+            .map(drop)
+    }
+
+    pub(crate) fn pipeline(&self, kernel: Kernel) -> Arc<CachedPipeline> {
+        self.pipelines.get(&self.device, PipelineKey { kernel })
+    }
+
+    /// Fails if `device` is not this context's device.
+    pub(crate) fn check_device(&self, device: &wgpu::Device) -> Result<()> {
+        if *device == self.device {
+            Ok(())
+        } else {
+            Err(Error::DeviceMismatch)
+        }
+    }
+
+    /// Runs `f` inside out-of-memory and validation error scopes and returns
+    /// what they caught as an [`Error`].
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn scoped<T>(&self, operation: &'static str, f: impl FnOnce() -> T) -> Result<T> {
+        let validation = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let out_of_memory = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let value = f();
+        // On native, popped scopes are answered at once.
+        let oom = pollster::block_on(out_of_memory.pop());
+        let invalid = pollster::block_on(validation.pop());
+        match oom.or(invalid) {
+            Some(error) => Err(Error::from_wgpu(operation, error)),
+            None => Ok(value),
+        }
+    }
+
+    /// On the web, error scopes are answered asynchronously by the browser,
+    /// so errors reach the device's uncaptured-error handler instead.
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn scoped<T>(&self, _operation: &'static str, f: impl FnOnce() -> T) -> Result<T> {
+        Ok(f())
+    }
+}
+
+/// The adapter named by `WGPU_ADAPTER_NAME`, else wgpu's default choice.
+async fn pick_adapter(instance: &wgpu::Instance) -> Result<wgpu::Adapter> {
+    let backends = wgpu::Backends::from_env().unwrap_or_default();
+    if let Ok(wanted) = std::env::var("WGPU_ADAPTER_NAME") {
+        let wanted = wanted.to_lowercase();
+        let adapters = instance.enumerate_adapters(backends).await;
+        let names: Vec<String> = adapters.iter().map(|a| a.get_info().name).collect();
+        return adapters
+            .into_iter()
+            .find(|a| a.get_info().name.to_lowercase().contains(&wanted))
+            .ok_or_else(|| Error::NoAdapter {
+                reason: format!("WGPU_ADAPTER_NAME={wanted:?} matches none of {names:?}"),
+            });
+    }
+    instance
+        .request_adapter(&wgpu::RequestAdapterOptions {
+            power_preference: wgpu::PowerPreference::from_env().unwrap_or_default(),
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| Error::NoAdapter {
+            reason: format!("{e} (backends: {backends:?})"),
+        })
+}

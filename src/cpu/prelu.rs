@@ -1,0 +1,63 @@
+//! CPU twin of shaders/prelu.wgsl, broadcasting alpha the plain way.
+
+use crate::error::{Error, Result};
+
+/// Keras `PReLU` on the CPU: alpha (shape `alpha_shape`, right-aligned,
+/// size-1 axes broadcast) against `x` of `shape`. NaN stays NaN; `-inf` with
+/// alpha 0 gives 0.
+///
+/// ```
+/// let y = wgpu_activations::cpu::prelu(&[2, 2], &[-1.0, -1.0, 2.0, -4.0], &[2], &[0.5, 0.25])?;
+/// assert_eq!(y, vec![-0.5, -0.25, 2.0, -1.0]);
+/// # Ok::<(), wgpu_activations::Error>(())
+/// ```
+pub fn prelu(shape: &[usize], x: &[f32], alpha_shape: &[usize], alpha: &[f32]) -> Result<Vec<f32>> {
+    super::check_len(shape, x)?;
+    super::check_len(alpha_shape, alpha)?;
+    if alpha_shape.len() > shape.len() {
+        return Err(Error::Shape(format!(
+            "alpha {alpha_shape:?} has more axes than the input {shape:?}"
+        )));
+    }
+    let offset = shape.len() - alpha_shape.len();
+    for (i, &a) in alpha_shape.iter().enumerate() {
+        if a != 1 && a != shape[offset + i] {
+            return Err(Error::Shape(format!(
+                "incompatible shapes for broadcasting: alpha {alpha_shape:?} against input {shape:?}"
+            )));
+        }
+    }
+    let mut out = Vec::with_capacity(x.len());
+    for (flat, &v) in x.iter().enumerate() {
+        // Unravel the flat index; accumulate alpha's index over its own axes.
+        let mut rest = flat;
+        let mut index = 0;
+        let mut stride = 1;
+        for axis in (0..shape.len()).rev() {
+            let coord = rest % shape[axis];
+            rest /= shape[axis];
+            if axis >= offset {
+                let a = alpha_shape[axis - offset];
+                if a != 1 {
+                    index += coord * stride;
+                }
+                stride *= a;
+            }
+        }
+        let a = alpha[index];
+        out.push(if v > 0.0 {
+            v
+        } else if v < 0.0 {
+            if a == 0.0 {
+                0.0
+            } else {
+                a * v
+            }
+        } else if v == 0.0 {
+            0.0
+        } else {
+            v
+        });
+    }
+    Ok(out)
+}

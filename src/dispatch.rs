@@ -1,0 +1,133 @@
+//! How a tensor is cut into dispatches: the 2-D grid that carries more than
+//! 65,535 workgroups, and the chunks that keep every storage binding under the
+//! device's `max_storage_buffer_binding_size`.
+
+use crate::error::{Error, Result};
+use crate::kernels::WORKGROUP_SIZE;
+
+/// A dispatch grid: workgroups along x and y (z is always 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Grid {
+    /// Workgroups along x.
+    pub x: u32,
+    /// Workgroups along y.
+    pub y: u32,
+}
+
+/// Spreads `workgroups` over a 2-D grid whose sides stay within
+/// `max_per_dimension`. The grid may hold a few more workgroups than asked for
+/// (at most `y - 1`); kernels bounds-check their index.
+///
+/// Returns `None` when even `max_per_dimension²` workgroups are too few.
+///
+/// ```
+/// use wgpu_activations::dispatch::{spread, Grid};
+/// assert_eq!(spread(10, 65_535), Some(Grid { x: 10, y: 1 }));
+/// assert_eq!(spread(70_001, 65_535), Some(Grid { x: 35_001, y: 2 }));
+/// ```
+pub fn spread(workgroups: u32, max_per_dimension: u32) -> Option<Grid> {
+    if workgroups <= max_per_dimension {
+        return Some(Grid {
+            x: workgroups,
+            y: 1,
+        });
+    }
+    let y = workgroups.div_ceil(max_per_dimension);
+    if y > max_per_dimension {
+        return None;
+    }
+    Some(Grid {
+        x: workgroups.div_ceil(y),
+        y,
+    })
+}
+
+/// One dispatch's share of a tensor, in elements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Chunk {
+    /// First element.
+    pub start: u64,
+    /// Number of elements.
+    pub len: u64,
+}
+
+/// Cuts `len` elements of `element_size` bytes into chunks whose byte size
+/// stays within `max_binding_bytes` and whose byte offsets are multiples of
+/// `offset_alignment` (the device's `min_storage_buffer_offset_alignment`).
+///
+/// ```
+/// use wgpu_activations::dispatch::{chunks, Chunk};
+/// let c = chunks(1000, 4, 1024, 256);
+/// assert_eq!(c, vec![Chunk { start: 0, len: 256 }, Chunk { start: 256, len: 256 },
+///                    Chunk { start: 512, len: 256 }, Chunk { start: 768, len: 232 }]);
+/// ```
+pub fn chunks(len: u64, element_size: u64, max_binding_bytes: u64, offset_alignment: u64) -> Vec<Chunk> {
+    let alignment = offset_alignment.max(element_size);
+    let chunk_bytes = (max_binding_bytes / alignment).max(1) * alignment;
+    let per_chunk = (chunk_bytes / element_size).max(1);
+    let mut out = Vec::with_capacity(len.div_ceil(per_chunk) as usize);
+    let mut start = 0;
+    while start < len {
+        let n = per_chunk.min(len - start);
+        out.push(Chunk { start, len: n });
+        start += n;
+    }
+    out
+}
+
+/// The grid for `len` elements, one per invocation, or an error naming the limit.
+pub fn grid_for(len: u32, max_per_dimension: u32) -> Result<Grid> {
+    let workgroups = len.div_ceil(WORKGROUP_SIZE);
+    spread(workgroups, max_per_dimension).ok_or_else(|| Error::TooLarge {
+        what: format!("a dispatch of {workgroups} workgroups"),
+        size: u64::from(len) * 4,
+        limit_name: "max_compute_workgroups_per_dimension (squared)",
+        limit: u64::from(max_per_dimension) * u64::from(max_per_dimension),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spread_covers_every_workgroup_within_limits() {
+        for max in [1u32, 7, 65_535] {
+            for n in [0u32, 1, 2, max - 1, max, max + 1, 2 * max, 2 * max + 1, 70_001, 1_000_003] {
+                if let Some(g) = spread(n, max) {
+                    assert!(g.x <= max && g.y <= max, "{n} over {max}: {g:?}");
+                    let total = u64::from(g.x) * u64::from(g.y);
+                    assert!(total >= u64::from(n), "{n} over {max}: {g:?} too small");
+                    assert!(total - u64::from(n) < u64::from(g.y), "{n}: {g:?} wastes a row");
+                } else {
+                    assert!(u64::from(n) > u64::from(max) * u64::from(max));
+                }
+            }
+        }
+        assert_eq!(spread(0, 65_535), Some(Grid { x: 0, y: 1 }));
+        assert_eq!(spread(65_536, 65_535), Some(Grid { x: 32_768, y: 2 }));
+        assert_eq!(spread(50, 7), None);
+    }
+
+    #[test]
+    fn chunks_tile_the_tensor_aligned() {
+        for (len, max, align) in [(1000u64, 1024u64, 256u64), (5, 4096, 256), (1 << 20, 1000, 256), (9, 4, 4)] {
+            let c = chunks(len, 4, max, align);
+            let mut next = 0;
+            for ch in &c {
+                assert_eq!(ch.start, next);
+                assert_eq!((ch.start * 4) % align, 0, "{ch:?}");
+                assert!(ch.len * 4 <= max.max(align), "{ch:?}");
+                next += ch.len;
+            }
+            assert_eq!(next, len);
+        }
+        assert!(chunks(0, 4, 1024, 256).is_empty());
+    }
+
+    #[test]
+    fn grid_for_rejects_impossible_grids() {
+        assert_eq!(grid_for(256 * 3, 65_535).unwrap(), Grid { x: 3, y: 1 });
+        assert!(matches!(grid_for(u32::MAX, 16), Err(Error::TooLarge { .. })));
+    }
+}

@@ -1,0 +1,96 @@
+//! The crate's one error type.
+//!
+//! Every fallible call returns [`Result`]. Bad user input (arguments, shapes,
+//! sizes) is reported before anything reaches the GPU; what the GPU itself
+//! rejects (validation, out of memory, a lost device) is caught with wgpu
+//! error scopes and returned here instead of panicking.
+
+use std::fmt;
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in `wgpu-activations`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No adapter could be found, or the one named in `WGPU_ADAPTER_NAME` does not exist.
+    #[error("no GPU adapter available: {reason}. On a machine without a GPU driver, install Mesa's software Vulkan driver (`apt-get install mesa-vulkan-drivers`), or try the OpenGL backend with WGPU_BACKEND=gl")]
+    NoAdapter {
+        /// What was tried and why it failed.
+        reason: String,
+    },
+    /// The adapter refused to create a device.
+    #[error("could not create a device on adapter {adapter:?}: {source}")]
+    RequestDevice {
+        /// Name of the adapter.
+        adapter: String,
+        /// wgpu's reason.
+        source: wgpu::RequestDeviceError,
+    },
+    /// A layer argument that Keras would also reject (or that has no meaning, such as NaN).
+    #[error("{message}")]
+    InvalidArgument {
+        /// The argument's Keras name, e.g. `max_value`.
+        argument: &'static str,
+        /// The full message, naming the argument and the value received.
+        message: String,
+    },
+    /// A shape that does not fit: data length, rank, broadcasting, a layer's input spec.
+    #[error("{0}")]
+    Shape(String),
+    /// A tensor larger than a device limit or than the crate's 32-bit indexing.
+    #[error("{what} needs {size} bytes, over the device limit {limit_name} = {limit} bytes")]
+    TooLarge {
+        /// What was being created.
+        what: String,
+        /// Bytes needed.
+        size: u64,
+        /// The wgpu limit's name.
+        limit_name: &'static str,
+        /// The limit's value on this device.
+        limit: u64,
+    },
+    /// A tensor created on another device was passed to this context.
+    #[error("the tensor belongs to a different wgpu device than this GpuContext")]
+    DeviceMismatch,
+    /// wgpu reported a validation error (caught by an error scope).
+    #[error("wgpu validation error in {operation}: {description}")]
+    Validation {
+        /// What the crate was doing.
+        operation: &'static str,
+        /// wgpu's description.
+        description: String,
+    },
+    /// The device ran out of memory (caught by an error scope).
+    #[error("GPU out of memory in {operation}")]
+    OutOfMemory {
+        /// What the crate was doing.
+        operation: &'static str,
+    },
+    /// Mapping a buffer for readback failed, or polling the device did.
+    #[error("reading a tensor back failed: {0}")]
+    Readback(String),
+}
+
+impl Error {
+    /// An [`Error::InvalidArgument`] whose message names the argument and the value.
+    pub(crate) fn argument(argument: &'static str, message: impl fmt::Display) -> Self {
+        Error::InvalidArgument {
+            argument,
+            message: message.to_string(),
+        }
+    }
+
+    /// Turns an error caught by a wgpu error scope into ours.
+    pub(crate) fn from_wgpu(operation: &'static str, error: wgpu::Error) -> Self {
+        match error {
+            wgpu::Error::OutOfMemory { .. } => Error::OutOfMemory { operation },
+            wgpu::Error::Validation { description, .. }
+            | wgpu::Error::Internal { description, .. } => Error::Validation {
+                operation,
+                description,
+            },
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! The typed registry of compute kernels: one WGSL file per kernel under
+//! `shaders/`, each with a `main` entry point, and the `#[repr(C)]` uniform
+//! structs that mirror the WGSL `Params` structs field for field.
+//!
+//! Parameters always travel in uniform buffers, so one compiled pipeline per
+//! kernel serves every parameter value.
+
+use bytemuck::{Pod, Zeroable};
+
+/// Prepended to every kernel: the `Launch` struct and the grid index helper.
+const COMMON: &str = include_str!("../shaders/common.wgsl");
+
+/// Every compute kernel the crate dispatches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Kernel {
+    /// `shaders/relu.wgsl`
+    Relu,
+    /// `shaders/leaky_relu.wgsl`
+    LeakyRelu,
+    /// `shaders/elu.wgsl`
+    Elu,
+    /// `shaders/thresholded_relu.wgsl`
+    ThresholdedRelu,
+    /// `shaders/prelu.wgsl`
+    Prelu,
+}
+
+impl Kernel {
+    /// Every kernel, for tests that validate or compile them all.
+    pub const ALL: [Kernel; 5] = [
+        Kernel::Relu,
+        Kernel::LeakyRelu,
+        Kernel::Elu,
+        Kernel::ThresholdedRelu,
+        Kernel::Prelu,
+    ];
+
+    /// The kernel's name, used in labels: `wgpu-activations.<name>`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kernel::Relu => "relu",
+            Kernel::LeakyRelu => "leaky_relu",
+            Kernel::Elu => "elu",
+            Kernel::ThresholdedRelu => "thresholded_relu",
+            Kernel::Prelu => "prelu",
+        }
+    }
+
+    /// The kernel's own file, without the common prelude.
+    fn file(self) -> &'static str {
+        match self {
+            Kernel::Relu => include_str!("../shaders/relu.wgsl"),
+            Kernel::LeakyRelu => include_str!("../shaders/leaky_relu.wgsl"),
+            Kernel::Elu => include_str!("../shaders/elu.wgsl"),
+            Kernel::ThresholdedRelu => include_str!("../shaders/thresholded_relu.wgsl"),
+            Kernel::Prelu => include_str!("../shaders/prelu.wgsl"),
+        }
+    }
+
+    /// The complete WGSL source handed to the device: common prelude + kernel.
+    ///
+    /// ```
+    /// use wgpu_activations::kernels::Kernel;
+    /// assert!(Kernel::Relu.source().contains("fn main"));
+    /// ```
+    pub fn source(self) -> String {
+        format!("{COMMON}\n{}", self.file())
+    }
+
+    /// Size in bytes of the kernel's `Params` uniform (checked against naga in tests).
+    pub fn params_size(self) -> usize {
+        match self {
+            Kernel::Relu => size_of::<ReluParams>(),
+            Kernel::LeakyRelu | Kernel::Elu | Kernel::ThresholdedRelu => size_of::<ScalarParams>(),
+            Kernel::Prelu => size_of::<PreluParams>(),
+        }
+    }
+}
+
+/// The entry point of every kernel.
+pub const ENTRY_POINT: &str = "main";
+
+/// Invocations per workgroup of the elementwise kernels. Keep in step with
+/// `WORKGROUP_SIZE` in shaders/common.wgsl. 256 is WebGPU's guaranteed minimum
+/// for `max_compute_invocations_per_workgroup`, so it runs on every adapter.
+pub const WORKGROUP_SIZE: u32 = 256;
+
+/// One chunk's launch description. Keep in step with `Launch` in shaders/common.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct Launch {
+    /// Elements in this chunk.
+    pub len: u32,
+    /// Workgroups along x; the grid continues along y.
+    pub grid_x: u32,
+    /// Index of the chunk's first element in the whole tensor.
+    pub base: u32,
+    /// Padding to 16 bytes.
+    pub _pad: u32,
+}
+
+/// Keep in step with `Params` in shaders/relu.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct ReluParams {
+    /// Upper clip, read only when `has_max` is 1.
+    pub max_value: f32,
+    /// Slope below the threshold.
+    pub negative_slope: f32,
+    /// Where the linear part starts (strict `x > threshold`).
+    pub threshold: f32,
+    /// 1 when `max_value` is set.
+    pub has_max: u32,
+}
+
+/// One scalar and padding: `Params` of shaders/leaky_relu.wgsl (negative_slope),
+/// shaders/elu.wgsl (alpha) and shaders/thresholded_relu.wgsl (theta). Keep in step.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct ScalarParams {
+    /// The layer's one argument.
+    pub value: f32,
+    /// Padding to 16 bytes.
+    pub _pad: [f32; 3],
+}
+
+impl ScalarParams {
+    /// Wraps one scalar argument.
+    pub fn new(value: f32) -> Self {
+        Self {
+            value,
+            _pad: [0.0; 3],
+        }
+    }
+}
+
+/// Most axes the PReLU kernel indexes after merging compatible neighbours.
+pub const PRELU_MAX_RANK: usize = 8;
+
+/// Keep in step with `Params` in shaders/prelu.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct PreluParams {
+    /// Axes in use in `dims` and `alpha_strides`.
+    pub rank: u32,
+    /// Padding to 16 bytes.
+    pub _pad: [u32; 3],
+    /// The merged input shape, outermost first.
+    pub dims: [u32; PRELU_MAX_RANK],
+    /// alpha's stride along each merged axis, 0 where alpha broadcasts.
+    pub alpha_strides: [u32; PRELU_MAX_RANK],
+}

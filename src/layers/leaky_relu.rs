@@ -1,0 +1,81 @@
+//! Keras `LeakyReLU(negative_slope)` (Keras 2 called it `alpha`).
+
+use crate::context::GpuContext;
+use crate::error::Result;
+use crate::kernels::Kernel;
+use crate::launch::forward_scalar;
+use crate::layers::{non_negative_finite, Layer};
+use crate::tensor::GpuTensor;
+
+/// Keras `LeakyReLU`: `x` for `x >= 0`, `negative_slope * x` below.
+///
+/// Keras 3 names the argument `negative_slope`, Keras 2 `alpha`; both
+/// constructors exist and validate alike (not negative, finite).
+///
+/// ```no_run
+/// # fn main() -> wgpu_activations::Result<()> {
+/// use wgpu_activations::{GpuContext, GpuTensor, LeakyReLU};
+/// let ctx = GpuContext::new_blocking()?;
+/// let layer = LeakyReLU::new(0.5)?;
+/// let x = GpuTensor::from_slice(&ctx, &[3], &[-2.0, 0.0, 3.0])?;
+/// assert_eq!(layer.forward(&ctx, &x)?.to_vec_blocking(&ctx)?, vec![-1.0, 0.0, 3.0]);
+/// assert_eq!(LeakyReLU::from_alpha(0.5)?, layer);
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LeakyReLU {
+    negative_slope: f32,
+}
+
+impl Default for LeakyReLU {
+    /// Keras's layer default, 0.3.
+    fn default() -> Self {
+        Self { negative_slope: 0.3 }
+    }
+}
+
+impl LeakyReLU {
+    /// A validated `LeakyReLU` (Keras 3 spelling).
+    pub fn new(negative_slope: f32) -> Result<Self> {
+        let negative_slope = non_negative_finite("LeakyReLU", "negative_slope", negative_slope, || {
+            format!(
+                "The negative_slope value of a Leaky ReLU layer cannot be None or negative value. \
+                 Expected a float. Received: negative_slope={negative_slope:?}"
+            )
+        })?;
+        Ok(Self { negative_slope })
+    }
+
+    /// A validated `LeakyReLU` from the Keras 2 argument `alpha`; errors name `alpha`.
+    pub fn from_alpha(alpha: f32) -> Result<Self> {
+        let negative_slope = non_negative_finite("LeakyReLU", "alpha", alpha, || {
+            format!("The alpha value of a Leaky ReLU layer cannot be None or negative value. Received: alpha={alpha:?}")
+        })?;
+        Ok(Self { negative_slope })
+    }
+
+    /// The slope for negative inputs.
+    pub fn negative_slope(&self) -> f32 {
+        self.negative_slope
+    }
+
+    /// Runs the layer on the GPU.
+    pub fn forward(&self, ctx: &GpuContext, x: &GpuTensor) -> Result<GpuTensor> {
+        forward_scalar(ctx, Kernel::LeakyRelu, self.negative_slope, x)
+    }
+}
+
+impl Layer for LeakyReLU {
+    fn class_name(&self) -> &'static str {
+        "LeakyReLU"
+    }
+
+    fn forward(&self, ctx: &GpuContext, x: &GpuTensor) -> Result<GpuTensor> {
+        LeakyReLU::forward(self, ctx, x)
+    }
+
+    fn reference(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
+        crate::cpu::check_len(shape, x)?;
+        Ok(crate::cpu::leaky_relu(self, x))
+    }
+}

@@ -1,0 +1,48 @@
+//! Keras activation layers as WGSL compute shaders on [`wgpu`]: `ReLU`,
+//! `LeakyReLU`, `PReLU`, `ELU` and `ThresholdedReLU`, with exactly Keras's
+//! semantics, on Vulkan, Metal, DX12, OpenGL and WebGPU.
+//!
+//! ```no_run
+//! # fn main() -> wgpu_activations::Result<()> {
+//! use wgpu_activations::{cpu, GpuContext, GpuTensor, ReLU};
+//! let ctx = GpuContext::new_blocking()?;
+//! let data = [-2.0, -0.5, 0.5, 1.0, 7.0, 3.0];
+//! let x = GpuTensor::from_slice(&ctx, &[2, 3], &data)?;
+//! let relu = ReLU::new(Some(6.0), 0.1, 0.5)?;
+//! let y = relu.forward(&ctx, &x)?;          // stays on the GPU
+//! let host = y.to_vec_blocking(&ctx)?;      // or y.to_vec(&ctx).await
+//! assert_eq!(host, cpu::relu(&relu, &data));
+//! # Ok(()) }
+//! ```
+//!
+//! # NaN and infinities
+//! NaN in gives NaN out, for every layer. An infinite input gives the limit of
+//! the layer's function: `ReLU(-inf)` is 0 with slope 0 and `-inf` otherwise,
+//! `ReLU(+inf)` is `max_value` (or `+inf`), `ELU(-inf)` is `-alpha`, and
+//! `LeakyReLU`/`PReLU` with a zero slope give 0 for `-inf` (Keras computes
+//! `0 * -inf` there and returns NaN). Keras 3's `ReLU` with a threshold and
+//! no slope maps NaN to 0; this crate keeps it NaN, so NaN is never hidden.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod context;
+pub mod cpu;
+pub mod dispatch;
+mod error;
+pub mod kernels;
+mod launch;
+pub mod layers;
+mod pipelines;
+pub mod shape;
+mod tensor;
+
+pub use context::GpuContext;
+pub use error::{Error, Result};
+pub use layers::elu::ELU;
+pub use layers::leaky_relu::LeakyReLU;
+pub use layers::prelu::{Initializer, PReLU};
+pub use layers::relu::ReLU;
+pub use layers::thresholded_relu::ThresholdedReLU;
+pub use layers::Layer;
+pub use tensor::GpuTensor;

@@ -1,0 +1,157 @@
+//! Shape arithmetic: element counts without overflow, and PReLU's alpha shape
+//! and broadcasting, following Keras exactly.
+
+use crate::error::{Error, Result};
+
+/// The number of elements of `shape`, or an error if the product overflows.
+///
+/// ```
+/// use wgpu_activations::shape::element_count;
+/// assert_eq!(element_count(&[2, 3, 4]).unwrap(), 24);
+/// assert_eq!(element_count(&[]).unwrap(), 1);
+/// assert_eq!(element_count(&[5, 0]).unwrap(), 0);
+/// assert!(element_count(&[usize::MAX, 2]).is_err());
+/// ```
+pub fn element_count(shape: &[usize]) -> Result<usize> {
+    shape
+        .iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(d))
+        .ok_or_else(|| Error::Shape(format!("shape {shape:?} has more elements than fit in usize")))
+}
+
+/// Keras's PReLU parameter shape: `input_shape[1:]` with
+/// `param_shape[i - 1] = 1` for each `i` in `shared_axes`, using Python list
+/// indexing (so `0` shares the last axis and `-1` the one before it).
+///
+/// ```
+/// use wgpu_activations::shape::prelu_alpha_shape;
+/// assert_eq!(prelu_alpha_shape(&[2, 3, 4, 5], &[1, 2]).unwrap(), vec![1, 1, 5]);
+/// assert_eq!(prelu_alpha_shape(&[2, 3, 4, 5], &[0]).unwrap(), vec![3, 4, 1]);
+/// assert!(prelu_alpha_shape(&[2, 3, 4, 5], &[4]).is_err());
+/// ```
+pub fn prelu_alpha_shape(input_shape: &[usize], shared_axes: &[i64]) -> Result<Vec<usize>> {
+    if input_shape.is_empty() {
+        return Err(Error::Shape(
+            "PReLU needs an input of rank 1 or more (a batch axis); got a scalar".into(),
+        ));
+    }
+    let mut shape = input_shape[1..].to_vec();
+    let n = shape.len() as i64;
+    for &axis in shared_axes {
+        let index = axis - 1;
+        let resolved = if index < 0 { index + n } else { index };
+        if !(0..n).contains(&resolved) {
+            return Err(Error::argument(
+                "shared_axes",
+                format!(
+                    "shared_axes={shared_axes:?} is out of range for an input of rank {}: \
+                     each axis i must satisfy {} <= i <= {} (Keras: list assignment index out of range)",
+                    input_shape.len(),
+                    2 - input_shape.len() as i64,
+                    input_shape.len() as i64 - 1
+                ),
+            ));
+        }
+        shape[resolved as usize] = 1;
+    }
+    Ok(shape)
+}
+
+/// The input shape with adjacent axes merged wherever alpha's indexing allows,
+/// paired with alpha's stride along each merged axis (0 where alpha
+/// broadcasts, including the batch axis). Size-1 axes are dropped.
+///
+/// ```
+/// use wgpu_activations::shape::prelu_index_plan;
+/// // (2, 3, 4, 5) with alpha (1, 1, 5): batch and two shared axes merge.
+/// assert_eq!(prelu_index_plan(&[2, 3, 4, 5], &[1, 1, 5]), vec![(24, 0), (5, 1)]);
+/// ```
+pub fn prelu_index_plan(input_shape: &[usize], alpha_shape: &[usize]) -> Vec<(usize, usize)> {
+    // alpha is right-aligned against the input.
+    let offset = input_shape.len() - alpha_shape.len();
+    let mut strides = vec![0; input_shape.len()];
+    let mut stride = 1;
+    for axis in (offset..input_shape.len()).rev() {
+        let a = alpha_shape[axis - offset];
+        if a != 1 {
+            strides[axis] = stride;
+        }
+        stride *= a;
+    }
+    let mut plan: Vec<(usize, usize)> = Vec::new();
+    for (&dim, &alpha_stride) in input_shape.iter().zip(&strides) {
+        if dim == 1 {
+            continue;
+        }
+        match plan.last_mut() {
+            Some(last) if last.1 == 0 && alpha_stride == 0 => last.0 *= dim,
+            Some(last) if alpha_stride != 0 && last.1 == alpha_stride * dim => {
+                *last = (last.0 * dim, alpha_stride);
+            }
+            _ => plan.push((dim, alpha_stride)),
+        }
+    }
+    plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alpha_shapes_match_keras_examples() {
+        let s = [2, 3, 4, 5];
+        assert_eq!(prelu_alpha_shape(&s, &[]).unwrap(), vec![3, 4, 5]);
+        assert_eq!(prelu_alpha_shape(&s, &[1]).unwrap(), vec![1, 4, 5]);
+        assert_eq!(prelu_alpha_shape(&s, &[2, 3]).unwrap(), vec![3, 1, 1]);
+        assert_eq!(prelu_alpha_shape(&s, &[1, 2, 3]).unwrap(), vec![1, 1, 1]);
+        assert_eq!(prelu_alpha_shape(&s, &[3]).unwrap(), vec![3, 4, 1]);
+        assert_eq!(prelu_alpha_shape(&s, &[-1]).unwrap(), vec![3, 1, 5]);
+        assert_eq!(prelu_alpha_shape(&s, &[-2]).unwrap(), vec![1, 4, 5]);
+        assert!(prelu_alpha_shape(&s, &[-3]).is_err());
+        assert!(prelu_alpha_shape(&[], &[]).is_err());
+        assert_eq!(prelu_alpha_shape(&[7], &[]).unwrap(), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn index_plan_reproduces_broadcast_indexing() {
+        // Check the plan against direct broadcasting for several shapes.
+        let cases: [(&[usize], &[usize]); 6] = [
+            (&[2, 3, 4, 5], &[3, 4, 5]),
+            (&[2, 3, 4, 5], &[1, 4, 5]),
+            (&[2, 3, 4, 5], &[3, 1, 1]),
+            (&[2, 3, 4, 5], &[3, 4, 1]),
+            (&[2, 1, 4, 1, 3], &[1, 4, 1, 3]),
+            (&[6], &[]),
+        ];
+        for (input, alpha) in cases {
+            let plan = prelu_index_plan(input, alpha);
+            let n: usize = input.iter().product();
+            for flat in 0..n {
+                let mut rest = flat;
+                let mut planned = 0;
+                for &(dim, stride) in plan.iter().rev() {
+                    planned += (rest % dim) * stride;
+                    rest /= dim;
+                }
+                // Direct: unravel flat into coordinates, drop broadcast axes.
+                let mut rest = flat;
+                let mut direct = 0;
+                let mut alpha_stride = 1;
+                for axis in (0..input.len()).rev() {
+                    let c = rest % input[axis];
+                    rest /= input[axis];
+                    let offset = input.len() - alpha.len();
+                    if axis >= offset {
+                        let a = alpha[axis - offset];
+                        if a != 1 {
+                            direct += c * alpha_stride;
+                        }
+                        alpha_stride *= a;
+                    }
+                }
+                assert_eq!(planned, direct, "{input:?} {alpha:?} at {flat}");
+            }
+        }
+    }
+}
