@@ -1,6 +1,7 @@
 //! [`GpuContext`]: the device and queue the layers run on, the limits they
 //! respect, and the cache of compiled pipelines.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
@@ -12,7 +13,7 @@ use crate::pipelines::{CachedPipeline, PipelineCache, PipelineKey};
 /// `GpuContext` is `Send + Sync`: share one (behind an `Arc` or a reference)
 /// between threads. Each kernel is compiled once per context, on first use.
 ///
-/// ```no_run
+/// ```
 /// # fn main() -> wgpu_activations::Result<()> {
 /// let ctx = wgpu_activations::GpuContext::new_blocking()?;
 /// let info = ctx.adapter_info();
@@ -21,6 +22,10 @@ use crate::pipelines::{CachedPipeline, PipelineCache, PipelineKey};
 /// ```
 #[derive(Debug)]
 pub struct GpuContext {
+    // Unique per context; tensors carry it so one from another context is
+    // an error. (wgpu's device equality compares ids, which repeat across
+    // instances.)
+    id: u64,
     device: wgpu::Device,
     queue: wgpu::Queue,
     adapter_info: wgpu::AdapterInfo,
@@ -36,7 +41,8 @@ impl GpuContext {
     /// `WGPU_POWER_PREF`, as wgpu's own examples do. The device gets the
     /// adapter's own limits, so large tensors bind whole where the adapter allows.
     pub async fn new() -> Result<Self> {
-        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let instance =
+            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
         let adapter = pick_adapter(&instance).await?;
         let info = adapter.get_info();
         let (device, queue) = adapter
@@ -78,7 +84,9 @@ impl GpuContext {
     /// # }
     /// ```
     pub fn from_device(device: wgpu::Device, queue: wgpu::Queue) -> Self {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         Self {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             adapter_info: device.adapter_info(),
             limits: device.limits(),
             device,
@@ -123,12 +131,17 @@ impl GpuContext {
         self.pipelines.get(&self.device, PipelineKey { kernel })
     }
 
-    /// Fails if `device` is not this context's device.
-    pub(crate) fn check_device(&self, device: &wgpu::Device) -> Result<()> {
-        if *device == self.device {
+    /// This context's unique id.
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// Fails unless `id` is this context's.
+    pub(crate) fn check_id(&self, id: u64) -> Result<()> {
+        if id == self.id {
             Ok(())
         } else {
-            Err(Error::DeviceMismatch)
+            Err(Error::ContextMismatch)
         }
     }
 
@@ -179,4 +192,41 @@ async fn pick_adapter(instance: &wgpu::Instance) -> Result<wgpu::Adapter> {
         .map_err(|e| Error::NoAdapter {
             reason: format!("{e} (backends: {backends:?})"),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_scopes_turn_wgpu_validation_errors_into_results() {
+        let ctx = GpuContext::new_blocking()
+            .unwrap_or_else(|e| panic!("the tests need a wgpu adapter: {e}"));
+        // MAP_READ may only be combined with COPY_DST: wgpu rejects this buffer.
+        let result = ctx.scoped("making an invalid buffer", || {
+            ctx.device().create_buffer(&wgpu::BufferDescriptor {
+                label: None,
+                size: 16,
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::STORAGE,
+                mapped_at_creation: false,
+            })
+        });
+        match result {
+            Err(Error::Validation { operation, .. }) => {
+                assert_eq!(operation, "making an invalid buffer")
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+        // The context keeps working afterwards.
+        assert!(ctx
+            .scoped("a valid buffer", || ctx.device().create_buffer(
+                &wgpu::BufferDescriptor {
+                    label: None,
+                    size: 16,
+                    usage: wgpu::BufferUsages::STORAGE,
+                    mapped_at_creation: false,
+                }
+            ))
+            .is_ok());
+    }
 }

@@ -61,7 +61,12 @@ pub struct Chunk {
 /// assert_eq!(c, vec![Chunk { start: 0, len: 256 }, Chunk { start: 256, len: 256 },
 ///                    Chunk { start: 512, len: 256 }, Chunk { start: 768, len: 232 }]);
 /// ```
-pub fn chunks(len: u64, element_size: u64, max_binding_bytes: u64, offset_alignment: u64) -> Vec<Chunk> {
+pub fn chunks(
+    len: u64,
+    element_size: u64,
+    max_binding_bytes: u64,
+    offset_alignment: u64,
+) -> Vec<Chunk> {
     let alignment = offset_alignment.max(element_size);
     let chunk_bytes = (max_binding_bytes / alignment).max(1) * alignment;
     let per_chunk = (chunk_bytes / element_size).max(1);
@@ -93,12 +98,26 @@ mod tests {
     #[test]
     fn spread_covers_every_workgroup_within_limits() {
         for max in [1u32, 7, 65_535] {
-            for n in [0u32, 1, 2, max - 1, max, max + 1, 2 * max, 2 * max + 1, 70_001, 1_000_003] {
+            for n in [
+                0u32,
+                1,
+                2,
+                max - 1,
+                max,
+                max + 1,
+                2 * max,
+                2 * max + 1,
+                70_001,
+                1_000_003,
+            ] {
                 if let Some(g) = spread(n, max) {
                     assert!(g.x <= max && g.y <= max, "{n} over {max}: {g:?}");
                     let total = u64::from(g.x) * u64::from(g.y);
                     assert!(total >= u64::from(n), "{n} over {max}: {g:?} too small");
-                    assert!(total - u64::from(n) < u64::from(g.y), "{n}: {g:?} wastes a row");
+                    assert!(
+                        total - u64::from(n) < u64::from(g.y),
+                        "{n}: {g:?} wastes a row"
+                    );
                 } else {
                     assert!(u64::from(n) > u64::from(max) * u64::from(max));
                 }
@@ -111,7 +130,12 @@ mod tests {
 
     #[test]
     fn chunks_tile_the_tensor_aligned() {
-        for (len, max, align) in [(1000u64, 1024u64, 256u64), (5, 4096, 256), (1 << 20, 1000, 256), (9, 4, 4)] {
+        for (len, max, align) in [
+            (1000u64, 1024u64, 256u64),
+            (5, 4096, 256),
+            (1 << 20, 1000, 256),
+            (9, 4, 4),
+        ] {
             let c = chunks(len, 4, max, align);
             let mut next = 0;
             for ch in &c {
@@ -128,6 +152,9 @@ mod tests {
     #[test]
     fn grid_for_rejects_impossible_grids() {
         assert_eq!(grid_for(256 * 3, 65_535).unwrap(), Grid { x: 3, y: 1 });
-        assert!(matches!(grid_for(u32::MAX, 16), Err(Error::TooLarge { .. })));
+        assert!(matches!(
+            grid_for(u32::MAX, 16),
+            Err(Error::TooLarge { .. })
+        ));
     }
 }

@@ -51,9 +51,9 @@ pub enum Error {
         /// The limit's value on this device.
         limit: u64,
     },
-    /// A tensor created on another device was passed to this context.
-    #[error("the tensor belongs to a different wgpu device than this GpuContext")]
-    DeviceMismatch,
+    /// A tensor made by another [`crate::GpuContext`] was passed to this one.
+    #[error("the tensor was created by a different GpuContext than the one it was used with")]
+    ContextMismatch,
     /// wgpu reported a validation error (caught by an error scope).
     #[error("wgpu validation error in {operation}: {description}")]
     Validation {

@@ -31,11 +31,11 @@ impl Elementwise<'_> {
         }
         self.check_extra_binding(ctx)?;
         ctx.scoped(self.kernel.name(), || {
-            let mut encoder = ctx
-                .device()
-                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                    label: Some(self.kernel.name()),
-                });
+            let mut encoder =
+                ctx.device()
+                    .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                        label: Some(self.kernel.name()),
+                    });
             let encoded = self.encode(ctx, &mut encoder, input, &output);
             if encoded.is_ok() {
                 ctx.queue().submit([encoder.finish()]);
@@ -74,8 +74,10 @@ impl Elementwise<'_> {
         pass.set_pipeline(&pipeline.pipeline);
         for chunk in plan {
             // Tensors are capped at u32::MAX elements when created.
-            let len = u32::try_from(chunk.len).map_err(|_| Error::Shape("chunk over u32".into()))?;
-            let base = u32::try_from(chunk.start).map_err(|_| Error::Shape("chunk over u32".into()))?;
+            let len =
+                u32::try_from(chunk.len).map_err(|_| Error::Shape("chunk over u32".into()))?;
+            let base =
+                u32::try_from(chunk.start).map_err(|_| Error::Shape("chunk over u32".into()))?;
             let grid = grid_for(len, limits.max_compute_workgroups_per_dimension)?;
             let launch = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some("wgpu-activations.launch"),
@@ -139,7 +141,11 @@ impl Elementwise<'_> {
         let limit = ctx.limits().max_storage_buffer_binding_size;
         if extra.byte_len() > limit {
             return Err(Error::TooLarge {
-                what: format!("{}'s parameter tensor of {} elements", self.kernel.name(), extra.len()),
+                what: format!(
+                    "{}'s parameter tensor of {} elements",
+                    self.kernel.name(),
+                    extra.len()
+                ),
                 size: extra.byte_len(),
                 limit_name: "max_storage_buffer_binding_size",
                 limit,
@@ -150,7 +156,12 @@ impl Elementwise<'_> {
 }
 
 /// Runs a kernel whose only parameter is one scalar ([`ScalarParams`]).
-pub(crate) fn forward_scalar(ctx: &GpuContext, kernel: Kernel, value: f32, x: &GpuTensor) -> Result<GpuTensor> {
+pub(crate) fn forward_scalar(
+    ctx: &GpuContext,
+    kernel: Kernel,
+    value: f32,
+    x: &GpuTensor,
+) -> Result<GpuTensor> {
     Elementwise {
         kernel,
         params: bytemuck::bytes_of(&ScalarParams::new(value)),

@@ -2,7 +2,7 @@
 //! `LeakyReLU`, `PReLU`, `ELU` and `ThresholdedReLU`, with exactly Keras's
 //! semantics, on Vulkan, Metal, DX12, OpenGL and WebGPU.
 //!
-//! ```no_run
+//! ```
 //! # fn main() -> wgpu_activations::Result<()> {
 //! use wgpu_activations::{cpu, GpuContext, GpuTensor, ReLU};
 //! let ctx = GpuContext::new_blocking()?;
@@ -46,3 +46,5 @@ pub use layers::relu::ReLU;
 pub use layers::thresholded_relu::ThresholdedReLU;
 pub use layers::Layer;
 pub use tensor::GpuTensor;
+/// The wgpu this crate is built on, so hosts can name the same version.
+pub use wgpu;

@@ -16,7 +16,11 @@ pub fn element_count(shape: &[usize]) -> Result<usize> {
     shape
         .iter()
         .try_fold(1usize, |n, &d| n.checked_mul(d))
-        .ok_or_else(|| Error::Shape(format!("shape {shape:?} has more elements than fit in usize")))
+        .ok_or_else(|| {
+            Error::Shape(format!(
+                "shape {shape:?} has more elements than fit in usize"
+            ))
+        })
 }
 
 /// Keras's PReLU parameter shape: `input_shape[1:]` with

@@ -15,7 +15,7 @@ use crate::shape::element_count;
 /// buffer is shared). Tensors with a zero-sized dimension are allowed and
 /// hold no elements.
 ///
-/// ```no_run
+/// ```
 /// # fn main() -> wgpu_activations::Result<()> {
 /// use wgpu_activations::{GpuContext, GpuTensor};
 /// let ctx = GpuContext::new_blocking()?;
@@ -27,9 +27,9 @@ use crate::shape::element_count;
 #[derive(Clone, Debug)]
 pub struct GpuTensor {
     buffer: Arc<wgpu::Buffer>,
-    // Compared with the context's device so a tensor from another device is
+    // The id of the context that made it: using it with another context is
     // an error, not a wgpu panic.
-    device: wgpu::Device,
+    context: u64,
     shape: Vec<usize>,
     len: usize,
 }
@@ -52,11 +52,12 @@ impl GpuTensor {
             if len == 0 {
                 empty_buffer(ctx)
             } else {
-                ctx.device().create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                    label: Some("wgpu-activations.tensor"),
-                    contents: bytemuck::cast_slice(data),
-                    usage: TENSOR_USAGE,
-                })
+                ctx.device()
+                    .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                        label: Some("wgpu-activations.tensor"),
+                        contents: bytemuck::cast_slice(data),
+                        usage: TENSOR_USAGE,
+                    })
             }
         })?;
         Ok(Self::from_parts(ctx, buffer, shape, len))
@@ -84,7 +85,7 @@ impl GpuTensor {
     fn from_parts(ctx: &GpuContext, buffer: wgpu::Buffer, shape: &[usize], len: usize) -> Self {
         Self {
             buffer: Arc::new(buffer),
-            device: ctx.device().clone(),
+            context: ctx.id(),
             shape: shape.to_vec(),
             len,
         }
@@ -111,9 +112,9 @@ impl GpuTensor {
         &self.buffer
     }
 
-    /// Fails unless the tensor lives on `ctx`'s device.
+    /// Fails unless the tensor was made by `ctx`.
     pub(crate) fn check_context(&self, ctx: &GpuContext) -> Result<()> {
-        ctx.check_device(&self.device)
+        ctx.check_id(self.context)
     }
 
     /// Size of the data in bytes.
@@ -123,7 +124,7 @@ impl GpuTensor {
 
     /// Reads the tensor back to the host.
     pub async fn to_vec(&self, ctx: &GpuContext) -> Result<Vec<f32>> {
-        ctx.check_device(&self.device)?;
+        ctx.check_id(self.context)?;
         if self.len == 0 {
             return Ok(Vec::new());
         }
@@ -135,20 +136,22 @@ impl GpuTensor {
                 usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
                 mapped_at_creation: false,
             });
-            let mut encoder = ctx
-                .device()
-                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                    label: Some("wgpu-activations.readback"),
-                });
+            let mut encoder =
+                ctx.device()
+                    .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                        label: Some("wgpu-activations.readback"),
+                    });
             encoder.copy_buffer_to_buffer(&self.buffer, 0, &staging, 0, size);
             ctx.queue().submit([encoder.finish()]);
             staging
         })?;
         let (sender, receiver) = futures_channel::oneshot::channel();
-        staging.slice(..).map_async(wgpu::MapMode::Read, move |result| {
-            // The receiver only goes away if the caller stopped waiting.
-            let _ = sender.send(result);
-        });
+        staging
+            .slice(..)
+            .map_async(wgpu::MapMode::Read, move |result| {
+                // The receiver only goes away if the caller stopped waiting.
+                let _ = sender.send(result);
+            });
         #[cfg(not(target_arch = "wasm32"))]
         ctx.device()
             .poll(wgpu::PollType::wait_indefinitely())

@@ -12,7 +12,7 @@ use crate::tensor::GpuTensor;
 ///
 /// Any finite `alpha` is accepted, negative included, as in Keras.
 ///
-/// ```no_run
+/// ```
 /// # fn main() -> wgpu_activations::Result<()> {
 /// use wgpu_activations::{GpuContext, GpuTensor, ELU};
 /// let ctx = GpuContext::new_blocking()?;

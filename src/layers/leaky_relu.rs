@@ -12,7 +12,7 @@ use crate::tensor::GpuTensor;
 /// Keras 3 names the argument `negative_slope`, Keras 2 `alpha`; both
 /// constructors exist and validate alike (not negative, finite).
 ///
-/// ```no_run
+/// ```
 /// # fn main() -> wgpu_activations::Result<()> {
 /// use wgpu_activations::{GpuContext, GpuTensor, LeakyReLU};
 /// let ctx = GpuContext::new_blocking()?;
@@ -30,19 +30,22 @@ pub struct LeakyReLU {
 impl Default for LeakyReLU {
     /// Keras's layer default, 0.3.
     fn default() -> Self {
-        Self { negative_slope: 0.3 }
+        Self {
+            negative_slope: 0.3,
+        }
     }
 }
 
 impl LeakyReLU {
     /// A validated `LeakyReLU` (Keras 3 spelling).
     pub fn new(negative_slope: f32) -> Result<Self> {
-        let negative_slope = non_negative_finite("LeakyReLU", "negative_slope", negative_slope, || {
-            format!(
+        let negative_slope =
+            non_negative_finite("LeakyReLU", "negative_slope", negative_slope, || {
+                format!(
                 "The negative_slope value of a Leaky ReLU layer cannot be None or negative value. \
                  Expected a float. Received: negative_slope={negative_slope:?}"
             )
-        })?;
+            })?;
         Ok(Self { negative_slope })
     }
 

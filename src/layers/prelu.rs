@@ -45,7 +45,7 @@ impl Initializer {
 /// inputs must keep the rank and, when `shared_axes` is set, the size of every
 /// axis that is not shared.
 ///
-/// ```no_run
+/// ```
 /// # fn main() -> wgpu_activations::Result<()> {
 /// use wgpu_activations::{GpuContext, GpuTensor, PReLU};
 /// let ctx = GpuContext::new_blocking()?;
@@ -160,7 +160,9 @@ impl PReLU {
         if let Some(bad) = values.iter().find(|v| !v.is_finite()) {
             return Err(Error::argument(
                 "alpha",
-                format!("alpha of a PReLU layer must be finite. Received: alpha containing {bad:?}"),
+                format!(
+                    "alpha of a PReLU layer must be finite. Received: alpha containing {bad:?}"
+                ),
             ));
         }
         built.alpha = values.to_vec();
@@ -214,11 +216,21 @@ impl PReLU {
             }
             let built = state.as_mut().expect("built just above");
             self.check_input(built, x.shape())?;
-            let stale = built.gpu_alpha.as_ref().is_none_or(|t| t.check_context(ctx).is_err());
+            let stale = built
+                .gpu_alpha
+                .as_ref()
+                .is_none_or(|t| t.check_context(ctx).is_err());
             if stale {
-                built.gpu_alpha = Some(GpuTensor::from_slice(ctx, &built.alpha_shape, &built.alpha)?);
+                built.gpu_alpha = Some(GpuTensor::from_slice(
+                    ctx,
+                    &built.alpha_shape,
+                    &built.alpha,
+                )?);
             }
-            (built.gpu_alpha.clone().expect("uploaded just above"), built.alpha_shape.clone())
+            (
+                built.gpu_alpha.clone().expect("uploaded just above"),
+                built.alpha_shape.clone(),
+            )
         };
         let params = prelu_params(x.shape(), &alpha_shape)?;
         Elementwise {

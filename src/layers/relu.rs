@@ -13,7 +13,7 @@ use crate::tensor::GpuTensor;
 /// Arguments are validated as in Keras 3: each must not be negative, and
 /// none may be NaN or infinite (`max_value = +inf` means no clip).
 ///
-/// ```no_run
+/// ```
 /// # fn main() -> wgpu_activations::Result<()> {
 /// use wgpu_activations::{GpuContext, GpuTensor, ReLU};
 /// let ctx = GpuContext::new_blocking()?;

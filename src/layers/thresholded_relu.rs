@@ -11,7 +11,7 @@ use crate::tensor::GpuTensor;
 ///
 /// `theta` must be finite and not negative, as in Keras 2.
 ///
-/// ```no_run
+/// ```
 /// # fn main() -> wgpu_activations::Result<()> {
 /// use wgpu_activations::{GpuContext, GpuTensor, ThresholdedReLU};
 /// let ctx = GpuContext::new_blocking()?;

@@ -1,0 +1,128 @@
+//! Shared by the integration tests: one GPU context per test binary, the
+//! comparison rules with their tolerances, and the Keras golden data.
+
+#![allow(dead_code, reason = "each test binary uses a different subset")]
+
+use std::sync::OnceLock;
+
+use wgpu_activations::GpuContext;
+
+/// The context every test in this binary shares. A missing adapter fails the
+/// test with the reason; it never skips.
+pub fn ctx() -> &'static GpuContext {
+    static CTX: OnceLock<GpuContext> = OnceLock::new();
+    CTX.get_or_init(|| {
+        GpuContext::new_blocking().unwrap_or_else(|e| panic!("the tests need a wgpu adapter: {e}"))
+    })
+}
+
+/// How close a GPU result must be to the CPU reference.
+#[derive(Clone, Copy, Debug)]
+pub enum Tolerance {
+    /// Bit for bit, except that NaN equals NaN and a subnormal expected value
+    /// may come back flushed to a zero (WGSL allows flushing subnormals).
+    Exact,
+    /// Within this many f32 ulps (±0 are one point), same flushing rule.
+    Ulps(u32),
+}
+
+/// f32s mapped onto a line of integers so that neighbours differ by 1 and ±0 coincide.
+fn ordinal(v: f32) -> i64 {
+    let bits = i64::from(v.to_bits() as i32);
+    if bits < 0 {
+        i64::from(i32::MIN) - bits
+    } else {
+        bits
+    }
+}
+
+/// Distance in ulps between two non-NaN floats.
+pub fn ulps(a: f32, b: f32) -> u64 {
+    ordinal(a).abs_diff(ordinal(b))
+}
+
+/// Whether `got` is acceptable for `want` under `tol`.
+pub fn close(got: f32, want: f32, tol: Tolerance) -> bool {
+    if got.is_nan() || want.is_nan() {
+        return got.is_nan() && want.is_nan();
+    }
+    if want.abs() < f32::MIN_POSITIVE && got == 0.0 {
+        return true;
+    }
+    match tol {
+        Tolerance::Exact => got.to_bits() == want.to_bits(),
+        Tolerance::Ulps(n) => ulps(got, want) <= u64::from(n),
+    }
+}
+
+/// Asserts every element is close, printing index, input and both outputs.
+#[track_caller]
+pub fn assert_all_close(what: &str, input: &[f32], got: &[f32], want: &[f32], tol: Tolerance) {
+    assert_eq!(got.len(), want.len(), "{what}: lengths differ");
+    for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            close(g, w, tol),
+            "{what}: element {i}, input {:e} ({:#010x}): gpu {g:e} ({:#010x}) vs cpu {w:e} ({:#010x}), tolerance {tol:?}",
+            input.get(i).copied().unwrap_or(f32::NAN),
+            input.get(i).map_or(0, |v| v.to_bits()),
+            g.to_bits(),
+            w.to_bits(),
+        );
+    }
+}
+
+/// Keras's numeric check for golden values: |got - want| <= atol + rtol * |want|,
+/// with NaN equal to NaN and infinities equal to themselves.
+pub fn keras_close(got: f32, want: f32, atol: f64, rtol: f64) -> bool {
+    if want.is_nan() || got.is_nan() {
+        return want.is_nan() && got.is_nan();
+    }
+    if want.is_infinite() || got.is_infinite() {
+        return got == want;
+    }
+    (f64::from(got) - f64::from(want)).abs() <= atol + rtol * f64::from(want).abs()
+}
+
+/// The golden cases from real Keras (a copy of ../shared/keras/cases.json).
+pub fn golden_cases() -> Vec<serde_json::Value> {
+    let text = include_str!("../data/cases.json");
+    serde_json::from_str(text).expect("tests/data/cases.json is valid JSON")
+}
+
+/// The rejections Keras makes (a copy of ../shared/keras/errors.json).
+pub fn golden_errors() -> serde_json::Value {
+    serde_json::from_str(include_str!("../data/errors.json"))
+        .expect("tests/data/errors.json is valid JSON")
+}
+
+/// A JSON number or one of "NaN", "Infinity", "-Infinity" as f32.
+pub fn json_f32(v: &serde_json::Value) -> f32 {
+    match v {
+        serde_json::Value::Number(n) => n.as_f64().expect("a float") as f32,
+        serde_json::Value::String(s) => match s.as_str() {
+            "NaN" => f32::NAN,
+            "Infinity" => f32::INFINITY,
+            "-Infinity" => f32::NEG_INFINITY,
+            other => panic!("unexpected number string {other:?}"),
+        },
+        other => panic!("expected a number, got {other}"),
+    }
+}
+
+/// A JSON array of numbers as f32s.
+pub fn json_f32s(v: &serde_json::Value) -> Vec<f32> {
+    v.as_array()
+        .expect("an array")
+        .iter()
+        .map(json_f32)
+        .collect()
+}
+
+/// A JSON array of non-negative integers as a shape.
+pub fn json_shape(v: &serde_json::Value) -> Vec<usize> {
+    v.as_array()
+        .expect("a shape array")
+        .iter()
+        .map(|d| d.as_u64().expect("a dimension") as usize)
+        .collect()
+}

@@ -1,0 +1,244 @@
+//! `GpuContext` and the dispatch machinery: the pipeline cache (compile once,
+//! also under contention), a borrowed device, bindings cut into chunks when a
+//! tensor exceeds `max_storage_buffer_binding_size`, and size errors that
+//! leave the context usable.
+
+mod common;
+
+use std::sync::Barrier;
+
+use common::ctx;
+use wgpu_activations::{
+    wgpu, Error, GpuContext, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, ThresholdedReLU, ELU,
+};
+
+fn assert_send_sync<T: Send + Sync>() {}
+
+#[test]
+fn context_and_tensors_are_send_and_sync() {
+    assert_send_sync::<GpuContext>();
+    assert_send_sync::<GpuTensor>();
+    assert_send_sync::<PReLU>();
+}
+
+#[test]
+fn adapter_info_and_limits_are_exposed() {
+    let info = ctx().adapter_info();
+    assert!(!info.name.is_empty());
+    // The device asks for the adapter's own limits, more than WebGPU's defaults where offered.
+    assert!(
+        ctx().limits().max_storage_buffer_binding_size
+            >= wgpu::Limits::downlevel_defaults().max_storage_buffer_binding_size
+    );
+}
+
+/// A device of the test adapter, optionally with smaller limits than the adapter's.
+fn device_with(limits: impl FnOnce(&mut wgpu::Limits)) -> (wgpu::Device, wgpu::Queue) {
+    pollster::block_on(async {
+        let instance =
+            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let adapter = instance
+            .request_adapter(&wgpu::RequestAdapterOptions::default())
+            .await
+            .expect("the tests need a wgpu adapter (apt-get install mesa-vulkan-drivers)");
+        let mut required = adapter.limits();
+        limits(&mut required);
+        adapter
+            .request_device(&wgpu::DeviceDescriptor {
+                label: Some("test device"),
+                required_limits: required,
+                ..Default::default()
+            })
+            .await
+            .expect("device with the requested limits")
+    })
+}
+
+#[test]
+fn the_second_forward_compiles_nothing() {
+    let (device, queue) = device_with(|_| {});
+    let ctx = GpuContext::from_device(device, queue);
+    let x = GpuTensor::from_slice(&ctx, &[4], &[-1.0, 0.0, 1.0, 2.0]).unwrap();
+    let layers: [&dyn Layer; 5] = [
+        &ReLU::default(),
+        &LeakyReLU::default(),
+        &ELU::default(),
+        &ThresholdedReLU::default(),
+        &PReLU::new(),
+    ];
+    for (i, layer) in layers.iter().enumerate() {
+        layer.forward(&ctx, &x).unwrap();
+        assert_eq!(
+            ctx.pipelines_compiled(),
+            i + 1,
+            "{} compiles once",
+            layer.class_name()
+        );
+        // A different parameter value must reuse the pipeline too.
+        layer.forward(&ctx, &x).unwrap();
+        assert_eq!(
+            ctx.pipelines_compiled(),
+            i + 1,
+            "{} compiled again",
+            layer.class_name()
+        );
+    }
+    ReLU::new(Some(1.0), 0.5, 0.25)
+        .unwrap()
+        .forward(&ctx, &x)
+        .unwrap();
+    assert_eq!(
+        ctx.pipelines_compiled(),
+        5,
+        "a new parameter value compiled a pipeline"
+    );
+}
+
+#[test]
+fn threads_racing_for_one_pipeline_compile_it_once() {
+    let (device, queue) = device_with(|_| {});
+    let ctx = GpuContext::from_device(device, queue);
+    let x = GpuTensor::from_slice(&ctx, &[3], &[-1.0, 0.0, 1.0]).unwrap();
+    let threads = 8;
+    let barrier = Barrier::new(threads);
+    std::thread::scope(|s| {
+        for t in 0..threads {
+            let (ctx, x, barrier) = (&ctx, &x, &barrier);
+            s.spawn(move || {
+                let layer = LeakyReLU::new(t as f32 * 0.1).unwrap();
+                barrier.wait();
+                let y = layer.forward(ctx, x).unwrap().to_vec_blocking(ctx).unwrap();
+                assert_eq!(y, layer.reference(&[3], &[-1.0, 0.0, 1.0]).unwrap());
+            });
+        }
+    });
+    assert_eq!(ctx.pipelines_compiled(), 1);
+}
+
+/// With a 4 KiB binding limit, a 10,003-element tensor is bound in chunks of
+/// 1,024 elements, and PReLU's alpha index still follows the whole tensor.
+#[test]
+fn tensors_over_the_binding_limit_run_in_chunks() {
+    let (device, queue) = device_with(|l| {
+        l.max_storage_buffer_binding_size = 4096;
+    });
+    let ctx = GpuContext::from_device(device, queue);
+    assert_eq!(ctx.limits().max_storage_buffer_binding_size, 4096);
+    let n = 10_003;
+    let input: Vec<f32> = (0..n).map(|i| (i as f32 - 5000.0) * 0.37).collect();
+    let x = GpuTensor::from_slice(&ctx, &[1, n], &input).unwrap();
+    let relu = ReLU::new(Some(900.0), 0.25, 1.0).unwrap();
+    let got = relu
+        .forward(&ctx, &x)
+        .unwrap()
+        .to_vec_blocking(&ctx)
+        .unwrap();
+    assert_eq!(got, relu.reference(&[1, n], &input).unwrap());
+
+    // alpha of shape [1, 1000]... broadcast over [10, 1000]: 40 KB input in 1 KiB-element chunks.
+    let prelu = PReLU::new();
+    let shape = [10, 1000];
+    prelu.build(&shape).unwrap();
+    prelu
+        .set_alpha(&(0..1000).map(|i| i as f32 / 1000.0).collect::<Vec<_>>())
+        .unwrap();
+    let data: Vec<f32> = (0..10_000).map(|i| -((i % 13) as f32) - 1.0).collect();
+    let x = GpuTensor::from_slice(&ctx, &shape, &data).unwrap();
+    let got = prelu
+        .forward(&ctx, &x)
+        .unwrap()
+        .to_vec_blocking(&ctx)
+        .unwrap();
+    assert_eq!(got, prelu.reference(&shape, &data).unwrap());
+
+    // An alpha bigger than one binding is an error naming the limit.
+    let big = PReLU::new();
+    let x = GpuTensor::from_slice(&ctx, &[1, 2000], &[1.0; 2000]).unwrap();
+    let err = big.forward(&ctx, &x).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::TooLarge {
+                limit_name: "max_storage_buffer_binding_size",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // The context is still usable.
+    assert_eq!(
+        ReLU::default()
+            .forward(&ctx, &x)
+            .unwrap()
+            .to_vec_blocking(&ctx)
+            .unwrap(),
+        vec![1.0; 2000]
+    );
+}
+
+#[test]
+fn tensors_over_max_buffer_size_are_errors_and_the_context_survives() {
+    let (device, queue) = device_with(|l| {
+        l.max_buffer_size = 1 << 16;
+    });
+    let ctx = GpuContext::from_device(device, queue);
+    let err = GpuTensor::from_slice(&ctx, &[20_000], &vec![0.0; 20_000]).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::TooLarge {
+                limit_name: "max_buffer_size",
+                size: 80_000,
+                limit: 65_536,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("max_buffer_size"), "{err}");
+    let x = GpuTensor::from_slice(&ctx, &[3], &[-1.0, 0.0, 1.0]).unwrap();
+    assert_eq!(
+        ReLU::default()
+            .forward(&ctx, &x)
+            .unwrap()
+            .to_vec_blocking(&ctx)
+            .unwrap(),
+        vec![0.0, 0.0, 1.0]
+    );
+}
+
+#[test]
+fn shapes_that_overflow_are_errors() {
+    let err = GpuTensor::from_slice(ctx(), &[usize::MAX, 3], &[]).unwrap_err();
+    assert!(matches!(err, Error::Shape(_)), "{err}");
+}
+
+#[test]
+fn a_tensor_from_another_context_is_an_error() {
+    let (device, queue) = device_with(|_| {});
+    let other = GpuContext::from_device(device, queue);
+    let x = GpuTensor::from_slice(&other, &[2], &[1.0, 2.0]).unwrap();
+    assert!(matches!(
+        ReLU::default().forward(ctx(), &x),
+        Err(Error::ContextMismatch)
+    ));
+    assert!(matches!(
+        x.to_vec_blocking(ctx()),
+        Err(Error::ContextMismatch)
+    ));
+}
+
+#[test]
+fn outputs_feed_the_next_layer_on_the_gpu() {
+    let data = [-3.0, -1.0, 0.5, 2.0, 8.0];
+    let x = GpuTensor::from_slice(ctx(), &[5], &data).unwrap();
+    let leaky = LeakyReLU::new(0.5).unwrap();
+    let relu = ReLU::new(Some(6.0), 0.0, 0.0).unwrap();
+    let y = relu
+        .forward(ctx(), &leaky.forward(ctx(), &x).unwrap())
+        .unwrap();
+    let want = relu
+        .reference(&[5], &leaky.reference(&[5], &data).unwrap())
+        .unwrap();
+    assert_eq!(y.to_vec_blocking(ctx()).unwrap(), want);
+}

@@ -1,0 +1,357 @@
+//! GPU vs CPU reference for the five elementwise layers: random shapes,
+//! parameters and values with proptest, the edge values of each layer, and the
+//! NaN/infinity policy.
+//!
+//! Tolerances: ReLU, LeakyReLU, ThresholdedReLU and PReLU are exact (bit for
+//! bit); ELU is within 4 ulps of expm1 computed in f64.
+
+mod common;
+
+use common::{assert_all_close, ctx, Tolerance};
+use proptest::prelude::*;
+use wgpu_activations::{GpuTensor, Layer, LeakyReLU, PReLU, ReLU, ThresholdedReLU, ELU};
+
+const ELU_ULPS: u32 = 4;
+
+/// Runs `layer` on the GPU and the CPU and compares them.
+fn check(layer: &dyn Layer, shape: &[usize], input: &[f32], tol: Tolerance) {
+    let x = GpuTensor::from_slice(ctx(), shape, input).unwrap();
+    let y = layer.forward(ctx(), &x).unwrap();
+    assert_eq!(y.shape(), shape);
+    let gpu = y.to_vec_blocking(ctx()).unwrap();
+    let cpu = layer.reference(shape, input).unwrap();
+    assert_all_close(
+        &format!("{layer:?} on {shape:?}", layer = layer.class_name()),
+        input,
+        &gpu,
+        &cpu,
+        tol,
+    );
+}
+
+/// Shapes of rank 1..=5 whose dims include 0 and 1, at most ~3000 elements.
+fn shapes() -> impl Strategy<Value = Vec<usize>> {
+    prop::collection::vec(
+        prop_oneof![Just(0usize), Just(1), 1usize..6, 6usize..40],
+        1..=5,
+    )
+    .prop_filter("small enough", |s| s.iter().product::<usize>() <= 3000)
+}
+
+/// Values around the layer's special points `points`: the points, their float
+/// neighbours, ±0, ±1e4, ±3e38, and ordinary values.
+fn value(points: Vec<f32>) -> impl Strategy<Value = f32> {
+    let specials: Vec<f32> = points
+        .iter()
+        .flat_map(|&p| [p, p.next_up(), p.next_down(), -p])
+        .chain([0.0, -0.0, 1e4, -1e4, 3e38, -3e38, 1e-3, -1e-3, -1e-7, 1e-7])
+        .collect();
+    prop_oneof![
+        prop::sample::select(specials),
+        -10.0f32..10.0,
+        prop::num::f32::NORMAL,
+    ]
+}
+
+fn values(len: usize, points: Vec<f32>) -> impl Strategy<Value = Vec<f32>> {
+    prop::collection::vec(value(points), len)
+}
+
+fn shaped_values(points: Vec<f32>) -> impl Strategy<Value = (Vec<usize>, Vec<f32>)> {
+    shapes().prop_flat_map(move |s| {
+        let n = s.iter().product();
+        (Just(s), values(n, points.clone()))
+    })
+}
+
+/// A non-negative parameter: 0, a small value, or something larger.
+fn parameter() -> impl Strategy<Value = f32> {
+    prop_oneof![Just(0.0f32), Just(0.5), Just(6.0), 0.0f32..3.0, 0.0f32..1e4]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn relu_matches_cpu(
+        ((max_value, slope, threshold), (shape, input)) in (prop::option::of(parameter()), parameter(), parameter())
+            .prop_flat_map(|(m, s, t)| {
+                let mut points = vec![t];
+                points.extend(m);
+                (Just((m, s, t)), shaped_values(points))
+            })
+    ) {
+        check(&ReLU::new(max_value, slope, threshold).unwrap(), &shape, &input, Tolerance::Exact);
+    }
+
+    #[test]
+    fn leaky_relu_matches_cpu(slope in parameter(), (shape, input) in shaped_values(vec![0.0])) {
+        check(&LeakyReLU::new(slope).unwrap(), &shape, &input, Tolerance::Exact);
+    }
+
+    #[test]
+    fn elu_matches_cpu(alpha in prop_oneof![Just(1.0f32), -2.0f32..3.0], (shape, input) in shaped_values(vec![0.0, std::f32::consts::LN_2, 1e-30, 20.0, 88.0])) {
+        check(&ELU::new(alpha).unwrap(), &shape, &input, Tolerance::Ulps(ELU_ULPS));
+    }
+
+    #[test]
+    fn thresholded_relu_matches_cpu(
+        (theta, (shape, input)) in parameter().prop_flat_map(|t| (Just(t), shaped_values(vec![t])))
+    ) {
+        check(&ThresholdedReLU::new(theta).unwrap(), &shape, &input, Tolerance::Exact);
+    }
+
+    #[test]
+    fn prelu_matches_cpu(
+        (shape, input) in shaped_values(vec![0.0]).prop_filter("PReLU needs rank >= 2", |(s, _)| s.len() >= 2),
+        shared_mask in any::<u8>(),
+        alpha_seed in any::<u32>(),
+    ) {
+        // Share a random subset of the non-batch axes (1-based).
+        let shared: Vec<i64> = (1..shape.len() as i64).filter(|a| shared_mask & (1 << a) != 0).collect();
+        let prelu = PReLU::new().with_shared_axes(&shared);
+        prelu.build(&shape).unwrap();
+        let n = prelu.alpha().unwrap().len();
+        let alpha: Vec<f32> = (0..n).map(|i| ((i as u32).wrapping_mul(2654435761).wrapping_add(alpha_seed) % 2001) as f32 / 1000.0 - 0.5).collect();
+        prelu.set_alpha(&alpha).unwrap();
+        check(&prelu, &shape, &input, Tolerance::Exact);
+    }
+}
+
+/// The documented NaN/infinity policy, value by value, for every layer.
+#[test]
+fn nan_and_infinity_policy() {
+    let (nan, inf) = (f32::NAN, f32::INFINITY);
+    let input = [nan, inf, -inf, -0.0, 0.0];
+    let cases: Vec<(Box<dyn Layer>, [f32; 5])> = vec![
+        (Box::new(ReLU::default()), [nan, inf, 0.0, 0.0, 0.0]),
+        (
+            Box::new(ReLU::new(None, 0.0, 0.5).unwrap()),
+            [nan, inf, 0.0, 0.0, 0.0],
+        ),
+        (
+            Box::new(ReLU::new(Some(6.0), 0.2, 0.0).unwrap()),
+            [nan, 6.0, -inf, -0.0, 0.0],
+        ),
+        (
+            Box::new(LeakyReLU::new(0.0).unwrap()),
+            [nan, inf, 0.0, -0.0, 0.0],
+        ),
+        (
+            Box::new(LeakyReLU::new(0.3).unwrap()),
+            [nan, inf, -inf, -0.0, 0.0],
+        ),
+        (Box::new(ELU::new(2.0).unwrap()), [nan, inf, -2.0, 0.0, 0.0]),
+        (
+            Box::new(ThresholdedReLU::new(1.0).unwrap()),
+            [nan, inf, 0.0, 0.0, 0.0],
+        ),
+        (
+            Box::new(ThresholdedReLU::new(0.0).unwrap()),
+            [nan, inf, 0.0, 0.0, 0.0],
+        ),
+    ];
+    let x = GpuTensor::from_slice(ctx(), &[5], &input).unwrap();
+    for (layer, want) in &cases {
+        let got = layer
+            .forward(ctx(), &x)
+            .unwrap()
+            .to_vec_blocking(ctx())
+            .unwrap();
+        for i in 0..5 {
+            let same = (got[i].is_nan() && want[i].is_nan()) || got[i] == want[i];
+            assert!(
+                same,
+                "{}: input {} gave {} (policy: {})",
+                layer.class_name(),
+                input[i],
+                got[i],
+                want[i]
+            );
+        }
+    }
+    // PReLU with alpha 0 and 0.25 per channel.
+    let prelu = PReLU::new();
+    prelu.build(&[1, 2, 5]).unwrap();
+    prelu
+        .set_alpha(&[0.0, 0.0, 0.0, 0.0, 0.0, 0.25, 0.25, 0.25, 0.25, 0.25])
+        .unwrap();
+    let data = [input, input].concat();
+    let x = GpuTensor::from_slice(ctx(), &[1, 2, 5], &data).unwrap();
+    let got = prelu
+        .forward(ctx(), &x)
+        .unwrap()
+        .to_vec_blocking(ctx())
+        .unwrap();
+    let want = [nan, inf, 0.0, 0.0, 0.0, nan, inf, -inf, 0.0, 0.0];
+    for i in 0..10 {
+        assert!(
+            (got[i].is_nan() && want[i].is_nan()) || got[i] == want[i],
+            "PReLU element {i}: {} vs {}",
+            got[i],
+            want[i]
+        );
+    }
+}
+
+/// Exact boundary points: x == threshold gives 0, x == max_value gives max_value,
+/// ThresholdedReLU is strict, max_value below threshold makes a jump.
+#[test]
+fn boundaries_are_exact() {
+    let relu = ReLU::new(Some(2.5), 0.2, 3.0).unwrap();
+    let input = [3.0, 3.0f32.next_up(), 3.0f32.next_down(), 2.5, 10.0];
+    let x = GpuTensor::from_slice(ctx(), &[5], &input).unwrap();
+    let got = relu
+        .forward(ctx(), &x)
+        .unwrap()
+        .to_vec_blocking(ctx())
+        .unwrap();
+    assert_eq!(
+        got,
+        vec![
+            0.0,
+            2.5,
+            0.2 * (3.0f32.next_down() - 3.0),
+            0.2 * (2.5 - 3.0),
+            2.5
+        ]
+    );
+
+    let relu = ReLU::new(Some(6.0), 0.0, 0.0).unwrap();
+    let x =
+        GpuTensor::from_slice(ctx(), &[3], &[6.0, 6.0f32.next_up(), 6.0f32.next_down()]).unwrap();
+    assert_eq!(
+        relu.forward(ctx(), &x)
+            .unwrap()
+            .to_vec_blocking(ctx())
+            .unwrap(),
+        vec![6.0, 6.0, 6.0f32.next_down()]
+    );
+
+    let t = ThresholdedReLU::new(0.5).unwrap();
+    let x = GpuTensor::from_slice(ctx(), &[2], &[0.5, 0.5f32.next_up()]).unwrap();
+    assert_eq!(
+        t.forward(ctx(), &x)
+            .unwrap()
+            .to_vec_blocking(ctx())
+            .unwrap(),
+        vec![0.0, 0.5f32.next_up()]
+    );
+}
+
+/// ELU near 0 must be expm1, not exp(x) - 1 (which gives -1.1920929e-7 for -1e-7).
+#[test]
+fn elu_is_accurate_near_zero() {
+    let input: Vec<f32> = (1..=200)
+        .map(|i| -(i as f32) * 0.0035)
+        .chain([
+            -1e-7,
+            -1e-20,
+            -std::f32::consts::LN_2,
+            -std::f32::consts::LN_2.next_down(),
+            -std::f32::consts::LN_2.next_up(),
+        ])
+        .collect();
+    check(
+        &ELU::new(1.0).unwrap(),
+        &[input.len()],
+        &input,
+        Tolerance::Ulps(ELU_ULPS),
+    );
+    let x = GpuTensor::from_slice(ctx(), &[1], &[-1e-7]).unwrap();
+    let y = ELU::default()
+        .forward(ctx(), &x)
+        .unwrap()
+        .to_vec_blocking(ctx())
+        .unwrap();
+    let exact = (-1e-7f64).exp_m1() as f32;
+    assert!(
+        common::ulps(y[0], exact) <= 1,
+        "ELU(-1e-7) = {:e}, expm1 = {exact:e}",
+        y[0]
+    );
+}
+
+/// Empty tensors run and give empty outputs of the same shape.
+#[test]
+fn zero_sized_dimensions_give_empty_outputs() {
+    for shape in [vec![0], vec![2, 0, 3], vec![0, 0]] {
+        let x = GpuTensor::from_slice(ctx(), &shape, &[]).unwrap();
+        let layers: Vec<Box<dyn Layer>> = vec![
+            Box::new(ReLU::default()),
+            Box::new(ELU::default()),
+            Box::new(LeakyReLU::default()),
+            Box::new(ThresholdedReLU::default()),
+        ];
+        for layer in &layers {
+            let y = layer.forward(ctx(), &x).unwrap();
+            assert_eq!(y.shape(), &shape[..]);
+            assert!(y.to_vec_blocking(ctx()).unwrap().is_empty());
+        }
+    }
+    let prelu = PReLU::new();
+    let x = GpuTensor::from_slice(ctx(), &[0, 3], &[]).unwrap();
+    assert_eq!(prelu.forward(ctx(), &x).unwrap().shape(), &[0, 3]);
+}
+
+/// 70,000 x 256 + 3 elements need more than 65,535 workgroups of 256: the grid
+/// spreads into two dimensions and every element is still computed.
+#[test]
+fn more_than_65535_workgroups() {
+    let n = 70_000 * 256 + 3;
+    let input: Vec<f32> = (0..n).map(|i| ((i % 1000) as f32 - 500.0) * 0.01).collect();
+    let layer = ReLU::new(None, 0.5, 0.0).unwrap();
+    check(&layer, &[n], &input, Tolerance::Exact);
+    let prelu = PReLU::new();
+    prelu.build(&[1, n]).unwrap();
+    let alpha: Vec<f32> = (0..n).map(|i| (i % 7) as f32 * 0.125).collect();
+    prelu.set_alpha(&alpha).unwrap();
+    check(&prelu, &[1, n], &input, Tolerance::Exact);
+}
+
+#[test]
+fn invalid_arguments_are_errors_naming_them() {
+    let cases = [
+        (
+            ReLU::new(Some(f32::NAN), 0.0, 0.0).unwrap_err(),
+            "max_value=NaN",
+        ),
+        (
+            ReLU::new(None, f32::NAN, 0.0).unwrap_err(),
+            "negative_slope=NaN",
+        ),
+        (
+            ReLU::new(None, 0.0, f32::INFINITY).unwrap_err(),
+            "threshold=inf",
+        ),
+        (LeakyReLU::new(f32::NAN).unwrap_err(), "negative_slope=NaN"),
+        (ELU::new(f32::NAN).unwrap_err(), "alpha=NaN"),
+        (ThresholdedReLU::new(f32::NAN).unwrap_err(), "theta=NaN"),
+        (ThresholdedReLU::new(-1.0).unwrap_err(), "theta=-1.0"),
+    ];
+    for (err, needle) in cases {
+        assert!(
+            err.to_string().contains(needle),
+            "{err} should name {needle}"
+        );
+    }
+    assert_eq!(
+        ReLU::new(Some(f32::INFINITY), 0.0, 0.0)
+            .unwrap()
+            .max_value(),
+        None
+    );
+    let prelu = PReLU::new();
+    assert!(prelu.set_alpha(&[1.0]).is_err(), "set_alpha before build");
+    prelu.build(&[2, 2]).unwrap();
+    assert!(prelu.set_alpha(&[1.0]).is_err(), "wrong length");
+    assert!(prelu
+        .set_alpha(&[1.0, f32::NAN])
+        .unwrap_err()
+        .to_string()
+        .contains("alpha"));
+    assert!(
+        GpuTensor::from_slice(ctx(), &[2, 2], &[1.0]).is_err(),
+        "data length"
+    );
+}
