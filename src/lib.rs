@@ -48,3 +48,8 @@ pub use layers::Layer;
 pub use tensor::GpuTensor;
 /// The wgpu this crate is built on, so hosts can name the same version.
 pub use wgpu;
+
+/// The README's examples run as doctests, so they cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
