@@ -24,16 +24,19 @@ pub enum Kernel {
     ThresholdedRelu,
     /// `shaders/prelu.wgsl`
     Prelu,
+    /// `shaders/softmax.wgsl`
+    Softmax,
 }
 
 impl Kernel {
     /// Every kernel, for tests that validate or compile them all.
-    pub const ALL: [Kernel; 5] = [
+    pub const ALL: [Kernel; 6] = [
         Kernel::Relu,
         Kernel::LeakyRelu,
         Kernel::Elu,
         Kernel::ThresholdedRelu,
         Kernel::Prelu,
+        Kernel::Softmax,
     ];
 
     /// The kernel's name, used in labels: `wgpu-activations.<name>`.
@@ -44,6 +47,7 @@ impl Kernel {
             Kernel::Elu => "elu",
             Kernel::ThresholdedRelu => "thresholded_relu",
             Kernel::Prelu => "prelu",
+            Kernel::Softmax => "softmax",
         }
     }
 
@@ -55,6 +59,7 @@ impl Kernel {
             Kernel::Elu => include_str!("../shaders/elu.wgsl"),
             Kernel::ThresholdedRelu => include_str!("../shaders/thresholded_relu.wgsl"),
             Kernel::Prelu => include_str!("../shaders/prelu.wgsl"),
+            Kernel::Softmax => include_str!("../shaders/softmax.wgsl"),
         }
     }
 
@@ -74,6 +79,7 @@ impl Kernel {
             Kernel::Relu => size_of::<ReluParams>(),
             Kernel::LeakyRelu | Kernel::Elu | Kernel::ThresholdedRelu => size_of::<ScalarParams>(),
             Kernel::Prelu => size_of::<PreluParams>(),
+            Kernel::Softmax => size_of::<SoftmaxParams>(),
         }
     }
 }
@@ -150,4 +156,39 @@ pub struct PreluParams {
     pub dims: [u32; PRELU_MAX_RANK],
     /// alpha's stride along each merged axis, 0 where alpha broadcasts.
     pub alpha_strides: [u32; PRELU_MAX_RANK],
+}
+
+/// Most merged axes on each side (kept, reduced) of a softmax.
+pub const SOFTMAX_MAX_RANK: usize = 8;
+
+/// Keep in step with `Params` in shaders/softmax.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct SoftmaxParams {
+    /// Number of rows (one workgroup each).
+    pub rows: u32,
+    /// Elements per row.
+    pub row_len: u32,
+    /// Merged kept axes in use.
+    pub kept_rank: u32,
+    /// Merged reduced axes in use.
+    pub reduced_rank: u32,
+    /// 1 when a mask is bound.
+    pub has_mask: u32,
+    /// Workgroups along x; rows continue along y.
+    pub grid_x: u32,
+    /// Padding to 16 bytes.
+    pub _pad: [u32; 2],
+    /// Sizes of the kept axes, outermost first.
+    pub kept_dims: [u32; SOFTMAX_MAX_RANK],
+    /// Input strides of the kept axes.
+    pub kept_strides: [u32; SOFTMAX_MAX_RANK],
+    /// Mask strides of the kept axes (0 where the mask broadcasts).
+    pub kept_mask_strides: [u32; SOFTMAX_MAX_RANK],
+    /// Sizes of the reduced axes, outermost first.
+    pub reduced_dims: [u32; SOFTMAX_MAX_RANK],
+    /// Input strides of the reduced axes.
+    pub reduced_strides: [u32; SOFTMAX_MAX_RANK],
+    /// Mask strides of the reduced axes.
+    pub reduced_mask_strides: [u32; SOFTMAX_MAX_RANK],
 }

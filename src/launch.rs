@@ -5,9 +5,9 @@
 use wgpu::util::DeviceExt;
 
 use crate::context::GpuContext;
-use crate::dispatch::{chunks, grid_for};
+use crate::dispatch::{chunks, grid_for, spread};
 use crate::error::{Error, Result};
-use crate::kernels::{Kernel, Launch, ScalarParams};
+use crate::kernels::{Kernel, Launch, ScalarParams, SoftmaxParams};
 use crate::tensor::GpuTensor;
 
 /// A whole-tensor elementwise job: `output[i] = f(input[i])`, optionally with
@@ -168,4 +168,97 @@ pub(crate) fn forward_scalar(
         extra: None,
     }
     .forward(ctx, x)
+}
+
+/// A row-reduction job (softmax): one workgroup per row, input and output
+/// bound whole, an optional mask at binding 4.
+pub(crate) struct Rows<'a> {
+    pub(crate) kernel: Kernel,
+    pub(crate) params: SoftmaxParams,
+    pub(crate) mask: Option<&'a GpuTensor>,
+}
+
+impl Rows<'_> {
+    /// Runs the job on `input` into a new tensor of the same shape.
+    pub(crate) fn forward(mut self, ctx: &GpuContext, input: &GpuTensor) -> Result<GpuTensor> {
+        input.check_context(ctx)?;
+        if let Some(mask) = self.mask {
+            mask.check_context(ctx)?;
+        }
+        let output = GpuTensor::uninit(ctx, input.shape())?;
+        if input.is_empty() {
+            return Ok(output);
+        }
+        let limit = ctx.limits().max_storage_buffer_binding_size;
+        if input.byte_len() > limit {
+            return Err(Error::TooLarge {
+                what: format!(
+                    "{} over a tensor of {} elements (not yet bound in chunks)",
+                    self.kernel.name(),
+                    input.len()
+                ),
+                size: input.byte_len(),
+                limit_name: "max_storage_buffer_binding_size",
+                limit,
+            });
+        }
+        let grid = spread(
+            self.params.rows,
+            ctx.limits().max_compute_workgroups_per_dimension,
+        )
+        .ok_or_else(|| Error::TooLarge {
+            what: format!("{} rows of {}", self.params.rows, self.kernel.name()),
+            size: input.byte_len(),
+            limit_name: "max_compute_workgroups_per_dimension (squared)",
+            limit: u64::from(ctx.limits().max_compute_workgroups_per_dimension).pow(2),
+        })?;
+        self.params.grid_x = grid.x;
+        ctx.scoped(self.kernel.name(), || {
+            let device = ctx.device();
+            let pipeline = ctx.pipeline(self.kernel);
+            let params = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("wgpu-activations.params"),
+                contents: bytemuck::bytes_of(&self.params),
+                usage: wgpu::BufferUsages::UNIFORM,
+            });
+            // Without a mask the kernel never reads binding 4; the input stands in.
+            let mask = self.mask.unwrap_or(input);
+            let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some(self.kernel.name()),
+                layout: &pipeline.layout,
+                entries: &[
+                    wgpu::BindGroupEntry {
+                        binding: 1,
+                        resource: params.as_entire_binding(),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 2,
+                        resource: input.buffer().as_entire_binding(),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 3,
+                        resource: output.buffer().as_entire_binding(),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 4,
+                        resource: mask.buffer().as_entire_binding(),
+                    },
+                ],
+            });
+            let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some(self.kernel.name()),
+            });
+            {
+                let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                    label: Some(self.kernel.name()),
+                    timestamp_writes: None,
+                });
+                pass.set_pipeline(&pipeline.pipeline);
+                pass.set_bind_group(0, &bind_group, &[]);
+                pass.dispatch_workgroups(grid.x, grid.y, 1);
+            }
+            ctx.queue().submit([encoder.finish()]);
+        })?;
+        Ok(output)
+    }
 }

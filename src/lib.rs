@@ -1,5 +1,5 @@
 //! Keras activation layers as WGSL compute shaders on [`wgpu`]: `ReLU`,
-//! `LeakyReLU`, `PReLU`, `ELU` and `ThresholdedReLU`, with exactly Keras's
+//! `LeakyReLU`, `PReLU`, `ELU`, `ThresholdedReLU` and `Softmax`, with exactly Keras's
 //! semantics, on Vulkan, Metal, DX12, OpenGL and WebGPU.
 //!
 //! ```
@@ -43,6 +43,7 @@ pub use layers::elu::ELU;
 pub use layers::leaky_relu::LeakyReLU;
 pub use layers::prelu::{Initializer, PReLU};
 pub use layers::relu::ReLU;
+pub use layers::softmax::Softmax;
 pub use layers::thresholded_relu::ThresholdedReLU;
 pub use layers::Layer;
 pub use tensor::GpuTensor;

@@ -98,6 +98,116 @@ pub fn prelu_index_plan(input_shape: &[usize], alpha_shape: &[usize]) -> Vec<(us
     plan
 }
 
+/// Keras-style axes (negative counts from the end) as sorted indices, or an
+/// error naming the axis and the rank (out of range, or given twice).
+///
+/// ```
+/// use wgpu_activations::shape::normalize_axes;
+/// assert_eq!(normalize_axes(&[-1, 0], 3).unwrap(), vec![0, 2]);
+/// assert!(normalize_axes(&[5], 2).is_err());
+/// assert!(normalize_axes(&[1, -1], 2).is_err());
+/// ```
+pub fn normalize_axes(axes: &[i64], rank: usize) -> Result<Vec<usize>> {
+    let mut out = Vec::with_capacity(axes.len());
+    for &axis in axes {
+        let resolved = if axis < 0 { axis + rank as i64 } else { axis };
+        if !(0..rank as i64).contains(&resolved) {
+            return Err(Error::argument(
+                "axis",
+                format!("axis {axis} is out of bounds for array of dimension {rank}"),
+            ));
+        }
+        let resolved = resolved as usize;
+        if out.contains(&resolved) {
+            return Err(Error::argument(
+                "axis",
+                format!("axis {axis} is repeated in {axes:?} (an array of dimension {rank} has it once)"),
+            ));
+        }
+        out.push(resolved);
+    }
+    out.sort_unstable();
+    Ok(out)
+}
+
+/// The mask's stride along each input axis (0 where it broadcasts), for a
+/// mask aligned from the right whose dims are each 1 or the input's.
+///
+/// ```
+/// use wgpu_activations::shape::mask_strides;
+/// assert_eq!(mask_strides(&[1, 5], &[3, 5]).unwrap(), vec![0, 1]);
+/// assert_eq!(mask_strides(&[5], &[2, 3, 5]).unwrap(), vec![0, 0, 1]);
+/// assert!(mask_strides(&[2, 3], &[1, 3]).is_err());
+/// ```
+pub fn mask_strides(mask_shape: &[usize], shape: &[usize]) -> Result<Vec<usize>> {
+    let mismatch = |why: &str| {
+        Error::Shape(format!(
+            "the mask must be broadcastable to the inputs{why}. Received: inputs.shape={shape:?}, mask.shape={mask_shape:?}"
+        ))
+    };
+    if mask_shape.len() > shape.len() {
+        return Err(mismatch(" and must not have more dimensions"));
+    }
+    let offset = shape.len() - mask_shape.len();
+    let mut strides = vec![0; shape.len()];
+    let mut stride = 1;
+    for axis in (offset..shape.len()).rev() {
+        let m = mask_shape[axis - offset];
+        if m != 1 && m != shape[axis] {
+            return Err(mismatch(
+                ": each mask dimension must be 1 or match the input dimension",
+            ));
+        }
+        if m != 1 {
+            strides[axis] = stride;
+        }
+        stride *= m;
+    }
+    Ok(strides)
+}
+
+/// One merged axis of a softmax: size, input stride, mask stride.
+pub type PlannedAxis = (usize, usize, usize);
+
+/// Splits `shape` into kept and reduced axes (each merged where strides allow,
+/// size-1 axes dropped), with input and mask strides.
+///
+/// ```
+/// use wgpu_activations::shape::softmax_plan;
+/// let (kept, reduced) = softmax_plan(&[2, 3, 4], &[1, 2], &[0, 0, 1]);
+/// assert_eq!(kept, vec![(2, 12, 0)]);
+/// assert_eq!(reduced, vec![(3, 4, 0), (4, 1, 1)]);
+/// ```
+pub fn softmax_plan(
+    shape: &[usize],
+    axes: &[usize],
+    mask_strides: &[usize],
+) -> (Vec<PlannedAxis>, Vec<PlannedAxis>) {
+    let mut strides = vec![0; shape.len()];
+    let mut stride = 1;
+    for axis in (0..shape.len()).rev() {
+        strides[axis] = stride;
+        stride *= shape[axis];
+    }
+    let (mut kept, mut reduced): (Vec<PlannedAxis>, Vec<PlannedAxis>) = (Vec::new(), Vec::new());
+    for axis in 0..shape.len() {
+        if shape[axis] == 1 {
+            continue;
+        }
+        let group = if axes.contains(&axis) {
+            &mut reduced
+        } else {
+            &mut kept
+        };
+        let (dim, s, m) = (shape[axis], strides[axis], mask_strides[axis]);
+        match group.last_mut() {
+            Some(last) if last.1 == s * dim && last.2 == m * dim => *last = (last.0 * dim, s, m),
+            _ => group.push((dim, s, m)),
+        }
+    }
+    (kept, reduced)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

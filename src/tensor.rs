@@ -63,6 +63,12 @@ impl GpuTensor {
         Ok(Self::from_parts(ctx, buffer, shape, len))
     }
 
+    /// Uploads a boolean mask (for [`crate::Softmax::forward_masked`]) as 1.0 / 0.0.
+    pub fn from_mask(ctx: &GpuContext, shape: &[usize], keep: &[bool]) -> Result<Self> {
+        let values: Vec<f32> = keep.iter().map(|&k| if k { 1.0 } else { 0.0 }).collect();
+        Self::from_slice(ctx, shape, &values)
+    }
+
     /// An uninitialised tensor of `shape`, for a layer's output.
     pub(crate) fn uninit(ctx: &GpuContext, shape: &[usize]) -> Result<Self> {
         let len = element_count(shape)?;

@@ -16,12 +16,14 @@ mod elu;
 mod leaky_relu;
 mod prelu;
 mod relu;
+mod softmax;
 mod thresholded_relu;
 
 pub use elu::elu;
 pub use leaky_relu::leaky_relu;
 pub use prelu::prelu;
 pub use relu::relu;
+pub use softmax::softmax;
 pub use thresholded_relu::thresholded_relu;
 
 use crate::error::{Error, Result};

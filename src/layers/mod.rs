@@ -7,6 +7,7 @@ pub mod elu;
 pub mod leaky_relu;
 pub mod prelu;
 pub mod relu;
+pub mod softmax;
 pub mod thresholded_relu;
 
 use crate::context::GpuContext;

@@ -1,0 +1,79 @@
+//! CPU twin of shaders/softmax.wgsl: max and sum in f64, plain loops over rows.
+
+use crate::error::Result;
+use crate::layers::softmax::Softmax;
+use crate::shape::{element_count, mask_strides, normalize_axes};
+
+/// Keras `Softmax` on the CPU over `x` of `shape`, with an optional mask
+/// (`(mask_shape, values)`, kept where `value > 0.5`). Same NaN/inf policy as
+/// the GPU: an unmasked NaN or `+inf` makes the row NaN, a row of `-inf` is
+/// NaN, a `-inf` entry gives 0, masked entries give 0.
+///
+/// ```
+/// use wgpu_activations::{cpu, Softmax};
+/// let y = cpu::softmax(&Softmax::new(0), &[2], &[0.0, 0.0], None)?;
+/// assert_eq!(y, vec![0.5, 0.5]);
+/// # Ok::<(), wgpu_activations::Error>(())
+/// ```
+pub fn softmax(
+    layer: &Softmax,
+    shape: &[usize],
+    x: &[f32],
+    mask: Option<(&[usize], &[f32])>,
+) -> Result<Vec<f32>> {
+    super::check_len(shape, x)?;
+    let axes = normalize_axes(layer.axis_list(), shape.len())?;
+    let mstrides = match mask {
+        Some((mshape, m)) => {
+            super::check_len(mshape, m)?;
+            mask_strides(mshape, shape)?
+        }
+        None => vec![0; shape.len()],
+    };
+    let n = element_count(shape)?;
+    // Group flat indices into rows by their kept coordinates.
+    let mut rows: std::collections::BTreeMap<Vec<usize>, Vec<usize>> = Default::default();
+    for flat in 0..n {
+        let mut rest = flat;
+        let mut coords = vec![0; shape.len()];
+        for axis in (0..shape.len()).rev() {
+            coords[axis] = rest % shape[axis];
+            rest /= shape[axis];
+        }
+        let key: Vec<usize> = (0..shape.len())
+            .filter(|a| !axes.contains(a))
+            .map(|a| coords[a])
+            .collect();
+        rows.entry(key).or_default().push(flat);
+    }
+    let keep = |flat: usize| -> bool {
+        let Some((_, m)) = mask else { return true };
+        let mut rest = flat;
+        let mut index = 0;
+        for axis in (0..shape.len()).rev() {
+            index += (rest % shape[axis]) * mstrides[axis];
+            rest /= shape[axis];
+        }
+        m[index] > 0.5
+    };
+    let mut out = vec![0.0f32; n];
+    for members in rows.values() {
+        let logits: Vec<f64> = members
+            .iter()
+            .map(|&i| if keep(i) { f64::from(x[i]) } else { -1e9 })
+            .collect();
+        let poisoned = logits.iter().any(|v| v.is_nan() || *v == f64::INFINITY);
+        let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let sum: f64 = logits.iter().map(|v| (v - max).exp()).sum();
+        for (&i, &v) in members.iter().zip(&logits) {
+            out[i] = if !keep(i) {
+                0.0
+            } else if poisoned {
+                f32::NAN
+            } else {
+                ((v - max).exp() / sum) as f32
+            };
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,226 @@
+//! Softmax on the GPU against the f64 CPU reference and real Keras: every
+//! axis and axis set of ranks 1..=5 (proptest), the row lengths around
+//! workgroup boundaries, more rows than 65,535, masks, non-finite rows, and
+//! every Softmax golden case.
+//!
+//! Tolerance: within 4 + 2·|ln y| f32 ulps of the f64 reference y. An output
+//! y comes from exp(x - max) with |x - max| <= |ln y|, and WGSL only promises
+//! exp(t) to 3 + 2|t| ulps (the f32 rounding of x - max alone costs |t| ulps).
+
+mod common;
+
+use common::{ctx, golden_cases, json_f32s, json_shape, keras_close, ulps};
+use proptest::prelude::*;
+use serde_json::Value;
+use wgpu_activations::{Error, GpuTensor, Softmax};
+
+/// Allowed ulps for an output `want`.
+fn allowed_ulps(want: f32) -> u64 {
+    let t = if want > 0.0 {
+        -f64::from(want).ln()
+    } else {
+        0.0
+    };
+    4 + (2.0 * t.max(0.0)).ceil() as u64
+}
+
+fn close(got: f32, want: f32) -> bool {
+    if got.is_nan() || want.is_nan() {
+        return got.is_nan() && want.is_nan();
+    }
+    // Subnormal outputs may be flushed to zero (WGSL allows it).
+    (want.abs() < f32::MIN_POSITIVE && got.abs() < f32::MIN_POSITIVE)
+        || ulps(got, want) <= allowed_ulps(want)
+}
+
+#[track_caller]
+fn check(
+    layer: &Softmax,
+    shape: &[usize],
+    x: &[f32],
+    mask: Option<(&[usize], &[f32])>,
+) -> Vec<f32> {
+    let t = GpuTensor::from_slice(ctx(), shape, x).unwrap();
+    let y = match mask {
+        Some((ms, m)) => {
+            layer.forward_masked(ctx(), &t, &GpuTensor::from_slice(ctx(), ms, m).unwrap())
+        }
+        None => layer.forward(ctx(), &t),
+    }
+    .unwrap();
+    let gpu = y.to_vec_blocking(ctx()).unwrap();
+    let cpu = wgpu_activations::cpu::softmax(layer, shape, x, mask).unwrap();
+    for (i, (&g, &c)) in gpu.iter().zip(&cpu).enumerate() {
+        assert!(close(g, c), "{layer:?} on {shape:?}: element {i} (input {}): gpu {g:e} vs cpu {c:e} ({} ulps, {} allowed)", x[i], ulps(g, c), allowed_ulps(c));
+    }
+    gpu
+}
+
+fn shape_and_axes() -> impl Strategy<Value = (Vec<usize>, Vec<i64>)> {
+    prop::collection::vec(prop_oneof![Just(1usize), 1usize..5, 5usize..20], 1..=5)
+        .prop_filter("small", |s| s.iter().product::<usize>() <= 4000)
+        .prop_flat_map(|s| {
+            let rank = s.len();
+            (
+                Just(s),
+                prop::sample::subsequence((0..rank as i64).collect::<Vec<_>>(), 1..=rank),
+                any::<bool>(),
+            )
+        })
+        .prop_map(|(s, axes, negative)| {
+            let rank = s.len() as i64;
+            let axes = axes
+                .into_iter()
+                .map(|a| if negative { a - rank } else { a })
+                .collect();
+            (s, axes)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_axes_match_cpu(((shape, axes), seed) in (shape_and_axes(), any::<u32>()), scale in prop_oneof![Just(1.0f32), Just(30.0), Just(1e4)]) {
+        let n: usize = shape.iter().product();
+        let x: Vec<f32> = (0..n).map(|i| (((i as u32).wrapping_mul(2654435761).wrapping_add(seed) >> 8) as f32 / 16777216.0 - 0.5) * scale).collect();
+        let layer = if axes.len() == 1 { Softmax::new(axes[0]) } else { Softmax::axes(&axes) };
+        check(&layer, &shape, &x, None);
+    }
+
+    #[test]
+    fn masks_match_cpu(rows in 1usize..6, cols in 1usize..40, seed in any::<u32>(), broadcast in any::<bool>()) {
+        let x: Vec<f32> = (0..rows * cols).map(|i| ((i as u32 ^ seed) % 17) as f32 - 8.0).collect();
+        let mshape = if broadcast { vec![cols] } else { vec![rows, cols] };
+        let m: Vec<f32> = (0..mshape.iter().product::<usize>()).map(|i| ((i as u32).wrapping_mul(seed | 1) >> 3) as f32 % 1.0 + if (i as u32 ^ seed) % 3 == 0 { 0.0 } else { 1.0 }).collect();
+        check(&Softmax::new(-1), &[rows, cols], &x, Some((&mshape, &m)));
+    }
+}
+
+/// Row lengths around the workgroup size (256) and stride boundaries, rows summing to 1.
+#[test]
+fn row_lengths_around_workgroup_boundaries_sum_to_one() {
+    for len in [1usize, 2, 63, 64, 65, 255, 256, 257, 1000, 4097] {
+        for axis in [-1i64, 0] {
+            let rows = 3;
+            let shape = if axis == -1 { [rows, len] } else { [len, rows] };
+            let x: Vec<f32> = (0..rows * len)
+                .map(|i| ((i * 7919) % 1013) as f32 * 0.01 - 5.0)
+                .collect();
+            let y = check(&Softmax::new(axis), &shape, &x, None);
+            for r in 0..rows {
+                let sum: f64 = (0..len)
+                    .map(|k| {
+                        f64::from(if axis == -1 {
+                            y[r * len + k]
+                        } else {
+                            y[k * rows + r]
+                        })
+                    })
+                    .sum();
+                assert!(
+                    (sum - 1.0).abs() <= 1e-5,
+                    "len {len} axis {axis} row {r}: sum {sum}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn more_rows_than_65535() {
+    let rows = 70_000;
+    let x: Vec<f32> = (0..rows * 3).map(|i| (i % 11) as f32 - 5.0).collect();
+    check(&Softmax::new(-1), &[rows, 3], &x, None);
+}
+
+#[test]
+fn extreme_and_nonfinite_rows() {
+    let (inf, nan) = (f32::INFINITY, f32::NAN);
+    let x = [
+        1e4, -1e4, 1e4, 3e38, -3e38, 0.0, 5.0, 5.0, 5.0, inf, 0.0, 1.0, -inf, 0.0, 1.0, -inf, -inf,
+        -inf, nan, 0.0, 1.0,
+    ];
+    let y = check(&Softmax::new(-1), &[7, 3], &x, None);
+    assert_eq!(&y[0..3], &[0.5, 0.0, 0.5]);
+    assert_eq!(&y[3..6], &[1.0, 0.0, 0.0]);
+    assert!(
+        y[9..12].iter().chain(&y[15..21]).all(|v| v.is_nan()),
+        "{y:?}"
+    );
+    assert_eq!(y[12], 0.0);
+}
+
+#[test]
+fn every_softmax_golden_case_matches_keras() {
+    let mut checked = 0;
+    for case in golden_cases().iter().filter(|c| c["layer"] == "Softmax") {
+        let name = case["name"].as_str().unwrap();
+        let layer = match case["keras2_args"].get("axis") {
+            None => Softmax::default(),
+            Some(Value::Number(n)) => Softmax::new(n.as_i64().unwrap()),
+            Some(Value::Array(a)) => {
+                Softmax::axes(&a.iter().map(|v| v.as_i64().unwrap()).collect::<Vec<_>>())
+            }
+            Some(other) => panic!("{name}: axis {other}"),
+        };
+        let shape = json_shape(&case["input_shape"]);
+        let x = json_f32s(&case["input"]);
+        let mask_values: Option<(Vec<usize>, Vec<f32>)> = case.get("mask").map(|m| {
+            let values = m.as_array().unwrap().iter().map(|v| match v {
+                Value::Bool(b) => f32::from(u8::from(*b)),
+                other => common::json_f32(other),
+            });
+            (json_shape(&case["mask_shape"]), values.collect())
+        });
+        let mask = mask_values
+            .as_ref()
+            .map(|(s, v)| (s.as_slice(), v.as_slice()));
+        let gpu = check(&layer, &shape, &x, mask);
+        let keras = json_f32s(&case["output"]);
+        let (atol, rtol) = (
+            case["tolerance"]["atol"].as_f64().unwrap(),
+            case["tolerance"]["rtol"].as_f64().unwrap(),
+        );
+        for (i, (&g, &k)) in gpu.iter().zip(&keras).enumerate() {
+            assert!(
+                keras_close(g, k, atol, rtol),
+                "{name}: element {i}: gpu {g:e} vs keras {k:e}"
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 29);
+}
+
+#[test]
+fn bad_axes_and_masks_are_errors_naming_them() {
+    let x = GpuTensor::from_slice(ctx(), &[2, 3], &[0.0; 6]).unwrap();
+    let err = Softmax::new(5).forward(ctx(), &x).unwrap_err().to_string();
+    assert_eq!(err, "axis 5 is out of bounds for array of dimension 2");
+    let err = Softmax::axes(&[1, -1])
+        .forward(ctx(), &x)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("axis -1") && err.contains("dimension 2"),
+        "{err}"
+    );
+    let x13 = GpuTensor::from_slice(ctx(), &[1, 3], &[0.0; 3]).unwrap();
+    let m = GpuTensor::from_slice(ctx(), &[2, 3], &[1.0; 6]).unwrap();
+    let err = Softmax::new(-1)
+        .forward_masked(ctx(), &x13, &m)
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Shape(_))
+            && err.to_string().contains("[1, 3]")
+            && err.to_string().contains("[2, 3]"),
+        "{err}"
+    );
+    let m = GpuTensor::from_slice(ctx(), &[1, 1, 3], &[1.0; 3]).unwrap();
+    assert!(Softmax::new(-1)
+        .forward_masked(ctx(), &x13, &m)
+        .unwrap_err()
+        .to_string()
+        .contains("more dimensions"));
+}
