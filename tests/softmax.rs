@@ -92,7 +92,11 @@ proptest! {
     fn masks_match_cpu(rows in 1usize..6, cols in 1usize..40, seed in any::<u32>(), broadcast in any::<bool>()) {
         let x: Vec<f32> = (0..rows * cols).map(|i| ((i as u32 ^ seed) % 17) as f32 - 8.0).collect();
         let mshape = if broadcast { vec![cols] } else { vec![rows, cols] };
-        let m: Vec<f32> = (0..mshape.iter().product::<usize>()).map(|i| ((i as u32).wrapping_mul(seed | 1) >> 3) as f32 % 1.0 + if (i as u32 ^ seed) % 3 == 0 { 0.0 } else { 1.0 }).collect();
+        // Fractional masks, 0.5 itself (masked: keep is strictly > 0.5) and its neighbour.
+        let levels = [0.0, 0.3, 0.5, 0.5f32.next_up(), 0.7, 1.0];
+        let m: Vec<f32> = (0..mshape.iter().product::<usize>())
+            .map(|i| levels[((i as u32).wrapping_mul(2654435761) ^ seed) as usize % levels.len()])
+            .collect();
         check(&Softmax::new(-1), &[rows, cols], &x, Some((&mshape, &m)));
     }
 }
