@@ -3,7 +3,7 @@
 //! device's `max_storage_buffer_binding_size`.
 
 use crate::error::{Error, Result};
-use crate::kernels::WORKGROUP_SIZE;
+use crate::kernels::{Kernel, WORKGROUP_SIZE};
 
 /// A dispatch grid: workgroups along x and y (z is always 1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,6 +89,47 @@ pub fn grid_for(len: u32, max_per_dimension: u32) -> Result<Grid> {
         limit_name: "max_compute_workgroups_per_dimension (squared)",
         limit: u64::from(max_per_dimension) * u64::from(max_per_dimension),
     })
+}
+
+/// Rows at most this long are cheaper one per invocation than one per workgroup.
+pub const SHORT_ROW: u32 = 32;
+
+/// Picks the softmax kernel for `rows` rows of `row_len` elements.
+///
+/// Reducing over the innermost axis (contiguous rows): one workgroup per row,
+/// except short rows, which one invocation handles whole. Reducing over outer
+/// axes (the innermost axis is kept): one invocation per row, so neighbouring
+/// invocations read neighbouring addresses; unless there are too few rows to
+/// fill a workgroup, where a workgroup per row keeps more invocations busy.
+///
+/// ```
+/// use wgpu_activations::dispatch::softmax_kernel;
+/// use wgpu_activations::kernels::Kernel;
+/// assert_eq!(softmax_kernel(1000, 4096, true), Kernel::SoftmaxWorkgroup);
+/// assert_eq!(softmax_kernel(1000, 16, true), Kernel::SoftmaxInvocation);
+/// assert_eq!(softmax_kernel(4096, 1000, false), Kernel::SoftmaxInvocation);
+/// assert_eq!(softmax_kernel(3, 100_000, false), Kernel::SoftmaxWorkgroup);
+/// ```
+pub fn softmax_kernel(rows: u32, row_len: u32, innermost_reduced: bool) -> Kernel {
+    let per_invocation = if innermost_reduced {
+        row_len <= SHORT_ROW
+    } else {
+        rows >= WORKGROUP_SIZE || row_len <= SHORT_ROW
+    };
+    if per_invocation {
+        Kernel::SoftmaxInvocation
+    } else {
+        Kernel::SoftmaxWorkgroup
+    }
+}
+
+/// Workgroups needed to give each of `rows` rows what `kernel` expects:
+/// a workgroup each, or an invocation each.
+pub fn softmax_workgroups(kernel: Kernel, rows: u32) -> u32 {
+    match kernel {
+        Kernel::SoftmaxInvocation => rows.div_ceil(WORKGROUP_SIZE),
+        _ => rows,
+    }
 }
 
 #[cfg(test)]

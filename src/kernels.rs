@@ -10,6 +10,9 @@ use bytemuck::{Pod, Zeroable};
 /// Prepended to every kernel: the `Launch` struct and the grid index helper.
 const COMMON: &str = include_str!("../shaders/common.wgsl");
 
+/// Prepended to the softmax kernels: bindings, `Params` and the online-softmax helpers.
+const SOFTMAX_COMMON: &str = include_str!("../shaders/softmax_common.wgsl");
+
 /// Every compute kernel the crate dispatches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -24,19 +27,22 @@ pub enum Kernel {
     ThresholdedRelu,
     /// `shaders/prelu.wgsl`
     Prelu,
-    /// `shaders/softmax.wgsl`
-    Softmax,
+    /// `shaders/softmax_workgroup.wgsl`: softmax, one workgroup per row.
+    SoftmaxWorkgroup,
+    /// `shaders/softmax_invocation.wgsl`: softmax, one invocation per row.
+    SoftmaxInvocation,
 }
 
 impl Kernel {
     /// Every kernel, for tests that validate or compile them all.
-    pub const ALL: [Kernel; 6] = [
+    pub const ALL: [Kernel; 7] = [
         Kernel::Relu,
         Kernel::LeakyRelu,
         Kernel::Elu,
         Kernel::ThresholdedRelu,
         Kernel::Prelu,
-        Kernel::Softmax,
+        Kernel::SoftmaxWorkgroup,
+        Kernel::SoftmaxInvocation,
     ];
 
     /// The kernel's name, used in labels: `wgpu-activations.<name>`.
@@ -47,7 +53,8 @@ impl Kernel {
             Kernel::Elu => "elu",
             Kernel::ThresholdedRelu => "thresholded_relu",
             Kernel::Prelu => "prelu",
-            Kernel::Softmax => "softmax",
+            Kernel::SoftmaxWorkgroup => "softmax_workgroup",
+            Kernel::SoftmaxInvocation => "softmax_invocation",
         }
     }
 
@@ -59,18 +66,28 @@ impl Kernel {
             Kernel::Elu => include_str!("../shaders/elu.wgsl"),
             Kernel::ThresholdedRelu => include_str!("../shaders/thresholded_relu.wgsl"),
             Kernel::Prelu => include_str!("../shaders/prelu.wgsl"),
-            Kernel::Softmax => include_str!("../shaders/softmax.wgsl"),
+            Kernel::SoftmaxWorkgroup => include_str!("../shaders/softmax_workgroup.wgsl"),
+            Kernel::SoftmaxInvocation => include_str!("../shaders/softmax_invocation.wgsl"),
         }
     }
 
-    /// The complete WGSL source handed to the device: common prelude + kernel.
+    /// Shared helpers prepended after the common prelude, if the kernel has any.
+    fn prelude(self) -> &'static str {
+        match self {
+            Kernel::SoftmaxWorkgroup | Kernel::SoftmaxInvocation => SOFTMAX_COMMON,
+            _ => "",
+        }
+    }
+
+    /// The complete WGSL source handed to the device: common prelude, the
+    /// kernel family's prelude, then the kernel.
     ///
     /// ```
     /// use wgpu_activations::kernels::Kernel;
     /// assert!(Kernel::Relu.source().contains("fn main"));
     /// ```
     pub fn source(self) -> String {
-        format!("{COMMON}\n{}", self.file())
+        format!("{COMMON}\n{}\n{}", self.prelude(), self.file())
     }
 
     /// Size in bytes of the kernel's `Params` uniform (checked against naga in tests).
@@ -79,7 +96,7 @@ impl Kernel {
             Kernel::Relu => size_of::<ReluParams>(),
             Kernel::LeakyRelu | Kernel::Elu | Kernel::ThresholdedRelu => size_of::<ScalarParams>(),
             Kernel::Prelu => size_of::<PreluParams>(),
-            Kernel::Softmax => size_of::<SoftmaxParams>(),
+            Kernel::SoftmaxWorkgroup | Kernel::SoftmaxInvocation => size_of::<SoftmaxParams>(),
         }
     }
 }

@@ -5,7 +5,7 @@
 use wgpu::util::DeviceExt;
 
 use crate::context::GpuContext;
-use crate::dispatch::{chunks, grid_for, spread};
+use crate::dispatch::{chunks, grid_for, softmax_workgroups, spread};
 use crate::error::{Error, Result};
 use crate::kernels::{Kernel, Launch, ScalarParams, SoftmaxParams};
 use crate::tensor::GpuTensor;
@@ -202,8 +202,9 @@ impl Rows<'_> {
                 limit,
             });
         }
+        let workgroups = softmax_workgroups(self.kernel, self.params.rows);
         let grid = spread(
-            self.params.rows,
+            workgroups,
             ctx.limits().max_compute_workgroups_per_dimension,
         )
         .ok_or_else(|| Error::TooLarge {

@@ -12,6 +12,8 @@ mod common;
 use common::{ctx, golden_cases, json_f32s, json_shape, keras_close, ulps};
 use proptest::prelude::*;
 use serde_json::Value;
+use wgpu_activations::dispatch::softmax_kernel;
+use wgpu_activations::kernels::Kernel;
 use wgpu_activations::{Error, GpuTensor, Softmax};
 
 /// Allowed ulps for an output `want`.
@@ -56,6 +58,28 @@ fn check(
     gpu
 }
 
+/// The sum of each row (elements sharing the coordinates outside `axes`).
+fn row_sums(shape: &[usize], axes: &[i64], y: &[f32]) -> Vec<f64> {
+    let rank = shape.len() as i64;
+    let reduced: Vec<usize> = axes
+        .iter()
+        .map(|&a| (if a < 0 { a + rank } else { a }) as usize)
+        .collect();
+    let mut sums = std::collections::BTreeMap::<Vec<usize>, f64>::new();
+    for (flat, &v) in y.iter().enumerate() {
+        let mut rest = flat;
+        let mut key = Vec::new();
+        for axis in (0..shape.len()).rev() {
+            if !reduced.contains(&axis) {
+                key.push(rest % shape[axis]);
+            }
+            rest /= shape[axis];
+        }
+        *sums.entry(key).or_default() += f64::from(v);
+    }
+    sums.into_values().collect()
+}
+
 fn shape_and_axes() -> impl Strategy<Value = (Vec<usize>, Vec<i64>)> {
     prop::collection::vec(prop_oneof![Just(1usize), 1usize..5, 5usize..20], 1..=5)
         .prop_filter("small", |s| s.iter().product::<usize>() <= 4000)
@@ -85,7 +109,11 @@ proptest! {
         let n: usize = shape.iter().product();
         let x: Vec<f32> = (0..n).map(|i| (((i as u32).wrapping_mul(2654435761).wrapping_add(seed) >> 8) as f32 / 16777216.0 - 0.5) * scale).collect();
         let layer = if axes.len() == 1 { Softmax::new(axes[0]) } else { Softmax::axes(&axes) };
-        check(&layer, &shape, &x, None);
+        let y = check(&layer, &shape, &x, None);
+        // Every row sums to 1 within 1e-5 (f32 outputs of rows up to 4000 long).
+        for (row, sum) in row_sums(&shape, &axes, &y).iter().enumerate() {
+            prop_assert!((sum - 1.0).abs() <= 1e-5, "row {row} sums to {sum}");
+        }
     }
 
     #[test]
@@ -131,11 +159,48 @@ fn row_lengths_around_workgroup_boundaries_sum_to_one() {
     }
 }
 
+/// More rows than 65,535 on both kernels: the grid spreads into 2-D.
 #[test]
 fn more_rows_than_65535() {
     let rows = 70_000;
-    let x: Vec<f32> = (0..rows * 3).map(|i| (i % 11) as f32 - 5.0).collect();
-    check(&Softmax::new(-1), &[rows, 3], &x, None);
+    for len in [3usize, 40] {
+        let kernel = softmax_kernel(rows as u32, len as u32, true);
+        let x: Vec<f32> = (0..rows * len).map(|i| (i % 11) as f32 - 5.0).collect();
+        let y = check(&Softmax::new(-1), &[rows, len], &x, None);
+        assert!(y.iter().all(|v| *v > 0.0), "{kernel:?}: a row was skipped");
+    }
+    assert_ne!(
+        softmax_kernel(70_000, 3, true),
+        softmax_kernel(70_000, 40, true)
+    );
+}
+
+/// Each branch of the kernel choice, checked against the CPU.
+#[test]
+fn every_kernel_choice_matches_cpu() {
+    let cases: [(&[usize], i64, Kernel); 4] = [
+        (&[5, 300], -1, Kernel::SoftmaxWorkgroup), // long contiguous rows
+        (&[300, 7], -1, Kernel::SoftmaxInvocation), // short contiguous rows
+        (&[50, 300], 0, Kernel::SoftmaxInvocation), // outer axis, many rows: coalesced
+        (&[900, 4], 0, Kernel::SoftmaxWorkgroup),  // outer axis, few long rows
+    ];
+    for (shape, axis, kernel) in cases {
+        let (rows, row_len) = if axis == -1 {
+            (shape[0], shape[1])
+        } else {
+            (shape[1], shape[0])
+        };
+        assert_eq!(
+            softmax_kernel(rows as u32, row_len as u32, axis == -1),
+            kernel,
+            "{shape:?} axis {axis}"
+        );
+        let n = shape.iter().product();
+        let x: Vec<f32> = (0..n)
+            .map(|i| ((i * 37) % 101) as f32 * 0.1 - 5.0)
+            .collect();
+        check(&Softmax::new(axis), shape, &x, None);
+    }
 }
 
 #[test]

@@ -1,8 +1,9 @@
 //! Keras `Softmax(axis)`: one axis or several, with an optional mask.
 
 use crate::context::GpuContext;
+use crate::dispatch::softmax_kernel;
 use crate::error::{Error, Result};
-use crate::kernels::{Kernel, SoftmaxParams, SOFTMAX_MAX_RANK};
+use crate::kernels::{SoftmaxParams, SOFTMAX_MAX_RANK};
 use crate::launch::Rows;
 use crate::shape::{element_count, mask_strides, normalize_axes, softmax_plan, PlannedAxis};
 use crate::tensor::GpuTensor;
@@ -76,17 +77,22 @@ impl Softmax {
     }
 
     fn run(&self, ctx: &GpuContext, x: &GpuTensor, mask: Option<&GpuTensor>) -> Result<GpuTensor> {
-        let params = self.params(x.shape(), mask.map(GpuTensor::shape))?;
+        let (params, innermost_reduced) = self.params(x.shape(), mask.map(GpuTensor::shape))?;
         Rows {
-            kernel: Kernel::Softmax,
+            kernel: softmax_kernel(params.rows, params.row_len, innermost_reduced),
             params,
             mask,
         }
         .forward(ctx, x)
     }
 
-    /// The kernel's parameters for an input (and mask) of these shapes.
-    fn params(&self, shape: &[usize], mask_shape: Option<&[usize]>) -> Result<SoftmaxParams> {
+    /// The kernels' parameters for an input (and mask) of these shapes, and
+    /// whether the innermost axis is reduced (the rows are contiguous).
+    fn params(
+        &self,
+        shape: &[usize],
+        mask_shape: Option<&[usize]>,
+    ) -> Result<(SoftmaxParams, bool)> {
         if shape.is_empty() {
             return Err(Error::Shape(
                 "Softmax needs an input of rank 1 or more; got a scalar".into(),
@@ -120,7 +126,8 @@ impl Softmax {
             &mut p.reduced_mask_strides,
             shape,
         )?;
-        Ok(p)
+        let innermost_reduced = reduced.last().is_some_and(|&(_, stride, _)| stride == 1);
+        Ok((p, innermost_reduced))
     }
 }
 
