@@ -9,10 +9,7 @@ struct Params {
     _pad2: f32,
 }
 
-@group(0) @binding(0) var<uniform> launch: Launch;
 @group(0) @binding(1) var<uniform> params: Params;
-@group(0) @binding(2) var<storage, read> input: array<f32>;
-@group(0) @binding(3) var<storage, read_write> output: array<f32>;
 
 fn leaky_relu(x: f32) -> f32 {
     if x < 0.0 {
@@ -24,10 +21,6 @@ fn leaky_relu(x: f32) -> f32 {
     return x;
 }
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_index) local: u32) {
-    let i = element_index(workgroup, local, launch.grid_x);
-    if i < launch.len {
-        output[i] = leaky_relu(input[i]);
-    }
+fn apply(v: vec4<f32>, first: u32) -> vec4<f32> {
+    return vec4<f32>(leaky_relu(v.x), leaky_relu(v.y), leaky_relu(v.z), leaky_relu(v.w));
 }

@@ -15,10 +15,7 @@ struct Params {
     alpha_strides: array<vec4<u32>, 2>,
 }
 
-@group(0) @binding(0) var<uniform> launch: Launch;
 @group(0) @binding(1) var<uniform> params: Params;
-@group(0) @binding(2) var<storage, read> input: array<f32>;
-@group(0) @binding(3) var<storage, read_write> output: array<f32>;
 @group(0) @binding(4) var<storage, read> alpha: array<f32>;
 
 fn alpha_index(flat: u32) -> u32 {
@@ -49,10 +46,11 @@ fn prelu(x: f32, a: f32) -> f32 {
     return x; // NaN
 }
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_index) local: u32) {
-    let i = element_index(workgroup, local, launch.grid_x);
-    if i < launch.len {
-        output[i] = prelu(input[i], alpha[alpha_index(launch.base + i)]);
-    }
+fn apply(v: vec4<f32>, first: u32) -> vec4<f32> {
+    return vec4<f32>(
+        prelu(v.x, alpha[alpha_index(first)]),
+        prelu(v.y, alpha[alpha_index(first + 1u)]),
+        prelu(v.z, alpha[alpha_index(first + 2u)]),
+        prelu(v.w, alpha[alpha_index(first + 3u)]),
+    );
 }

@@ -12,10 +12,7 @@ struct Params {
     has_max: u32,
 }
 
-@group(0) @binding(0) var<uniform> launch: Launch;
 @group(0) @binding(1) var<uniform> params: Params;
-@group(0) @binding(2) var<storage, read> input: array<f32>;
-@group(0) @binding(3) var<storage, read_write> output: array<f32>;
 
 fn relu(x: f32) -> f32 {
     if x > params.threshold {
@@ -33,10 +30,6 @@ fn relu(x: f32) -> f32 {
     return x; // NaN
 }
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_index) local: u32) {
-    let i = element_index(workgroup, local, launch.grid_x);
-    if i < launch.len {
-        output[i] = relu(input[i]);
-    }
+fn apply(v: vec4<f32>, first: u32) -> vec4<f32> {
+    return vec4<f32>(relu(v.x), relu(v.y), relu(v.z), relu(v.w));
 }

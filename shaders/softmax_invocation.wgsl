@@ -5,7 +5,7 @@
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_index) local: u32) {
-    let row = element_index(workgroup, local, params.grid_x);
+    let row = invocation_index(workgroup, local, params.grid_x);
     if row >= params.rows {
         return;
     }

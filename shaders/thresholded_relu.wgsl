@@ -9,10 +9,7 @@ struct Params {
     _pad2: f32,
 }
 
-@group(0) @binding(0) var<uniform> launch: Launch;
 @group(0) @binding(1) var<uniform> params: Params;
-@group(0) @binding(2) var<storage, read> input: array<f32>;
-@group(0) @binding(3) var<storage, read_write> output: array<f32>;
 
 fn thresholded_relu(x: f32) -> f32 {
     if x <= params.theta {
@@ -21,10 +18,6 @@ fn thresholded_relu(x: f32) -> f32 {
     return x; // x > theta, or NaN
 }
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_index) local: u32) {
-    let i = element_index(workgroup, local, launch.grid_x);
-    if i < launch.len {
-        output[i] = thresholded_relu(input[i]);
-    }
+fn apply(v: vec4<f32>, first: u32) -> vec4<f32> {
+    return vec4<f32>(thresholded_relu(v.x), thresholded_relu(v.y), thresholded_relu(v.z), thresholded_relu(v.w));
 }

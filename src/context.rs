@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::kernels::Kernel;
+use crate::kernels::{Kernel, Variant};
 use crate::pipelines::{CachedPipeline, PipelineCache, PipelineKey};
 
 /// A wgpu device and queue, with the crate's compiled pipelines.
@@ -31,6 +31,7 @@ pub struct GpuContext {
     adapter_info: wgpu::AdapterInfo,
     limits: wgpu::Limits,
     pipelines: PipelineCache,
+    submissions: AtomicU64,
 }
 
 impl GpuContext {
@@ -92,6 +93,7 @@ impl GpuContext {
             device,
             queue,
             pipelines: PipelineCache::default(),
+            submissions: AtomicU64::new(0),
         }
     }
 
@@ -121,14 +123,44 @@ impl GpuContext {
         self.pipelines.compiled()
     }
 
-    /// Compiles `kernel` now, so a later forward does not pay for it.
-    pub fn warm_up(&self, kernel: Kernel) -> Result<()> {
-        self.scoped("compiling a pipeline", || self.pipeline(kernel))
-            .map(drop)
+    /// How many command buffers this context has submitted: one per forward,
+    /// one per [`crate::Sequential`] chain, one per readback.
+    pub fn submissions(&self) -> u64 {
+        self.submissions.load(Ordering::Relaxed)
     }
 
-    pub(crate) fn pipeline(&self, kernel: Kernel) -> Arc<CachedPipeline> {
-        self.pipelines.get(&self.device, PipelineKey { kernel })
+    /// Records work with `record` into a fresh command encoder and submits it
+    /// once, inside error scopes. Nothing is submitted if `record` fails.
+    pub(crate) fn submit_with(
+        &self,
+        operation: &'static str,
+        record: impl FnOnce(&mut wgpu::CommandEncoder) -> Result<()>,
+    ) -> Result<()> {
+        self.scoped(operation, || {
+            let mut encoder = self
+                .device
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                    label: Some(operation),
+                });
+            record(&mut encoder)?;
+            self.queue.submit([encoder.finish()]);
+            self.submissions.fetch_add(1, Ordering::Relaxed);
+            Ok(())
+        })?
+    }
+
+    /// Compiles every variant of `kernel` now, so a later forward does not pay for it.
+    pub fn warm_up(&self, kernel: Kernel) -> Result<()> {
+        self.scoped("compiling a pipeline", || {
+            for &variant in kernel.variants() {
+                self.pipeline(kernel, variant);
+            }
+        })
+    }
+
+    pub(crate) fn pipeline(&self, kernel: Kernel, variant: Variant) -> Arc<CachedPipeline> {
+        self.pipelines
+            .get(&self.device, PipelineKey { kernel, variant })
     }
 
     /// This context's unique id.

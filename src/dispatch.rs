@@ -2,7 +2,6 @@
 //! 65,535 workgroups, and the chunks that keep every storage binding under the
 //! device's `max_storage_buffer_binding_size`.
 
-use crate::error::{Error, Result};
 use crate::kernels::{Kernel, WORKGROUP_SIZE};
 
 /// A dispatch grid: workgroups along x and y (z is always 1).
@@ -80,15 +79,22 @@ pub fn chunks(
     out
 }
 
-/// The grid for `len` elements, one per invocation, or an error naming the limit.
-pub fn grid_for(len: u32, max_per_dimension: u32) -> Result<Grid> {
-    let workgroups = len.div_ceil(WORKGROUP_SIZE);
-    spread(workgroups, max_per_dimension).ok_or_else(|| Error::TooLarge {
-        what: format!("a dispatch of {workgroups} workgroups"),
-        size: u64::from(len) * 4,
-        limit_name: "max_compute_workgroups_per_dimension (squared)",
-        limit: u64::from(max_per_dimension) * u64::from(max_per_dimension),
-    })
+/// vec4s each invocation of an elementwise kernel handles, by adapter type.
+///
+/// Measured on lavapipe (see BENCHMARKS.md and ../shared/PLATFORM.md): a CPU
+/// adapter runs each invocation as a SIMD lane of a thread, and 4 vec4s per
+/// invocation beat 1 by about 1.5x there; GPUs want many small invocations.
+///
+/// ```
+/// use wgpu_activations::{dispatch::vec4s_per_invocation, wgpu};
+/// assert_eq!(vec4s_per_invocation(wgpu::DeviceType::Cpu), 4);
+/// assert_eq!(vec4s_per_invocation(wgpu::DeviceType::DiscreteGpu), 1);
+/// ```
+pub fn vec4s_per_invocation(device_type: wgpu::DeviceType) -> u32 {
+    match device_type {
+        wgpu::DeviceType::Cpu => 4,
+        _ => 1,
+    }
 }
 
 /// Rows at most this long are cheaper one per invocation than one per workgroup.
@@ -188,14 +194,5 @@ mod tests {
             assert_eq!(next, len);
         }
         assert!(chunks(0, 4, 1024, 256).is_empty());
-    }
-
-    #[test]
-    fn grid_for_rejects_impossible_grids() {
-        assert_eq!(grid_for(256 * 3, 65_535).unwrap(), Grid { x: 3, y: 1 });
-        assert!(matches!(
-            grid_for(u32::MAX, 16),
-            Err(Error::TooLarge { .. })
-        ));
     }
 }

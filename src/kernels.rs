@@ -7,8 +7,17 @@
 
 use bytemuck::{Pod, Zeroable};
 
-/// Prepended to every kernel: the `Launch` struct and the grid index helper.
+/// Prepended to every kernel: the workgroup size and the grid index helper.
 const COMMON: &str = include_str!("../shaders/common.wgsl");
+
+/// Prepended to the elementwise kernels: the `Launch` uniform and `main`.
+const ELEMENTWISE: &str = include_str!("../shaders/elementwise.wgsl");
+
+/// Elementwise I/O: read `input`, write `output`.
+const IO_SEPARATE: &str = include_str!("../shaders/io_separate.wgsl");
+
+/// Elementwise I/O: read and write `output` in place.
+const IO_IN_PLACE: &str = include_str!("../shaders/io_in_place.wgsl");
 
 /// Prepended to the softmax kernels: bindings, `Params` and the online-softmax helpers.
 const SOFTMAX_COMMON: &str = include_str!("../shaders/softmax_common.wgsl");
@@ -71,23 +80,38 @@ impl Kernel {
         }
     }
 
-    /// Shared helpers prepended after the common prelude, if the kernel has any.
-    fn prelude(self) -> &'static str {
-        match self {
-            Kernel::SoftmaxWorkgroup | Kernel::SoftmaxInvocation => SOFTMAX_COMMON,
-            _ => "",
+    /// Whether the kernel is elementwise (and so also has an in-place variant).
+    pub fn is_elementwise(self) -> bool {
+        !matches!(self, Kernel::SoftmaxWorkgroup | Kernel::SoftmaxInvocation)
+    }
+
+    /// The variants this kernel is compiled in.
+    pub fn variants(self) -> &'static [Variant] {
+        if self.is_elementwise() {
+            &[Variant::Separate, Variant::InPlace]
+        } else {
+            &[Variant::Separate]
         }
     }
 
-    /// The complete WGSL source handed to the device: common prelude, the
-    /// kernel family's prelude, then the kernel.
+    /// The complete WGSL source of one variant: the common prelude, the
+    /// kernel family's shared files, then the kernel's own file.
     ///
     /// ```
-    /// use wgpu_activations::kernels::Kernel;
-    /// assert!(Kernel::Relu.source().contains("fn main"));
+    /// use wgpu_activations::kernels::{Kernel, Variant};
+    /// assert!(Kernel::Relu.source(Variant::InPlace).contains("fn main"));
     /// ```
-    pub fn source(self) -> String {
-        format!("{COMMON}\n{}\n{}", self.prelude(), self.file())
+    pub fn source(self, variant: Variant) -> String {
+        let family = if self.is_elementwise() {
+            let io = match variant {
+                Variant::Separate => IO_SEPARATE,
+                Variant::InPlace => IO_IN_PLACE,
+            };
+            format!("{ELEMENTWISE}\n{io}")
+        } else {
+            SOFTMAX_COMMON.to_string()
+        };
+        format!("{COMMON}\n{family}\n{}", self.file())
     }
 
     /// Size in bytes of the kernel's `Params` uniform (checked against naga in tests).
@@ -101,6 +125,15 @@ impl Kernel {
     }
 }
 
+/// How a kernel is bound: the pipeline cache's key beside the kernel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Variant {
+    /// Reads one buffer, writes another.
+    Separate,
+    /// Reads and writes one buffer (elementwise kernels only).
+    InPlace,
+}
+
 /// The entry point of every kernel.
 pub const ENTRY_POINT: &str = "main";
 
@@ -109,18 +142,18 @@ pub const ENTRY_POINT: &str = "main";
 /// for `max_compute_invocations_per_workgroup`, so it runs on every adapter.
 pub const WORKGROUP_SIZE: u32 = 256;
 
-/// One chunk's launch description. Keep in step with `Launch` in shaders/common.wgsl.
+/// One chunk's launch description. Keep in step with `Launch` in shaders/elementwise.wgsl.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
 pub struct Launch {
-    /// Elements in this chunk.
+    /// vec4s in this chunk.
     pub len: u32,
     /// Workgroups along x; the grid continues along y.
     pub grid_x: u32,
     /// Index of the chunk's first element in the whole tensor.
     pub base: u32,
-    /// Padding to 16 bytes.
-    pub _pad: u32,
+    /// Invocations in the whole grid (each invocation's step).
+    pub stride: u32,
 }
 
 /// Keep in step with `Params` in shaders/relu.wgsl.

@@ -32,8 +32,10 @@ pub mod dispatch;
 mod error;
 pub mod kernels;
 mod launch;
+mod launch_rows;
 pub mod layers;
 mod pipelines;
+mod sequential;
 pub mod shape;
 mod tensor;
 
@@ -46,6 +48,7 @@ pub use layers::relu::ReLU;
 pub use layers::softmax::Softmax;
 pub use layers::thresholded_relu::ThresholdedReLU;
 pub use layers::Layer;
+pub use sequential::Sequential;
 pub use tensor::GpuTensor;
 /// The wgpu this crate is built on, so hosts can name the same version.
 pub use wgpu;

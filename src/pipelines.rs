@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use crate::kernels::{Kernel, ENTRY_POINT};
+use crate::kernels::{Kernel, Variant, ENTRY_POINT};
 
 /// A compiled kernel and the bind group layout its bind groups are made from.
 #[derive(Debug)]
@@ -18,6 +18,7 @@ pub(crate) struct CachedPipeline {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct PipelineKey {
     pub(crate) kernel: Kernel,
+    pub(crate) variant: Variant,
 }
 
 /// Compiled pipelines by key.
@@ -52,10 +53,10 @@ impl PipelineCache {
 }
 
 fn compile(device: &wgpu::Device, key: PipelineKey) -> CachedPipeline {
-    let label = format!("wgpu-activations.{}", key.kernel.name());
+    let label = format!("wgpu-activations.{}.{:?}", key.kernel.name(), key.variant);
     let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
         label: Some(&label),
-        source: wgpu::ShaderSource::Wgsl(key.kernel.source().into()),
+        source: wgpu::ShaderSource::Wgsl(key.kernel.source(key.variant).into()),
     });
     let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
         label: Some(&label),

@@ -2,8 +2,6 @@
 
 use std::sync::Arc;
 
-use wgpu::util::DeviceExt;
-
 use crate::context::GpuContext;
 use crate::error::{Error, Result};
 use crate::shape::element_count;
@@ -47,20 +45,14 @@ impl GpuTensor {
                 data.len()
             )));
         }
-        check_size(ctx, len)?;
-        let buffer = ctx.scoped("uploading a tensor", || {
-            if len == 0 {
-                empty_buffer(ctx)
-            } else {
-                ctx.device()
-                    .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                        label: Some("wgpu-activations.tensor"),
-                        contents: bytemuck::cast_slice(data),
-                        usage: TENSOR_USAGE,
-                    })
-            }
-        })?;
-        Ok(Self::from_parts(ctx, buffer, shape, len))
+        let tensor = Self::uninit(ctx, shape)?;
+        if len > 0 {
+            ctx.scoped("uploading a tensor", || {
+                ctx.queue()
+                    .write_buffer(&tensor.buffer, 0, bytemuck::cast_slice(data));
+            })?;
+        }
+        Ok(tensor)
     }
 
     /// Uploads a boolean mask (for [`crate::Softmax::forward_masked`]) as 1.0 / 0.0.
@@ -74,16 +66,12 @@ impl GpuTensor {
         let len = element_count(shape)?;
         check_size(ctx, len)?;
         let buffer = ctx.scoped("allocating a tensor", || {
-            if len == 0 {
-                empty_buffer(ctx)
-            } else {
-                ctx.device().create_buffer(&wgpu::BufferDescriptor {
-                    label: Some("wgpu-activations.tensor"),
-                    size: byte_size(len),
-                    usage: TENSOR_USAGE,
-                    mapped_at_creation: false,
-                })
-            }
+            ctx.device().create_buffer(&wgpu::BufferDescriptor {
+                label: Some("wgpu-activations.tensor"),
+                size: padded_byte_size(len),
+                usage: TENSOR_USAGE,
+                mapped_at_creation: false,
+            })
         })?;
         Ok(Self::from_parts(ctx, buffer, shape, len))
     }
@@ -113,7 +101,8 @@ impl GpuTensor {
     }
 
     /// The storage buffer, for use with other wgpu code. It holds `len()`
-    /// f32 values, row-major (an empty tensor still has a 4-byte buffer).
+    /// f32 values, row-major, then padding up to a multiple of 16 bytes (an
+    /// empty tensor still has a 16-byte buffer).
     pub fn buffer(&self) -> &wgpu::Buffer {
         &self.buffer
     }
@@ -121,6 +110,22 @@ impl GpuTensor {
     /// Fails unless the tensor was made by `ctx`.
     pub(crate) fn check_context(&self, ctx: &GpuContext) -> Result<()> {
         ctx.check_id(self.context)
+    }
+
+    /// Fails unless `other` has this tensor's shape and is a different buffer.
+    pub(crate) fn check_output(&self, output: &GpuTensor) -> Result<()> {
+        if output.shape != self.shape {
+            return Err(Error::Shape(format!(
+                "the output has shape {:?} but the input has shape {:?}",
+                output.shape, self.shape
+            )));
+        }
+        if Arc::ptr_eq(&self.buffer, &output.buffer) {
+            return Err(Error::Shape(
+                "the output is the input; use forward_in_place to overwrite a tensor".into(),
+            ));
+        }
+        Ok(())
     }
 
     /// Size of the data in bytes.
@@ -136,20 +141,16 @@ impl GpuTensor {
         }
         let size = self.byte_len();
         let staging = ctx.scoped("reading a tensor back", || {
-            let staging = ctx.device().create_buffer(&wgpu::BufferDescriptor {
+            ctx.device().create_buffer(&wgpu::BufferDescriptor {
                 label: Some("wgpu-activations.readback"),
                 size,
                 usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
                 mapped_at_creation: false,
-            });
-            let mut encoder =
-                ctx.device()
-                    .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                        label: Some("wgpu-activations.readback"),
-                    });
+            })
+        })?;
+        ctx.submit_with("reading a tensor back", |encoder| {
             encoder.copy_buffer_to_buffer(&self.buffer, 0, &staging, 0, size);
-            ctx.queue().submit([encoder.finish()]);
-            staging
+            Ok(())
         })?;
         let (sender, receiver) = futures_channel::oneshot::channel();
         staging
@@ -192,20 +193,16 @@ fn byte_size(len: usize) -> u64 {
     len as u64 * size_of::<f32>() as u64
 }
 
-/// wgpu cannot bind a zero-sized buffer, and empty tensors are never bound,
-/// but they still need a buffer to exist.
-fn empty_buffer(ctx: &GpuContext) -> wgpu::Buffer {
-    ctx.device().create_buffer(&wgpu::BufferDescriptor {
-        label: Some("wgpu-activations.empty-tensor"),
-        size: 4,
-        usage: TENSOR_USAGE,
-        mapped_at_creation: false,
-    })
+/// Buffers hold a whole number of vec4s (at least one: wgpu cannot bind an
+/// empty buffer), so the elementwise kernels need no scalar tail. The padding
+/// is zeroed by wgpu and never read back.
+pub(crate) fn padded_byte_size(len: usize) -> u64 {
+    byte_size(len.div_ceil(4).max(1) * 4)
 }
 
 /// The tensor must fit one buffer, and its indices 32 bits (the kernels' index type).
 fn check_size(ctx: &GpuContext, len: usize) -> Result<()> {
-    let size = byte_size(len);
+    let size = padded_byte_size(len);
     let limit = ctx.limits().max_buffer_size;
     if size > limit {
         return Err(Error::TooLarge {

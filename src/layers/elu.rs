@@ -3,9 +3,8 @@
 use crate::context::GpuContext;
 use crate::error::Result;
 use crate::kernels::Kernel;
-use crate::launch::forward_scalar;
-use crate::layers::{finite, Layer};
-use crate::tensor::GpuTensor;
+use crate::launch::Elementwise;
+use crate::layers::{elementwise_layer, finite};
 
 /// Keras `ELU`: `x` for `x > 0`, `alpha * expm1(x)` otherwise, accurate near 0
 /// (a polynomial, not `exp(x) - 1`).
@@ -46,24 +45,17 @@ impl ELU {
     pub fn alpha(&self) -> f32 {
         self.alpha
     }
-
-    /// Runs the layer on the GPU.
-    pub fn forward(&self, ctx: &GpuContext, x: &GpuTensor) -> Result<GpuTensor> {
-        forward_scalar(ctx, Kernel::Elu, self.alpha, x)
-    }
 }
 
-impl Layer for ELU {
-    fn class_name(&self) -> &'static str {
-        "ELU"
+impl ELU {
+    /// The kernel and parameters for an input of `shape`.
+    fn job(&self, _ctx: &GpuContext, _shape: &[usize]) -> Result<Elementwise> {
+        Ok(Elementwise::scalar(Kernel::Elu, self.alpha))
     }
 
-    fn forward(&self, ctx: &GpuContext, x: &GpuTensor) -> Result<GpuTensor> {
-        ELU::forward(self, ctx, x)
-    }
-
-    fn reference(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
-        crate::cpu::check_len(shape, x)?;
+    fn cpu(&self, _shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
         Ok(crate::cpu::elu(self, x))
     }
 }
+
+elementwise_layer!(ELU, "ELU");

@@ -3,9 +3,8 @@
 use crate::context::GpuContext;
 use crate::error::Result;
 use crate::kernels::Kernel;
-use crate::launch::forward_scalar;
-use crate::layers::{non_negative_finite, Layer};
-use crate::tensor::GpuTensor;
+use crate::launch::Elementwise;
+use crate::layers::{elementwise_layer, non_negative_finite};
 
 /// Keras `LeakyReLU`: `x` for `x >= 0`, `negative_slope * x` below.
 ///
@@ -61,24 +60,17 @@ impl LeakyReLU {
     pub fn negative_slope(&self) -> f32 {
         self.negative_slope
     }
-
-    /// Runs the layer on the GPU.
-    pub fn forward(&self, ctx: &GpuContext, x: &GpuTensor) -> Result<GpuTensor> {
-        forward_scalar(ctx, Kernel::LeakyRelu, self.negative_slope, x)
-    }
 }
 
-impl Layer for LeakyReLU {
-    fn class_name(&self) -> &'static str {
-        "LeakyReLU"
+impl LeakyReLU {
+    /// The kernel and parameters for an input of `shape`.
+    fn job(&self, _ctx: &GpuContext, _shape: &[usize]) -> Result<Elementwise> {
+        Ok(Elementwise::scalar(Kernel::LeakyRelu, self.negative_slope))
     }
 
-    fn forward(&self, ctx: &GpuContext, x: &GpuTensor) -> Result<GpuTensor> {
-        LeakyReLU::forward(self, ctx, x)
-    }
-
-    fn reference(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
-        crate::cpu::check_len(shape, x)?;
+    fn cpu(&self, _shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
         Ok(crate::cpu::leaky_relu(self, x))
     }
 }
+
+elementwise_layer!(LeakyReLU, "LeakyReLU");

@@ -1,7 +1,7 @@
 //! The Keras activation layers. Each validates its arguments as Keras 3 does
 //! (and also rejects NaN and infinities, which would silently poison every
-//! output), runs on the GPU through [`Layer::forward`], and has a CPU twin in
-//! [`crate::cpu`] reachable through [`Layer::reference`].
+//! output), records its kernel through [`Layer::encode`], and has a CPU twin
+//! in [`crate::cpu`] reachable through [`Layer::reference`].
 
 pub mod elu;
 pub mod leaky_relu;
@@ -14,7 +14,8 @@ use crate::context::GpuContext;
 use crate::error::{Error, Result};
 use crate::tensor::GpuTensor;
 
-/// What every layer can do: run on the GPU, and run its CPU reference.
+/// What every layer can do: record itself into a command encoder, run on
+/// the GPU, and run its CPU reference.
 ///
 /// The piecewise-linear layers match their reference bit for bit; ELU within
 /// 4 ulps.
@@ -35,12 +36,146 @@ pub trait Layer: Send + Sync {
     /// The Keras class name, e.g. `"ReLU"`.
     fn class_name(&self) -> &'static str;
 
-    /// Runs the layer on the GPU into a new tensor of the same shape.
-    fn forward(&self, ctx: &GpuContext, x: &GpuTensor) -> Result<GpuTensor>;
+    /// Records `out = layer(x)` into `encoder` without submitting, so several
+    /// layers can share one command buffer. `out` must be another tensor of
+    /// `x`'s shape from the same context.
+    fn encode(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        x: &GpuTensor,
+        out: &GpuTensor,
+    ) -> Result<()>;
+
+    /// Whether [`Layer::encode_in_place`] is supported (the elementwise layers).
+    fn supports_in_place(&self) -> bool {
+        false
+    }
+
+    /// Records `x = layer(x)` into `encoder`.
+    fn encode_in_place(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        x: &GpuTensor,
+    ) -> Result<()> {
+        let _ = (ctx, encoder, x);
+        Err(Error::Shape(format!(
+            "{} cannot run in place",
+            self.class_name()
+        )))
+    }
+
+    /// Runs the layer on the GPU into a new tensor: one submission.
+    fn forward(&self, ctx: &GpuContext, x: &GpuTensor) -> Result<GpuTensor> {
+        let out = GpuTensor::uninit(ctx, x.shape())?;
+        ctx.submit_with(self.class_name(), |encoder| {
+            self.encode(ctx, encoder, x, &out)
+        })?;
+        Ok(out)
+    }
+
+    /// Runs the layer on the GPU into `out`, a tensor the caller keeps and
+    /// reuses (no allocation besides the small uniforms).
+    fn forward_into(&self, ctx: &GpuContext, x: &GpuTensor, out: &GpuTensor) -> Result<()> {
+        ctx.submit_with(self.class_name(), |encoder| {
+            self.encode(ctx, encoder, x, out)
+        })
+    }
+
+    /// Runs the layer on the GPU, overwriting `x`.
+    fn forward_in_place(&self, ctx: &GpuContext, x: &GpuTensor) -> Result<()> {
+        ctx.submit_with(self.class_name(), |encoder| {
+            self.encode_in_place(ctx, encoder, x)
+        })
+    }
 
     /// Runs the CPU reference on row-major `x` of `shape`.
     fn reference(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>>;
 }
+
+/// Implements [`Layer`] for an elementwise layer whose `job(ctx, shape)`
+/// returns its [`crate::launch::Elementwise`] job and whose `cpu(shape, x)`
+/// runs its reference; also gives it inherent `forward*` methods, so callers
+/// need not import the trait.
+macro_rules! elementwise_layer {
+    ($layer:ty, $class:literal) => {
+        impl $crate::layers::Layer for $layer {
+            fn class_name(&self) -> &'static str {
+                $class
+            }
+
+            fn encode(
+                &self,
+                ctx: &$crate::GpuContext,
+                encoder: &mut wgpu::CommandEncoder,
+                x: &$crate::GpuTensor,
+                out: &$crate::GpuTensor,
+            ) -> $crate::Result<()> {
+                self.job(ctx, x.shape())?.encode(ctx, encoder, x, out)
+            }
+
+            fn supports_in_place(&self) -> bool {
+                true
+            }
+
+            fn encode_in_place(
+                &self,
+                ctx: &$crate::GpuContext,
+                encoder: &mut wgpu::CommandEncoder,
+                x: &$crate::GpuTensor,
+            ) -> $crate::Result<()> {
+                self.job(ctx, x.shape())?.encode_in_place(ctx, encoder, x)
+            }
+
+            fn reference(&self, shape: &[usize], x: &[f32]) -> $crate::Result<Vec<f32>> {
+                $crate::cpu::check_len(shape, x)?;
+                self.cpu(shape, x)
+            }
+        }
+
+        $crate::layers::inherent_forward!($layer);
+
+        impl $layer {
+            /// Runs the layer on the GPU, overwriting `x` (no new buffer).
+            pub fn forward_in_place(
+                &self,
+                ctx: &$crate::GpuContext,
+                x: &$crate::GpuTensor,
+            ) -> $crate::Result<()> {
+                $crate::layers::Layer::forward_in_place(self, ctx, x)
+            }
+        }
+    };
+}
+
+/// Inherent `forward` and `forward_into` that defer to [`Layer`].
+macro_rules! inherent_forward {
+    ($layer:ty) => {
+        impl $layer {
+            /// Runs the layer on the GPU into a new tensor (one submission).
+            pub fn forward(
+                &self,
+                ctx: &$crate::GpuContext,
+                x: &$crate::GpuTensor,
+            ) -> $crate::Result<$crate::GpuTensor> {
+                $crate::layers::Layer::forward(self, ctx, x)
+            }
+
+            /// Runs the layer on the GPU into `out`, which the caller reuses.
+            pub fn forward_into(
+                &self,
+                ctx: &$crate::GpuContext,
+                x: &$crate::GpuTensor,
+                out: &$crate::GpuTensor,
+            ) -> $crate::Result<()> {
+                $crate::layers::Layer::forward_into(self, ctx, x, out)
+            }
+        }
+    };
+}
+
+pub(crate) use {elementwise_layer, inherent_forward};
 
 /// `value` if finite and not negative; otherwise `negative_message(value)`
 /// for negatives and a "must be a finite number" error for NaN and infinities.

@@ -7,7 +7,7 @@ use crate::context::GpuContext;
 use crate::error::{Error, Result};
 use crate::kernels::{Kernel, PreluParams, PRELU_MAX_RANK};
 use crate::launch::Elementwise;
-use crate::layers::Layer;
+use crate::layers::elementwise_layer;
 use crate::shape::{element_count, prelu_alpha_shape, prelu_index_plan};
 use crate::tensor::GpuTensor;
 
@@ -204,43 +204,46 @@ impl PReLU {
         Ok(())
     }
 
-    /// Runs the layer on the GPU, building it first if needed.
-    pub fn forward(&self, ctx: &GpuContext, x: &GpuTensor) -> Result<GpuTensor> {
-        x.check_context(ctx)?;
-        let (alpha, alpha_shape) = {
-            let mut state = self.lock();
-            if state.is_none() {
-                drop(state);
-                self.build(x.shape())?;
-                state = self.lock();
-            }
-            let built = state.as_mut().expect("built just above");
-            self.check_input(built, x.shape())?;
-            let stale = built
-                .gpu_alpha
-                .as_ref()
-                .is_none_or(|t| t.check_context(ctx).is_err());
-            if stale {
-                built.gpu_alpha = Some(GpuTensor::from_slice(
-                    ctx,
-                    &built.alpha_shape,
-                    &built.alpha,
-                )?);
-            }
-            (
-                built.gpu_alpha.clone().expect("uploaded just above"),
-                built.alpha_shape.clone(),
-            )
-        };
-        let params = prelu_params(x.shape(), &alpha_shape)?;
-        Elementwise {
-            kernel: Kernel::Prelu,
-            params: bytemuck::bytes_of(&params),
-            extra: Some(&alpha),
+    /// The kernel, its index plan and alpha on the GPU for an input of
+    /// `shape`, building the layer first if needed (as Keras does on the
+    /// first call) and uploading alpha once per context.
+    fn job(&self, ctx: &GpuContext, shape: &[usize]) -> Result<Elementwise> {
+        let mut state = self.lock();
+        if state.is_none() {
+            drop(state);
+            self.build(shape)?;
+            state = self.lock();
         }
-        .forward(ctx, x)
+        let built = state.as_mut().expect("built just above");
+        self.check_input(built, shape)?;
+        let stale = built
+            .gpu_alpha
+            .as_ref()
+            .is_none_or(|t| t.check_context(ctx).is_err());
+        if stale {
+            built.gpu_alpha = Some(GpuTensor::from_slice(
+                ctx,
+                &built.alpha_shape,
+                &built.alpha,
+            )?);
+        }
+        let mut job = Elementwise::new(Kernel::Prelu, &prelu_params(shape, &built.alpha_shape)?);
+        job.extra = built.gpu_alpha.clone();
+        Ok(job)
+    }
+
+    fn cpu(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
+        if !self.is_built() {
+            self.build(shape)?;
+        }
+        let state = self.lock();
+        let built = state.as_ref().expect("built just above");
+        self.check_input(built, shape)?;
+        crate::cpu::prelu(shape, x, &built.alpha_shape, &built.alpha)
     }
 }
+
+elementwise_layer!(PReLU, "PReLU");
 
 /// The kernel's index plan; at most [`PRELU_MAX_RANK`] merged axes.
 fn prelu_params(shape: &[usize], alpha_shape: &[usize]) -> Result<PreluParams> {
@@ -262,25 +265,4 @@ fn prelu_params(shape: &[usize], alpha_shape: &[usize]) -> Result<PreluParams> {
         params.alpha_strides[i] = stride as u32;
     }
     Ok(params)
-}
-
-impl Layer for PReLU {
-    fn class_name(&self) -> &'static str {
-        "PReLU"
-    }
-
-    fn forward(&self, ctx: &GpuContext, x: &GpuTensor) -> Result<GpuTensor> {
-        PReLU::forward(self, ctx, x)
-    }
-
-    fn reference(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
-        crate::cpu::check_len(shape, x)?;
-        if !self.is_built() {
-            self.build(shape)?;
-        }
-        let state = self.lock();
-        let built = state.as_ref().expect("built just above");
-        self.check_input(built, shape)?;
-        crate::cpu::prelu(shape, x, &built.alpha_shape, &built.alpha)
-    }
 }

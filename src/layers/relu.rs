@@ -4,8 +4,7 @@ use crate::context::GpuContext;
 use crate::error::Result;
 use crate::kernels::{Kernel, ReluParams};
 use crate::launch::Elementwise;
-use crate::layers::{non_negative_finite, Layer};
-use crate::tensor::GpuTensor;
+use crate::layers::{elementwise_layer, non_negative_finite};
 
 /// Keras `ReLU`: `x > threshold` gives `min(x, max_value)`, `x <= threshold`
 /// gives `negative_slope * (x - threshold)` (so `x == threshold` gives 0).
@@ -81,35 +80,25 @@ impl ReLU {
     pub fn threshold(&self) -> f32 {
         self.threshold
     }
-
-    /// Runs the layer on the GPU.
-    pub fn forward(&self, ctx: &GpuContext, x: &GpuTensor) -> Result<GpuTensor> {
-        let params = ReluParams {
-            max_value: self.max_value.unwrap_or(0.0),
-            negative_slope: self.negative_slope,
-            threshold: self.threshold,
-            has_max: u32::from(self.max_value.is_some()),
-        };
-        Elementwise {
-            kernel: Kernel::Relu,
-            params: bytemuck::bytes_of(&params),
-            extra: None,
-        }
-        .forward(ctx, x)
-    }
 }
 
-impl Layer for ReLU {
-    fn class_name(&self) -> &'static str {
-        "ReLU"
+impl ReLU {
+    /// The kernel and parameters for an input of `shape`.
+    fn job(&self, _ctx: &GpuContext, _shape: &[usize]) -> Result<Elementwise> {
+        Ok(Elementwise::new(
+            Kernel::Relu,
+            &ReluParams {
+                max_value: self.max_value.unwrap_or(0.0),
+                negative_slope: self.negative_slope,
+                threshold: self.threshold,
+                has_max: u32::from(self.max_value.is_some()),
+            },
+        ))
     }
 
-    fn forward(&self, ctx: &GpuContext, x: &GpuTensor) -> Result<GpuTensor> {
-        ReLU::forward(self, ctx, x)
-    }
-
-    fn reference(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
-        crate::cpu::check_len(shape, x)?;
+    fn cpu(&self, _shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
         Ok(crate::cpu::relu(self, x))
     }
 }
+
+elementwise_layer!(ReLU, "ReLU");

@@ -4,7 +4,7 @@ use crate::context::GpuContext;
 use crate::dispatch::softmax_kernel;
 use crate::error::{Error, Result};
 use crate::kernels::{SoftmaxParams, SOFTMAX_MAX_RANK};
-use crate::launch::Rows;
+use crate::launch_rows::Rows;
 use crate::shape::{element_count, mask_strides, normalize_axes, softmax_plan, PlannedAxis};
 use crate::tensor::GpuTensor;
 
@@ -60,11 +60,6 @@ impl Softmax {
         &self.axes
     }
 
-    /// Runs the layer on the GPU.
-    pub fn forward(&self, ctx: &GpuContext, x: &GpuTensor) -> Result<GpuTensor> {
-        self.run(ctx, x, None)
-    }
-
     /// Runs the layer with a mask that broadcasts from the right (each mask
     /// dim 1 or equal to the input's); `mask > 0.5` keeps a position.
     pub fn forward_masked(
@@ -73,17 +68,29 @@ impl Softmax {
         x: &GpuTensor,
         mask: &GpuTensor,
     ) -> Result<GpuTensor> {
-        self.run(ctx, x, Some(mask))
+        let out = GpuTensor::uninit(ctx, x.shape())?;
+        ctx.submit_with("Softmax", |encoder| {
+            self.encode_masked(ctx, encoder, x, Some(mask), &out)
+        })?;
+        Ok(out)
     }
 
-    fn run(&self, ctx: &GpuContext, x: &GpuTensor, mask: Option<&GpuTensor>) -> Result<GpuTensor> {
+    /// Records `out = softmax(x)` (with an optional mask) into `encoder`.
+    pub fn encode_masked(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        x: &GpuTensor,
+        mask: Option<&GpuTensor>,
+        out: &GpuTensor,
+    ) -> Result<()> {
         let (params, innermost_reduced) = self.params(x.shape(), mask.map(GpuTensor::shape))?;
         Rows {
             kernel: softmax_kernel(params.rows, params.row_len, innermost_reduced),
             params,
             mask,
         }
-        .forward(ctx, x)
+        .encode(ctx, encoder, x, out)
     }
 
     /// The kernels' parameters for an input (and mask) of these shapes, and
@@ -165,11 +172,19 @@ impl crate::layers::Layer for Softmax {
         "Softmax"
     }
 
-    fn forward(&self, ctx: &GpuContext, x: &GpuTensor) -> Result<GpuTensor> {
-        Softmax::forward(self, ctx, x)
+    fn encode(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        x: &GpuTensor,
+        out: &GpuTensor,
+    ) -> Result<()> {
+        self.encode_masked(ctx, encoder, x, None, out)
     }
 
     fn reference(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
         crate::cpu::softmax(self, shape, x, None)
     }
 }
+
+crate::layers::inherent_forward!(Softmax);

@@ -3,9 +3,8 @@
 use crate::context::GpuContext;
 use crate::error::Result;
 use crate::kernels::Kernel;
-use crate::launch::forward_scalar;
-use crate::layers::{non_negative_finite, Layer};
-use crate::tensor::GpuTensor;
+use crate::launch::Elementwise;
+use crate::layers::{elementwise_layer, non_negative_finite};
 
 /// Keras 2 `ThresholdedReLU`: `x` for `x > theta` (strict), 0 otherwise.
 ///
@@ -45,24 +44,17 @@ impl ThresholdedReLU {
     pub fn theta(&self) -> f32 {
         self.theta
     }
-
-    /// Runs the layer on the GPU.
-    pub fn forward(&self, ctx: &GpuContext, x: &GpuTensor) -> Result<GpuTensor> {
-        forward_scalar(ctx, Kernel::ThresholdedRelu, self.theta, x)
-    }
 }
 
-impl Layer for ThresholdedReLU {
-    fn class_name(&self) -> &'static str {
-        "ThresholdedReLU"
+impl ThresholdedReLU {
+    /// The kernel and parameters for an input of `shape`.
+    fn job(&self, _ctx: &GpuContext, _shape: &[usize]) -> Result<Elementwise> {
+        Ok(Elementwise::scalar(Kernel::ThresholdedRelu, self.theta))
     }
 
-    fn forward(&self, ctx: &GpuContext, x: &GpuTensor) -> Result<GpuTensor> {
-        ThresholdedReLU::forward(self, ctx, x)
-    }
-
-    fn reference(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
-        crate::cpu::check_len(shape, x)?;
+    fn cpu(&self, _shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
         Ok(crate::cpu::thresholded_relu(self, x))
     }
 }
+
+elementwise_layer!(ThresholdedReLU, "ThresholdedReLU");

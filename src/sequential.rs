@@ -1,0 +1,121 @@
+//! [`Sequential`]: a chain of layers recorded into one command buffer, so a
+//! chain costs one submission and one readback.
+
+use crate::context::GpuContext;
+use crate::error::Result;
+use crate::layers::Layer;
+use crate::tensor::GpuTensor;
+
+/// Layers applied in order, encoded into one command encoder and submitted
+/// once; nothing is read back between layers.
+///
+/// The first layer writes the output tensor; every later layer that can
+/// runs in place on it, so a chain of elementwise layers allocates one tensor.
+///
+/// ```
+/// # fn main() -> wgpu_activations::Result<()> {
+/// use wgpu_activations::{GpuContext, GpuTensor, Layer, LeakyReLU, ReLU, Sequential, Softmax};
+/// let ctx = GpuContext::new_blocking()?;
+/// let chain = Sequential::new()
+///     .with(LeakyReLU::new(0.5)?)
+///     .with(ReLU::new(Some(1.0), 0.0, 0.0)?)
+///     .with(Softmax::new(-1));
+/// let x = GpuTensor::from_slice(&ctx, &[1, 2], &[-4.0, 9.0])?;
+/// let before = ctx.submissions();
+/// let y = chain.forward(&ctx, &x)?;
+/// assert_eq!(ctx.submissions() - before, 1);
+/// let host = y.to_vec_blocking(&ctx)?;
+/// assert!((host[0] + host[1] - 1.0).abs() < 1e-6);
+/// # Ok(()) }
+/// ```
+#[derive(Default)]
+pub struct Sequential {
+    layers: Vec<Box<dyn Layer>>,
+}
+
+impl Sequential {
+    /// An empty chain (the identity).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends a layer.
+    pub fn with(mut self, layer: impl Layer + 'static) -> Self {
+        self.layers.push(Box::new(layer));
+        self
+    }
+
+    /// Appends a boxed layer.
+    pub fn push(&mut self, layer: Box<dyn Layer>) {
+        self.layers.push(layer);
+    }
+
+    /// The layers, in order.
+    pub fn layers(&self) -> &[Box<dyn Layer>] {
+        &self.layers
+    }
+}
+
+impl std::fmt::Debug for Sequential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.layers.iter().map(|l| l.class_name()).collect();
+        f.debug_struct("Sequential")
+            .field("layers", &names)
+            .finish()
+    }
+}
+
+impl Layer for Sequential {
+    fn class_name(&self) -> &'static str {
+        "Sequential"
+    }
+
+    fn encode(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        x: &GpuTensor,
+        out: &GpuTensor,
+    ) -> Result<()> {
+        x.check_output(out)?;
+        let Some((first, rest)) = self.layers.split_first() else {
+            encoder.copy_buffer_to_buffer(x.buffer(), 0, out.buffer(), 0, out.buffer().size());
+            return Ok(());
+        };
+        first.encode(ctx, encoder, x, out)?;
+        // `current` holds the chain's value so far; it is `out` unless a layer
+        // that cannot run in place moved it to a scratch tensor.
+        let mut current = out.clone();
+        for layer in rest {
+            if layer.supports_in_place() {
+                layer.encode_in_place(ctx, encoder, &current)?;
+            } else {
+                let next = if std::ptr::eq(current.buffer(), out.buffer()) {
+                    GpuTensor::uninit(ctx, x.shape())?
+                } else {
+                    out.clone()
+                };
+                layer.encode(ctx, encoder, &current, &next)?;
+                current = next;
+            }
+        }
+        if !std::ptr::eq(current.buffer(), out.buffer()) {
+            encoder.copy_buffer_to_buffer(
+                current.buffer(),
+                0,
+                out.buffer(),
+                0,
+                out.buffer().size(),
+            );
+        }
+        Ok(())
+    }
+
+    fn reference(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
+        self.layers
+            .iter()
+            .try_fold(x.to_vec(), |value, layer| layer.reference(shape, &value))
+    }
+}
+
+crate::layers::inherent_forward!(Sequential);
