@@ -46,20 +46,6 @@ fn is_neg_inf(x: f32) -> bool {
     return bitcast<u32>(x) == 0xff800000u;
 }
 
-// Input and mask offsets of `index` decomposed over (dims, strides, mask strides).
-fn offsets(index: u32, rank: u32, dims: array<vec4<u32>, 2>, strides: array<vec4<u32>, 2>, mask_strides: array<vec4<u32>, 2>) -> vec2<u32> {
-    var rest = index;
-    var out = vec2<u32>(0u, 0u);
-    for (var d = 0u; d < rank; d++) {
-        let axis = rank - 1u - d;
-        let dim = dims[axis / 4u][axis % 4u];
-        let c = rest % dim;
-        rest /= dim;
-        out += c * vec2<u32>(strides[axis / 4u][axis % 4u], mask_strides[axis / 4u][axis % 4u]);
-    }
-    return out;
-}
-
 // A sum rescaled from max m to max target; an empty part (sum 0) stays 0 even
 // when both maxima are -inf.
 fn rescale(sum: f32, m: f32, to: f32) -> f32 {
@@ -81,14 +67,37 @@ fn running_empty() -> Running {
     return Running(neg_inf(), 0.0, 0u);
 }
 
-// Input and mask offsets of a row's first element.
+// Input and mask offsets of a row's first element: `row` decomposed over
+// the kept axes, innermost fastest. One axis (the common case) needs no division.
 fn row_base(row: u32) -> vec2<u32> {
-    return offsets(row, params.kept_rank, params.kept_dims, params.kept_strides, params.kept_mask_strides);
+    if params.kept_rank == 1u {
+        return row * vec2<u32>(params.kept_strides[0].x, params.kept_mask_strides[0].x);
+    }
+    var rest = row;
+    var out = vec2<u32>(0u, 0u);
+    for (var axis = params.kept_rank; axis > 0u; axis--) {
+        let a = axis - 1u;
+        let dim = params.kept_dims[a / 4u][a % 4u];
+        out += (rest % dim) * vec2<u32>(params.kept_strides[a / 4u][a % 4u], params.kept_mask_strides[a / 4u][a % 4u]);
+        rest /= dim;
+    }
+    return out;
 }
 
 // Input and mask offsets of element k of the row starting at `base`.
 fn row_element(base: vec2<u32>, k: u32) -> vec2<u32> {
-    return base + offsets(k, params.reduced_rank, params.reduced_dims, params.reduced_strides, params.reduced_mask_strides);
+    if params.reduced_rank == 1u {
+        return base + k * vec2<u32>(params.reduced_strides[0].x, params.reduced_mask_strides[0].x);
+    }
+    var rest = k;
+    var out = base;
+    for (var axis = params.reduced_rank; axis > 0u; axis--) {
+        let a = axis - 1u;
+        let dim = params.reduced_dims[a / 4u][a % 4u];
+        out += (rest % dim) * vec2<u32>(params.reduced_strides[a / 4u][a % 4u], params.reduced_mask_strides[a / 4u][a % 4u]);
+        rest /= dim;
+    }
+    return out;
 }
 
 fn is_masked(o: vec2<u32>) -> bool {

@@ -1,0 +1,261 @@
+//! The benchmark: every layer at several sizes, beside the adapter's own
+//! `copy_buffer_to_buffer` speed measured in the same run (the ceiling for a
+//! memory-bound op) and the CPU reference's speed.
+//!
+//! `cargo run --release --example bench [-- --quick] [--large] [--out DIR]`
+//!
+//! GB/s counts one read and one write of the tensor for every op (softmax
+//! included), so every ratio compares with the same copy ceiling. "kernel"
+//! times are submit + wait on GPU-resident tensors (`forward_into` a reused
+//! output), median of repeated runs after warm-up; "round trip" adds the
+//! upload and the readback. Results go to stdout, `DIR/bench.csv` and
+//! `DIR/bench.svg` (default `target/bench`).
+
+mod svg;
+
+use std::time::{Duration, Instant};
+
+use wgpu_activations::{wgpu, GpuContext, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, Sequential, Softmax, ThresholdedReLU, ELU};
+
+/// One measured row of the results.
+struct Row {
+    op: String,
+    elements: usize,
+    kernel: Duration,
+    ceiling_gbps: f64,
+    cpu: Option<Duration>,
+    round_trip: Option<Duration>,
+}
+
+impl Row {
+    fn gbps(&self, time: Duration) -> f64 {
+        (2 * 4 * self.elements) as f64 / time.as_secs_f64() / 1e9
+    }
+}
+
+struct Options {
+    quick: bool,
+    large: bool,
+    out: std::path::PathBuf,
+}
+
+fn options() -> Options {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let out = args
+        .iter()
+        .position(|a| a == "--out")
+        .and_then(|i| args.get(i + 1))
+        .map_or_else(|| "target/bench".into(), Into::into);
+    Options {
+        quick: args.iter().any(|a| a == "--quick"),
+        large: args.iter().any(|a| a == "--large"),
+        out,
+    }
+}
+
+fn wait(ctx: &GpuContext) {
+    ctx.device()
+        .poll(wgpu::PollType::wait_indefinitely())
+        .expect("device poll");
+}
+
+/// Median time of `f` (which must finish its GPU work), after warm-up,
+/// repeated until about `budget` has passed (at least 3, at most 50 runs).
+fn median(budget: Duration, mut f: impl FnMut()) -> Duration {
+    for _ in 0..2 {
+        f();
+    }
+    let mut times = Vec::new();
+    let start = Instant::now();
+    while times.len() < 3 || (times.len() < 50 && start.elapsed() < budget) {
+        let t = Instant::now();
+        f();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn data(n: usize) -> Vec<f32> {
+    (0..n).map(|i| ((i * 7919) % 2003) as f32 * 0.005 - 5.0).collect()
+}
+
+/// `copy_buffer_to_buffer` of `n` f32s, GB/s (read + write).
+fn copy_ceiling(ctx: &GpuContext, x: &GpuTensor, out: &GpuTensor, budget: Duration) -> f64 {
+    let bytes = x.byte_len();
+    let t = median(budget, || {
+        let mut encoder = ctx.device().create_command_encoder(&Default::default());
+        encoder.copy_buffer_to_buffer(x.buffer(), 0, out.buffer(), 0, bytes);
+        ctx.queue().submit([encoder.finish()]);
+        wait(ctx);
+    });
+    2.0 * bytes as f64 / t.as_secs_f64() / 1e9
+}
+
+fn main() -> wgpu_activations::Result<()> {
+    let opts = options();
+    let ctx = GpuContext::new_blocking()?;
+    let info = ctx.adapter_info();
+    println!("adapter: {} ({:?}, {:?}), driver {} {}", info.name, info.backend, info.device_type, info.driver, info.driver_info);
+    let budget = Duration::from_millis(if opts.quick { 50 } else { 800 });
+    let mut sizes = if opts.quick { vec![1 << 10, 1 << 16] } else { vec![1 << 10, 1 << 16, 1 << 20, 1 << 24] };
+    let max_elements = ctx.limits().max_buffer_size / 4;
+    if opts.large && (1u64 << 26) <= max_elements {
+        sizes.push(1 << 26);
+    }
+
+    // Empty submit + wait: the floor under every "kernel" time at small sizes.
+    let overhead = median(budget, || {
+        ctx.queue().submit([ctx.device().create_command_encoder(&Default::default()).finish()]);
+        wait(&ctx);
+    });
+    println!("empty submit + wait: {overhead:?}\n");
+
+    let mut rows: Vec<Row> = Vec::new();
+    for &n in &sizes {
+        let host = data(n);
+        let shape = [n / 64, 64];
+        let x = GpuTensor::from_slice(&ctx, &shape, &host)?;
+        let out = GpuTensor::from_slice(&ctx, &shape, &vec![0.0; n])?;
+        let ceiling = copy_ceiling(&ctx, &x, &out, budget);
+        let prelu = PReLU::new().with_shared_axes(&[]);
+        prelu.build(&shape)?;
+        prelu.set_alpha(&data(64).iter().map(|a| a * 0.1).collect::<Vec<_>>())?;
+        let layers: Vec<(&str, Box<dyn Layer>)> = vec![
+            ("ReLU", Box::new(ReLU::new(Some(6.0), 0.1, 0.5)?)),
+            ("LeakyReLU", Box::new(LeakyReLU::new(0.3)?)),
+            ("ELU", Box::new(ELU::new(1.0)?)),
+            ("ThresholdedReLU", Box::new(ThresholdedReLU::new(1.0)?)),
+            ("PReLU", Box::new(prelu)),
+        ];
+        rows.push(Row { op: "copy_buffer_to_buffer".into(), elements: n, kernel: Duration::from_secs_f64(2.0 * 4.0 * n as f64 / ceiling / 1e9), ceiling_gbps: ceiling, cpu: None, round_trip: None });
+        for (name, layer) in &layers {
+            rows.push(measure(&ctx, name, layer.as_ref(), &shape, &host, &x, &out, ceiling, budget, n <= 1 << 20)?);
+        }
+        let chain = Sequential::new()
+            .with(LeakyReLU::new(0.2)?)
+            .with(ELU::new(1.0)?)
+            .with(ReLU::new(Some(6.0), 0.0, 0.0)?)
+            .with(ThresholdedReLU::new(0.1)?)
+            .with(LeakyReLU::new(0.1)?)
+            .with(ReLU::default());
+        let mut chain_row = measure(&ctx, "Sequential(6 layers)", &chain, &shape, &host, &x, &out, ceiling, budget, false)?;
+        chain_row.elements *= 6; // six reads and writes of the tensor
+        rows.push(chain_row);
+    }
+
+    // Softmax at [rows x cols] with 16M elements (64K in --quick), axis -1 and 0.
+    let total = if opts.quick { 1 << 16 } else { 1 << 24 };
+    let host = data(total);
+    for cols in [16usize, 256, 4096, 65536] {
+        if cols > total {
+            continue;
+        }
+        let shape = [total / cols, cols];
+        let x = GpuTensor::from_slice(&ctx, &shape, &host)?;
+        let out = GpuTensor::from_slice(&ctx, &shape, &vec![0.0; total])?;
+        let ceiling = copy_ceiling(&ctx, &x, &out, budget);
+        for axis in [-1i64, 0] {
+            let name = format!("Softmax[{}x{cols}] axis {axis}", total / cols);
+            rows.push(measure(&ctx, &name, &Softmax::new(axis), &shape, &host, &x, &out, ceiling, budget, total <= 1 << 20)?);
+        }
+    }
+
+    print_table(&rows);
+    std::fs::create_dir_all(&opts.out).expect("create the output folder");
+    write_csv(&opts.out.join("bench.csv"), &rows, info);
+    std::fs::write(opts.out.join("bench.svg"), svg::plot(&plot_series(&rows))).expect("write bench.svg");
+    println!("\nwrote {0}/bench.csv and {0}/bench.svg", opts.out.display());
+    Ok(())
+}
+
+#[expect(clippy::too_many_arguments, reason = "one call per measured row; a struct would only rename them")]
+fn measure(
+    ctx: &GpuContext,
+    name: &str,
+    layer: &dyn Layer,
+    shape: &[usize],
+    host: &[f32],
+    x: &GpuTensor,
+    out: &GpuTensor,
+    ceiling: f64,
+    budget: Duration,
+    with_cpu: bool,
+) -> wgpu_activations::Result<Row> {
+    layer.forward_into(ctx, x, out)?;
+    let kernel = median(budget, || {
+        layer.forward_into(ctx, x, out).expect("forward");
+        wait(ctx);
+    });
+    let cpu = with_cpu.then(|| {
+        let t = Instant::now();
+        let y = layer.reference(shape, host).expect("reference");
+        std::hint::black_box(y);
+        t.elapsed()
+    });
+    let round_trip = median(budget, || {
+        let x = GpuTensor::from_slice(ctx, shape, host).expect("upload");
+        let y = layer.forward(ctx, &x).expect("forward");
+        std::hint::black_box(y.to_vec_blocking(ctx).expect("readback"));
+    });
+    Ok(Row {
+        op: name.to_string(),
+        elements: host.len(),
+        kernel,
+        ceiling_gbps: ceiling,
+        cpu,
+        round_trip: Some(round_trip),
+    })
+}
+
+fn print_table(rows: &[Row]) {
+    println!("{:<34} {:>10} {:>12} {:>9} {:>9} {:>8} {:>9} {:>13}", "op", "elements", "kernel", "GB/s", "ceiling", "% ceil", "CPU GB/s", "round trip");
+    for r in rows {
+        let gbps = r.gbps(r.kernel);
+        println!(
+            "{:<34} {:>10} {:>12.3?} {:>9.2} {:>9.2} {:>7.0}% {:>9} {:>13}",
+            r.op,
+            r.elements,
+            r.kernel,
+            gbps,
+            r.ceiling_gbps,
+            100.0 * gbps / r.ceiling_gbps,
+            r.cpu.map_or("-".into(), |t| format!("{:.2}", r.gbps(t))),
+            r.round_trip.map_or("-".into(), |t| format!("{t:.3?}")),
+        );
+    }
+}
+
+fn write_csv(path: &std::path::Path, rows: &[Row], info: &wgpu::AdapterInfo) {
+    let mut csv = String::from("adapter,backend,op,elements,kernel_us,gbps,ceiling_gbps,percent_of_ceiling,cpu_gbps,round_trip_us\n");
+    for r in rows {
+        let gbps = r.gbps(r.kernel);
+        csv += &format!(
+            "{},{:?},{},{},{:.1},{:.3},{:.3},{:.1},{},{}\n",
+            info.name.replace(',', " "),
+            info.backend,
+            r.op,
+            r.elements,
+            r.kernel.as_secs_f64() * 1e6,
+            gbps,
+            r.ceiling_gbps,
+            100.0 * gbps / r.ceiling_gbps,
+            r.cpu.map_or(String::new(), |t| format!("{:.3}", r.gbps(t))),
+            r.round_trip.map_or(String::new(), |t| format!("{:.1}", t.as_secs_f64() * 1e6)),
+        );
+    }
+    std::fs::write(path, csv).expect("write bench.csv");
+}
+
+/// GB/s against element count for the elementwise layers and the ceiling.
+fn plot_series(rows: &[Row]) -> Vec<svg::Series> {
+    let mut series: Vec<svg::Series> = Vec::new();
+    for r in rows.iter().filter(|r| !r.op.starts_with("Softmax") && !r.op.starts_with("Sequential")) {
+        let point = ((r.elements as f64).log2(), r.gbps(r.kernel));
+        match series.iter_mut().find(|s| s.name == r.op) {
+            Some(s) => s.points.push(point),
+            None => series.push(svg::Series { name: r.op.clone(), points: vec![point], dashed: r.op == "copy_buffer_to_buffer" }),
+        }
+    }
+    series
+}
