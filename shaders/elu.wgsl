@@ -13,13 +13,11 @@ struct Params {
 
 @group(0) @binding(1) var<uniform> params: Params;
 
-// expm1 for x <= 0. Below -ln 2 the result is at most -0.5, where exp(x) - 1
-// loses nothing; above it, Taylor to degree 10 is exact to well under an ulp.
-fn expm1_nonpositive(x: f32) -> f32 {
-    if x < -0.6931472 {
-        return exp(x) - 1.0;
-    }
-    var p = 1.0 / 3628800.0;
+// expm1 for x <= 0, on four lanes. Below -ln 2 the result is at most -0.5,
+// where exp(x) - 1 loses nothing; above it, Taylor to degree 10 is exact to
+// well under an ulp.
+fn expm1_nonpositive(x: vec4<f32>) -> vec4<f32> {
+    var p = vec4<f32>(1.0 / 3628800.0);
     p = p * x + 1.0 / 362880.0;
     p = p * x + 1.0 / 40320.0;
     p = p * x + 1.0 / 5040.0;
@@ -28,19 +26,12 @@ fn expm1_nonpositive(x: f32) -> f32 {
     p = p * x + 1.0 / 24.0;
     p = p * x + 1.0 / 6.0;
     p = p * x + 0.5;
-    return x + x * (x * p);
+    let taylor = x + x * (x * p);
+    return select(taylor, exp(x) - 1.0, x < vec4<f32>(-0.6931472));
 }
 
-fn elu(x: f32) -> f32 {
-    if x > 0.0 {
-        return x;
-    }
-    if x <= 0.0 {
-        return params.alpha * expm1_nonpositive(x);
-    }
-    return x; // NaN
-}
-
+// NaN fails both comparisons and passes through.
 fn apply(v: vec4<f32>, first: u32) -> vec4<f32> {
-    return vec4<f32>(elu(v.x), elu(v.y), elu(v.z), elu(v.w));
+    let negative = params.alpha * expm1_nonpositive(min(v, vec4<f32>(0.0)));
+    return select(select(v, negative, v <= vec4<f32>(0.0)), v, v > vec4<f32>(0.0));
 }

@@ -11,16 +11,9 @@ struct Params {
 
 @group(0) @binding(1) var<uniform> params: Params;
 
-fn leaky_relu(x: f32) -> f32 {
-    if x < 0.0 {
-        if params.negative_slope == 0.0 {
-            return 0.0;
-        }
-        return params.negative_slope * x;
-    }
-    return x;
-}
-
+// Branch-free on all four lanes: NaN fails `v < 0` and passes through.
 fn apply(v: vec4<f32>, first: u32) -> vec4<f32> {
-    return vec4<f32>(leaky_relu(v.x), leaky_relu(v.y), leaky_relu(v.z), leaky_relu(v.w));
+    let slope = params.negative_slope;
+    let negative = select(slope * v, vec4<f32>(0.0), slope == 0.0);
+    return select(v, negative, v < vec4<f32>(0.0));
 }

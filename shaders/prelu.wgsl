@@ -8,17 +8,31 @@
 // Keep in step with `PreluParams` in src/kernels.rs.
 struct Params {
     rank: u32,
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
+    // 1 when alpha varies along at most one merged axis (the usual case:
+    // channels, or all of input_shape[1:]); its index is then (i / inner) % dim.
+    single_axis: u32,
+    inner: u32,
+    dim: u32,
     dims: array<vec4<u32>, 2>,
     alpha_strides: array<vec4<u32>, 2>,
 }
 
 @group(0) @binding(1) var<uniform> params: Params;
-@group(0) @binding(4) var<storage, read> alpha: array<f32>;
+// How alpha4 finds alpha, fixed when the pipeline is created (a branch on a
+// uniform would still run every path on CPU adapters). Keep in step with
+// `PreluAlpha` in src/kernels.rs.
+//   0: the general index loop, per element;
+//   1: alpha varies along the innermost axis, a multiple of 4 long: one aligned vec4;
+//   2: alpha varies along one outer axis whose inner block is a multiple of 4: one value.
+override ALPHA_MODE: u32 = 0u;
+
+// alpha, padded to whole vec4s like every tensor.
+@group(0) @binding(4) var<storage, read> alpha: array<vec4<f32>>;
 
 fn alpha_index(flat: u32) -> u32 {
+    if params.single_axis != 0u {
+        return (flat / params.inner) % params.dim;
+    }
     var rest = flat;
     var index = 0u;
     for (var d = 0u; d < params.rank; d++) {
@@ -30,27 +44,26 @@ fn alpha_index(flat: u32) -> u32 {
     return index;
 }
 
-fn prelu(x: f32, a: f32) -> f32 {
-    if x > 0.0 {
-        return x;
-    }
-    if x < 0.0 {
-        if a == 0.0 {
-            return 0.0;
-        }
-        return a * x;
-    }
-    if x == 0.0 {
-        return 0.0;
-    }
-    return x; // NaN
+fn alpha_at(i: u32) -> f32 {
+    return alpha[i / 4u][i % 4u];
 }
 
+// alpha for the four elements starting at `first` (a multiple of 4).
+fn alpha4(first: u32) -> vec4<f32> {
+    if ALPHA_MODE == 1u {
+        return alpha[(first % params.dim) / 4u];
+    }
+    if ALPHA_MODE == 2u {
+        return vec4<f32>(alpha_at((first / params.inner) % params.dim));
+    }
+    return vec4<f32>(alpha_at(alpha_index(first)), alpha_at(alpha_index(first + 1u)), alpha_at(alpha_index(first + 2u)), alpha_at(alpha_index(first + 3u)));
+}
+
+// x for x > 0, alpha * x for x < 0 (0 where alpha is 0), 0 at +-0; NaN
+// fails every comparison and passes through.
 fn apply(v: vec4<f32>, first: u32) -> vec4<f32> {
-    return vec4<f32>(
-        prelu(v.x, alpha[alpha_index(first)]),
-        prelu(v.y, alpha[alpha_index(first + 1u)]),
-        prelu(v.z, alpha[alpha_index(first + 2u)]),
-        prelu(v.w, alpha[alpha_index(first + 3u)]),
-    );
+    let a = alpha4(first);
+    let negative = select(a * v, vec4<f32>(0.0), a == vec4<f32>(0.0));
+    let zeroed = select(v, vec4<f32>(0.0), v == vec4<f32>(0.0));
+    return select(zeroed, negative, v < vec4<f32>(0.0));
 }

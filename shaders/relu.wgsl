@@ -14,22 +14,11 @@ struct Params {
 
 @group(0) @binding(1) var<uniform> params: Params;
 
-fn relu(x: f32) -> f32 {
-    if x > params.threshold {
-        if params.has_max != 0u {
-            return min(x, params.max_value);
-        }
-        return x;
-    }
-    if x <= params.threshold {
-        if params.negative_slope == 0.0 {
-            return 0.0;
-        }
-        return params.negative_slope * (x - params.threshold);
-    }
-    return x; // NaN
-}
-
+// Branch-free on all four lanes. NaN fails both comparisons and passes through.
 fn apply(v: vec4<f32>, first: u32) -> vec4<f32> {
-    return vec4<f32>(relu(v.x), relu(v.y), relu(v.z), relu(v.w));
+    let t = vec4<f32>(params.threshold);
+    let slope = params.negative_slope;
+    let above = select(v, min(v, vec4<f32>(params.max_value)), params.has_max != 0u);
+    let below = select(slope * (v - t), vec4<f32>(0.0), slope == 0.0);
+    return select(select(v, below, v <= t), above, v > t);
 }

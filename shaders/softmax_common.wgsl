@@ -32,6 +32,12 @@ struct Params {
 
 const MASKED_LOGIT: f32 = -1e9;
 
+// 1 when the kept (resp. reduced) axes merged into one: index without the
+// division loop. Fixed per pipeline (`Kernel::overrides` in src/kernels.rs),
+// because CPU adapters would run both sides of a uniform branch.
+override KEPT_SINGLE: u32 = 0u;
+override REDUCED_SINGLE: u32 = 0u;
+
 fn neg_inf() -> f32 {
     return bitcast<f32>(0xff800000u);
 }
@@ -70,7 +76,7 @@ fn running_empty() -> Running {
 // Input and mask offsets of a row's first element: `row` decomposed over
 // the kept axes, innermost fastest. One axis (the common case) needs no division.
 fn row_base(row: u32) -> vec2<u32> {
-    if params.kept_rank == 1u {
+    if KEPT_SINGLE == 1u {
         return row * vec2<u32>(params.kept_strides[0].x, params.kept_mask_strides[0].x);
     }
     var rest = row;
@@ -86,7 +92,7 @@ fn row_base(row: u32) -> vec2<u32> {
 
 // Input and mask offsets of element k of the row starting at `base`.
 fn row_element(base: vec2<u32>, k: u32) -> vec2<u32> {
-    if params.reduced_rank == 1u {
+    if REDUCED_SINGLE == 1u {
         return base + k * vec2<u32>(params.reduced_strides[0].x, params.reduced_mask_strides[0].x);
     }
     var rest = k;

@@ -11,13 +11,7 @@ struct Params {
 
 @group(0) @binding(1) var<uniform> params: Params;
 
-fn thresholded_relu(x: f32) -> f32 {
-    if x <= params.theta {
-        return 0.0;
-    }
-    return x; // x > theta, or NaN
-}
-
+// NaN fails `v <= theta` and passes through.
 fn apply(v: vec4<f32>, first: u32) -> vec4<f32> {
-    return vec4<f32>(thresholded_relu(v.x), thresholded_relu(v.y), thresholded_relu(v.z), thresholded_relu(v.w));
+    return select(v, vec4<f32>(0.0), v <= vec4<f32>(params.theta));
 }

@@ -153,14 +153,27 @@ impl GpuContext {
     pub fn warm_up(&self, kernel: Kernel) -> Result<()> {
         self.scoped("compiling a pipeline", || {
             for &variant in kernel.variants() {
-                self.pipeline(kernel, variant);
+                for specialization in kernel.specializations() {
+                    self.pipeline(kernel, variant, specialization);
+                }
             }
         })
     }
 
-    pub(crate) fn pipeline(&self, kernel: Kernel, variant: Variant) -> Arc<CachedPipeline> {
-        self.pipelines
-            .get(&self.device, PipelineKey { kernel, variant })
+    pub(crate) fn pipeline(
+        &self,
+        kernel: Kernel,
+        variant: Variant,
+        specialization: u32,
+    ) -> Arc<CachedPipeline> {
+        self.pipelines.get(
+            &self.device,
+            PipelineKey {
+                kernel,
+                variant,
+                specialization,
+            },
+        )
     }
 
     /// This context's unique id.

@@ -91,14 +91,27 @@ pub fn chunks(
 /// assert_eq!(vec4s_per_invocation(wgpu::DeviceType::DiscreteGpu), 1);
 /// ```
 pub fn vec4s_per_invocation(device_type: wgpu::DeviceType) -> u32 {
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        return v;
+    }
     match device_type {
         wgpu::DeviceType::Cpu => 4,
         _ => 1,
     }
 }
 
-/// Rows at most this long are cheaper one per invocation than one per workgroup.
-pub const SHORT_ROW: u32 = 32;
+/// Rows at most this long are cheaper one per invocation than one per
+/// workgroup. CPU adapters (lavapipe) pay several microseconds per workgroup
+/// barrier, so there a whole row per invocation wins up to far longer rows:
+/// measured 6x faster at 256 columns (BENCHMARKS.md).
+pub fn short_row(device_type: wgpu::DeviceType) -> u32 {
+    match device_type {
+        wgpu::DeviceType::Cpu => 1024,
+        _ => 32,
+    }
+}
 
 /// Picks the softmax kernel for `rows` rows of `row_len` elements.
 ///
@@ -110,22 +123,60 @@ pub const SHORT_ROW: u32 = 32;
 ///
 /// ```
 /// use wgpu_activations::dispatch::softmax_kernel;
-/// use wgpu_activations::kernels::Kernel;
-/// assert_eq!(softmax_kernel(1000, 4096, true), Kernel::SoftmaxWorkgroup);
-/// assert_eq!(softmax_kernel(1000, 16, true), Kernel::SoftmaxInvocation);
-/// assert_eq!(softmax_kernel(4096, 1000, false), Kernel::SoftmaxInvocation);
-/// assert_eq!(softmax_kernel(3, 100_000, false), Kernel::SoftmaxWorkgroup);
+/// use wgpu_activations::{kernels::Kernel, wgpu::DeviceType};
+/// let gpu = DeviceType::DiscreteGpu;
+/// assert_eq!(softmax_kernel(1000, 4096, true, gpu), Kernel::SoftmaxWorkgroup);
+/// assert_eq!(softmax_kernel(1000, 256, true, gpu), Kernel::SoftmaxWorkgroup);
+/// assert_eq!(softmax_kernel(1000, 256, true, DeviceType::Cpu), Kernel::SoftmaxInvocation);
+/// assert_eq!(softmax_kernel(1000, 16, true, gpu), Kernel::SoftmaxInvocation);
+/// assert_eq!(softmax_kernel(4096, 1000, false, gpu), Kernel::SoftmaxInvocation);
+/// assert_eq!(softmax_kernel(3, 100_000, false, gpu), Kernel::SoftmaxWorkgroup);
 /// ```
-pub fn softmax_kernel(rows: u32, row_len: u32, innermost_reduced: bool) -> Kernel {
+pub fn softmax_kernel(
+    rows: u32,
+    row_len: u32,
+    innermost_reduced: bool,
+    device_type: wgpu::DeviceType,
+) -> Kernel {
+    let short = row_len <= short_row(device_type);
     let per_invocation = if innermost_reduced {
-        row_len <= SHORT_ROW
+        short
     } else {
-        rows >= WORKGROUP_SIZE || row_len <= SHORT_ROW
+        rows >= WORKGROUP_SIZE || short
     };
     if per_invocation {
         Kernel::SoftmaxInvocation
     } else {
         Kernel::SoftmaxWorkgroup
+    }
+}
+
+/// How a softmax maps rows onto the GPU.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum SoftmaxMapping {
+    /// Chosen by [`softmax_kernel`] from the shape and the adapter type.
+    #[default]
+    Auto,
+    /// One workgroup per row (`shaders/softmax_workgroup.wgsl`).
+    WorkgroupPerRow,
+    /// One invocation per row (`shaders/softmax_invocation.wgsl`).
+    InvocationPerRow,
+}
+
+impl SoftmaxMapping {
+    /// The kernel this mapping runs for a given shape and adapter.
+    pub fn kernel(
+        self,
+        rows: u32,
+        row_len: u32,
+        innermost_reduced: bool,
+        device_type: wgpu::DeviceType,
+    ) -> Kernel {
+        match self {
+            SoftmaxMapping::Auto => softmax_kernel(rows, row_len, innermost_reduced, device_type),
+            SoftmaxMapping::WorkgroupPerRow => Kernel::SoftmaxWorkgroup,
+            SoftmaxMapping::InvocationPerRow => Kernel::SoftmaxInvocation,
+        }
     }
 }
 

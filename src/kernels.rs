@@ -80,6 +80,29 @@ impl Kernel {
         }
     }
 
+    /// The WGSL `override` constants of a specialisation, set when the
+    /// pipeline is created. Specialisations pick code paths that a uniform
+    /// branch would not prune on CPU adapters (which run every path).
+    pub fn overrides(self, specialization: u32) -> Vec<(&'static str, f64)> {
+        match self {
+            Kernel::Prelu => vec![("ALPHA_MODE", f64::from(specialization))],
+            Kernel::SoftmaxWorkgroup | Kernel::SoftmaxInvocation => vec![
+                ("KEPT_SINGLE", f64::from(specialization & 1)),
+                ("REDUCED_SINGLE", f64::from((specialization >> 1) & 1)),
+            ],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Every specialisation of the kernel (for tests that compile them all).
+    pub fn specializations(self) -> std::ops::Range<u32> {
+        match self {
+            Kernel::Prelu => 0..3,
+            Kernel::SoftmaxWorkgroup | Kernel::SoftmaxInvocation => 0..4,
+            _ => 0..1,
+        }
+    }
+
     /// Whether the kernel is elementwise (and so also has an in-place variant).
     pub fn is_elementwise(self) -> bool {
         !matches!(self, Kernel::SoftmaxWorkgroup | Kernel::SoftmaxInvocation)
@@ -191,6 +214,17 @@ impl ScalarParams {
     }
 }
 
+/// How the PReLU kernel finds alpha (`ALPHA_MODE` in shaders/prelu.wgsl).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PreluAlpha {
+    /// The general index loop, per element.
+    General = 0,
+    /// alpha varies along the innermost axis, a multiple of 4 long.
+    InnermostVec4 = 1,
+    /// alpha varies along one outer axis whose inner block is a multiple of 4.
+    SharedByVec4 = 2,
+}
+
 /// Most axes the PReLU kernel indexes after merging compatible neighbours.
 pub const PRELU_MAX_RANK: usize = 8;
 
@@ -200,8 +234,13 @@ pub const PRELU_MAX_RANK: usize = 8;
 pub struct PreluParams {
     /// Axes in use in `dims` and `alpha_strides`.
     pub rank: u32,
-    /// Padding to 16 bytes.
-    pub _pad: [u32; 3],
+    /// 1 when alpha varies along at most one merged axis; then alpha's index
+    /// is `(i / inner) % dim` and the arrays are not read.
+    pub single_axis: u32,
+    /// Elements inside one step of that axis.
+    pub inner: u32,
+    /// That axis's size (1 when alpha is a single value).
+    pub dim: u32,
     /// The merged input shape, outermost first.
     pub dims: [u32; PRELU_MAX_RANK],
     /// alpha's stride along each merged axis, 0 where alpha broadcasts.

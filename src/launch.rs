@@ -16,6 +16,8 @@ pub(crate) struct Elementwise {
     pub(crate) kernel: Kernel,
     pub(crate) params: Vec<u8>,
     pub(crate) extra: Option<GpuTensor>,
+    /// Which of the kernel's specialisations runs ([`Kernel::overrides`]).
+    pub(crate) specialization: u32,
 }
 
 impl Elementwise {
@@ -25,6 +27,7 @@ impl Elementwise {
             kernel,
             params: bytemuck::bytes_of(params).to_vec(),
             extra: None,
+            specialization: 0,
         }
     }
 
@@ -81,7 +84,7 @@ impl Elementwise {
         } else {
             Variant::InPlace
         };
-        let pipeline = ctx.pipeline(self.kernel, variant);
+        let pipeline = ctx.pipeline(self.kernel, variant, self.specialization);
         let params = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some("wgpu-activations.params"),
             contents: &self.params,

@@ -62,7 +62,11 @@ impl Rows<'_> {
             })?;
         self.params.grid_x = grid.x;
         let device = ctx.device();
-        let pipeline = ctx.pipeline(self.kernel, Variant::Separate);
+        // Single merged axes on either side index without a division loop;
+        // fixed per pipeline so CPU adapters do not run the loop anyway.
+        let specialization =
+            u32::from(self.params.kept_rank == 1) | (u32::from(self.params.reduced_rank == 1) << 1);
+        let pipeline = ctx.pipeline(self.kernel, Variant::Separate, specialization);
         let params = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some("wgpu-activations.params"),
             contents: bytemuck::bytes_of(&self.params),

@@ -40,6 +40,7 @@ pub mod shape;
 mod tensor;
 
 pub use context::GpuContext;
+pub use dispatch::SoftmaxMapping;
 pub use error::{Error, Result};
 pub use layers::elu::ELU;
 pub use layers::leaky_relu::LeakyReLU;

@@ -19,6 +19,8 @@ pub(crate) struct CachedPipeline {
 pub(crate) struct PipelineKey {
     pub(crate) kernel: Kernel,
     pub(crate) variant: Variant,
+    /// Selects the kernel's `override` constants ([`Kernel::overrides`]).
+    pub(crate) specialization: u32,
 }
 
 /// Compiled pipelines by key.
@@ -53,7 +55,13 @@ impl PipelineCache {
 }
 
 fn compile(device: &wgpu::Device, key: PipelineKey) -> CachedPipeline {
-    let label = format!("wgpu-activations.{}.{:?}", key.kernel.name(), key.variant);
+    let label = format!(
+        "wgpu-activations.{}.{:?}.{}",
+        key.kernel.name(),
+        key.variant,
+        key.specialization
+    );
+    let constants = key.kernel.overrides(key.specialization);
     let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
         label: Some(&label),
         source: wgpu::ShaderSource::Wgsl(key.kernel.source(key.variant).into()),
@@ -63,7 +71,10 @@ fn compile(device: &wgpu::Device, key: PipelineKey) -> CachedPipeline {
         layout: None,
         module: &module,
         entry_point: Some(ENTRY_POINT),
-        compilation_options: wgpu::PipelineCompilationOptions::default(),
+        compilation_options: wgpu::PipelineCompilationOptions {
+            constants: &constants,
+            ..Default::default()
+        },
         cache: None,
     });
     let layout = pipeline.get_bind_group_layout(0);

@@ -355,3 +355,20 @@ fn invalid_arguments_are_errors_naming_them() {
         "data length"
     );
 }
+
+/// alpha varying along two axes separated by a shared one takes the general
+/// index path; one varying axis takes the fast path. Both match the CPU.
+#[test]
+fn prelu_index_paths() {
+    for shared in [vec![2], vec![1, 2], vec![], vec![1, 2, 3]] {
+        let shape = [2, 3, 4, 5];
+        let prelu = PReLU::new().with_shared_axes(&shared);
+        prelu.build(&shape).unwrap();
+        let n = prelu.alpha().unwrap().len();
+        prelu
+            .set_alpha(&(0..n).map(|i| i as f32 * 0.01 - 0.2).collect::<Vec<_>>())
+            .unwrap();
+        let input: Vec<f32> = (0..120).map(|i| -(i as f32) * 0.5 + 7.0).collect();
+        check(&prelu, &shape, &input, Tolerance::Exact);
+    }
+}

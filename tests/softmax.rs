@@ -12,7 +12,7 @@ mod common;
 use common::{ctx, golden_cases, json_f32s, json_shape, keras_close, ulps};
 use proptest::prelude::*;
 use serde_json::Value;
-use wgpu_activations::dispatch::softmax_kernel;
+use wgpu_activations::dispatch::{softmax_kernel, SoftmaxMapping};
 use wgpu_activations::kernels::Kernel;
 use wgpu_activations::{Error, GpuTensor, Softmax};
 
@@ -162,44 +162,69 @@ fn row_lengths_around_workgroup_boundaries_sum_to_one() {
 /// More rows than 65,535 on both kernels: the grid spreads into 2-D.
 #[test]
 fn more_rows_than_65535() {
-    let rows = 70_000;
-    for len in [3usize, 40] {
-        let kernel = softmax_kernel(rows as u32, len as u32, true);
-        let x: Vec<f32> = (0..rows * len).map(|i| (i % 11) as f32 - 5.0).collect();
-        let y = check(&Softmax::new(-1), &[rows, len], &x, None);
-        assert!(y.iter().all(|v| *v > 0.0), "{kernel:?}: a row was skipped");
+    let (rows, len) = (70_000, 40);
+    let x: Vec<f32> = (0..rows * len).map(|i| (i % 11) as f32 - 5.0).collect();
+    for mapping in [
+        SoftmaxMapping::WorkgroupPerRow,
+        SoftmaxMapping::InvocationPerRow,
+    ] {
+        let y = check(
+            &Softmax::new(-1).with_mapping(mapping),
+            &[rows, len],
+            &x,
+            None,
+        );
+        assert!(y.iter().all(|v| *v > 0.0), "{mapping:?}: a row was skipped");
     }
-    assert_ne!(
-        softmax_kernel(70_000, 3, true),
-        softmax_kernel(70_000, 40, true)
-    );
 }
 
-/// Each branch of the kernel choice, checked against the CPU.
+/// Each branch of the automatic choice, for a GPU and a CPU adapter.
 #[test]
-fn every_kernel_choice_matches_cpu() {
-    let cases: [(&[usize], i64, Kernel); 4] = [
-        (&[5, 300], -1, Kernel::SoftmaxWorkgroup), // long contiguous rows
-        (&[300, 7], -1, Kernel::SoftmaxInvocation), // short contiguous rows
-        (&[50, 300], 0, Kernel::SoftmaxInvocation), // outer axis, many rows: coalesced
-        (&[900, 4], 0, Kernel::SoftmaxWorkgroup),  // outer axis, few long rows
+fn the_kernel_choice_follows_shape_and_adapter() {
+    use wgpu_activations::wgpu::DeviceType::{Cpu, DiscreteGpu};
+    let cases = [
+        // (rows, row_len, innermost reduced, device, kernel)
+        (5, 300, true, DiscreteGpu, Kernel::SoftmaxWorkgroup), // long contiguous rows
+        (5, 300, true, Cpu, Kernel::SoftmaxInvocation), // CPU: barriers cost more than serial rows
+        (5, 4096, true, Cpu, Kernel::SoftmaxWorkgroup),
+        (300, 7, true, DiscreteGpu, Kernel::SoftmaxInvocation), // short contiguous rows
+        (300, 50, false, DiscreteGpu, Kernel::SoftmaxInvocation), // outer axis, many rows: coalesced
+        (4, 900, false, DiscreteGpu, Kernel::SoftmaxWorkgroup),   // outer axis, few long rows
     ];
-    for (shape, axis, kernel) in cases {
-        let (rows, row_len) = if axis == -1 {
-            (shape[0], shape[1])
-        } else {
-            (shape[1], shape[0])
-        };
+    for (rows, row_len, innermost, device, kernel) in cases {
         assert_eq!(
-            softmax_kernel(rows as u32, row_len as u32, axis == -1),
+            softmax_kernel(rows, row_len, innermost, device),
             kernel,
-            "{shape:?} axis {axis}"
+            "{rows}x{row_len} {innermost} {device:?}"
         );
+        assert_eq!(
+            SoftmaxMapping::Auto.kernel(rows, row_len, innermost, device),
+            kernel
+        );
+    }
+}
+
+/// Both kernels on contiguous and strided rows, short and long, against the CPU.
+#[test]
+fn both_kernels_match_cpu_on_every_layout() {
+    for (shape, axis) in [
+        (&[5usize, 300][..], -1i64),
+        (&[300, 7], -1),
+        (&[50, 300], 0),
+        (&[900, 4], 0),
+        (&[3, 4, 5], 1),
+    ] {
         let n = shape.iter().product();
         let x: Vec<f32> = (0..n)
             .map(|i| ((i * 37) % 101) as f32 * 0.1 - 5.0)
             .collect();
-        check(&Softmax::new(axis), shape, &x, None);
+        for mapping in [
+            SoftmaxMapping::WorkgroupPerRow,
+            SoftmaxMapping::InvocationPerRow,
+            SoftmaxMapping::Auto,
+        ] {
+            check(&Softmax::new(axis).with_mapping(mapping), shape, &x, None);
+        }
     }
 }
 

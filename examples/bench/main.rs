@@ -2,7 +2,7 @@
 //! `copy_buffer_to_buffer` speed measured in the same run (the ceiling for a
 //! memory-bound op) and the CPU reference's speed.
 //!
-//! `cargo run --release --example bench [-- --quick] [--large] [--out DIR]`
+//! `cargo run --release --example bench [-- --quick] [--large] [--out DIR] [--filter NAME]`
 //!
 //! GB/s counts one read and one write of the tensor for every op (softmax
 //! included), so every ratio compares with the same copy ceiling. "kernel"
@@ -15,7 +15,10 @@ mod svg;
 
 use std::time::{Duration, Instant};
 
-use wgpu_activations::{wgpu, GpuContext, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, Sequential, Softmax, ThresholdedReLU, ELU};
+use wgpu_activations::{
+    wgpu, GpuContext, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, Sequential, Softmax,
+    ThresholdedReLU, ELU,
+};
 
 /// One measured row of the results.
 struct Row {
@@ -37,6 +40,14 @@ struct Options {
     quick: bool,
     large: bool,
     out: std::path::PathBuf,
+    /// Only ops whose name contains this (the copy ceiling always runs).
+    filter: Option<String>,
+}
+
+impl Options {
+    fn wants(&self, op: &str) -> bool {
+        self.filter.as_ref().is_none_or(|f| op.contains(f.as_str()))
+    }
 }
 
 fn options() -> Options {
@@ -46,7 +57,13 @@ fn options() -> Options {
         .position(|a| a == "--out")
         .and_then(|i| args.get(i + 1))
         .map_or_else(|| "target/bench".into(), Into::into);
+    let filter = args
+        .iter()
+        .position(|a| a == "--filter")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
     Options {
+        filter,
         quick: args.iter().any(|a| a == "--quick"),
         large: args.iter().any(|a| a == "--large"),
         out,
@@ -77,7 +94,9 @@ fn median(budget: Duration, mut f: impl FnMut()) -> Duration {
 }
 
 fn data(n: usize) -> Vec<f32> {
-    (0..n).map(|i| ((i * 7919) % 2003) as f32 * 0.005 - 5.0).collect()
+    (0..n)
+        .map(|i| ((i * 7919) % 2003) as f32 * 0.005 - 5.0)
+        .collect()
 }
 
 /// `copy_buffer_to_buffer` of `n` f32s, GB/s (read + write).
@@ -96,9 +115,16 @@ fn main() -> wgpu_activations::Result<()> {
     let opts = options();
     let ctx = GpuContext::new_blocking()?;
     let info = ctx.adapter_info();
-    println!("adapter: {} ({:?}, {:?}), driver {} {}", info.name, info.backend, info.device_type, info.driver, info.driver_info);
+    println!(
+        "adapter: {} ({:?}, {:?}), driver {} {}",
+        info.name, info.backend, info.device_type, info.driver, info.driver_info
+    );
     let budget = Duration::from_millis(if opts.quick { 50 } else { 800 });
-    let mut sizes = if opts.quick { vec![1 << 10, 1 << 16] } else { vec![1 << 10, 1 << 16, 1 << 20, 1 << 24] };
+    let mut sizes = if opts.quick {
+        vec![1 << 10, 1 << 16]
+    } else {
+        vec![1 << 10, 1 << 16, 1 << 20, 1 << 24]
+    };
     let max_elements = ctx.limits().max_buffer_size / 4;
     if opts.large && (1u64 << 26) <= max_elements {
         sizes.push(1 << 26);
@@ -106,7 +132,10 @@ fn main() -> wgpu_activations::Result<()> {
 
     // Empty submit + wait: the floor under every "kernel" time at small sizes.
     let overhead = median(budget, || {
-        ctx.queue().submit([ctx.device().create_command_encoder(&Default::default()).finish()]);
+        ctx.queue().submit([ctx
+            .device()
+            .create_command_encoder(&Default::default())
+            .finish()]);
         wait(&ctx);
     });
     println!("empty submit + wait: {overhead:?}\n");
@@ -128,9 +157,27 @@ fn main() -> wgpu_activations::Result<()> {
             ("ThresholdedReLU", Box::new(ThresholdedReLU::new(1.0)?)),
             ("PReLU", Box::new(prelu)),
         ];
-        rows.push(Row { op: "copy_buffer_to_buffer".into(), elements: n, kernel: Duration::from_secs_f64(2.0 * 4.0 * n as f64 / ceiling / 1e9), ceiling_gbps: ceiling, cpu: None, round_trip: None });
-        for (name, layer) in &layers {
-            rows.push(measure(&ctx, name, layer.as_ref(), &shape, &host, &x, &out, ceiling, budget, n <= 1 << 20)?);
+        rows.push(Row {
+            op: "copy_buffer_to_buffer".into(),
+            elements: n,
+            kernel: Duration::from_secs_f64(2.0 * 4.0 * n as f64 / ceiling / 1e9),
+            ceiling_gbps: ceiling,
+            cpu: None,
+            round_trip: None,
+        });
+        for (name, layer) in layers.iter().filter(|(name, _)| opts.wants(name)) {
+            rows.push(measure(
+                &ctx,
+                name,
+                layer.as_ref(),
+                &shape,
+                &host,
+                &x,
+                &out,
+                ceiling,
+                budget,
+                n <= 1 << 20,
+            )?);
         }
         let chain = Sequential::new()
             .with(LeakyReLU::new(0.2)?)
@@ -139,16 +186,29 @@ fn main() -> wgpu_activations::Result<()> {
             .with(ThresholdedReLU::new(0.1)?)
             .with(LeakyReLU::new(0.1)?)
             .with(ReLU::default());
-        let mut chain_row = measure(&ctx, "Sequential(6 layers)", &chain, &shape, &host, &x, &out, ceiling, budget, false)?;
-        chain_row.elements *= 6; // six reads and writes of the tensor
-        rows.push(chain_row);
+        if opts.wants("Sequential") {
+            let mut chain_row = measure(
+                &ctx,
+                "Sequential(6 layers)",
+                &chain,
+                &shape,
+                &host,
+                &x,
+                &out,
+                ceiling,
+                budget,
+                false,
+            )?;
+            chain_row.elements *= 6; // six reads and writes of the tensor
+            rows.push(chain_row);
+        }
     }
 
     // Softmax at [rows x cols] with 16M elements (64K in --quick), axis -1 and 0.
     let total = if opts.quick { 1 << 16 } else { 1 << 24 };
     let host = data(total);
     for cols in [16usize, 256, 4096, 65536] {
-        if cols > total {
+        if cols > total || !opts.wants("Softmax") {
             continue;
         }
         let shape = [total / cols, cols];
@@ -157,19 +217,37 @@ fn main() -> wgpu_activations::Result<()> {
         let ceiling = copy_ceiling(&ctx, &x, &out, budget);
         for axis in [-1i64, 0] {
             let name = format!("Softmax[{}x{cols}] axis {axis}", total / cols);
-            rows.push(measure(&ctx, &name, &Softmax::new(axis), &shape, &host, &x, &out, ceiling, budget, total <= 1 << 20)?);
+            rows.push(measure(
+                &ctx,
+                &name,
+                &Softmax::new(axis),
+                &shape,
+                &host,
+                &x,
+                &out,
+                ceiling,
+                budget,
+                total <= 1 << 20,
+            )?);
         }
     }
 
     print_table(&rows);
     std::fs::create_dir_all(&opts.out).expect("create the output folder");
     write_csv(&opts.out.join("bench.csv"), &rows, info);
-    std::fs::write(opts.out.join("bench.svg"), svg::plot(&plot_series(&rows))).expect("write bench.svg");
-    println!("\nwrote {0}/bench.csv and {0}/bench.svg", opts.out.display());
+    std::fs::write(opts.out.join("bench.svg"), svg::plot(&plot_series(&rows)))
+        .expect("write bench.svg");
+    println!(
+        "\nwrote {0}/bench.csv and {0}/bench.svg",
+        opts.out.display()
+    );
     Ok(())
 }
 
-#[expect(clippy::too_many_arguments, reason = "one call per measured row; a struct would only rename them")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call per measured row; a struct would only rename them"
+)]
 fn measure(
     ctx: &GpuContext,
     name: &str,
@@ -209,7 +287,10 @@ fn measure(
 }
 
 fn print_table(rows: &[Row]) {
-    println!("{:<34} {:>10} {:>12} {:>9} {:>9} {:>8} {:>9} {:>13}", "op", "elements", "kernel", "GB/s", "ceiling", "% ceil", "CPU GB/s", "round trip");
+    println!(
+        "{:<34} {:>10} {:>12} {:>9} {:>9} {:>8} {:>9} {:>13}",
+        "op", "elements", "kernel", "GB/s", "ceiling", "% ceil", "CPU GB/s", "round trip"
+    );
     for r in rows {
         let gbps = r.gbps(r.kernel);
         println!(
@@ -241,7 +322,8 @@ fn write_csv(path: &std::path::Path, rows: &[Row], info: &wgpu::AdapterInfo) {
             r.ceiling_gbps,
             100.0 * gbps / r.ceiling_gbps,
             r.cpu.map_or(String::new(), |t| format!("{:.3}", r.gbps(t))),
-            r.round_trip.map_or(String::new(), |t| format!("{:.1}", t.as_secs_f64() * 1e6)),
+            r.round_trip
+                .map_or(String::new(), |t| format!("{:.1}", t.as_secs_f64() * 1e6)),
         );
     }
     std::fs::write(path, csv).expect("write bench.csv");
@@ -250,11 +332,18 @@ fn write_csv(path: &std::path::Path, rows: &[Row], info: &wgpu::AdapterInfo) {
 /// GB/s against element count for the elementwise layers and the ceiling.
 fn plot_series(rows: &[Row]) -> Vec<svg::Series> {
     let mut series: Vec<svg::Series> = Vec::new();
-    for r in rows.iter().filter(|r| !r.op.starts_with("Softmax") && !r.op.starts_with("Sequential")) {
+    for r in rows
+        .iter()
+        .filter(|r| !r.op.starts_with("Softmax") && !r.op.starts_with("Sequential"))
+    {
         let point = ((r.elements as f64).log2(), r.gbps(r.kernel));
         match series.iter_mut().find(|s| s.name == r.op) {
             Some(s) => s.points.push(point),
-            None => series.push(svg::Series { name: r.op.clone(), points: vec![point], dashed: r.op == "copy_buffer_to_buffer" }),
+            None => series.push(svg::Series {
+                name: r.op.clone(),
+                points: vec![point],
+                dashed: r.op == "copy_buffer_to_buffer",
+            }),
         }
     }
     series

@@ -5,7 +5,7 @@ use std::sync::{Mutex, PoisonError};
 
 use crate::context::GpuContext;
 use crate::error::{Error, Result};
-use crate::kernels::{Kernel, PreluParams, PRELU_MAX_RANK};
+use crate::kernels::{Kernel, PreluAlpha, PreluParams, PRELU_MAX_RANK};
 use crate::launch::Elementwise;
 use crate::layers::elementwise_layer;
 use crate::shape::{element_count, prelu_alpha_shape, prelu_index_plan};
@@ -227,8 +227,10 @@ impl PReLU {
                 &built.alpha,
             )?);
         }
-        let mut job = Elementwise::new(Kernel::Prelu, &prelu_params(shape, &built.alpha_shape)?);
+        let params = prelu_params(shape, &built.alpha_shape)?;
+        let mut job = Elementwise::new(Kernel::Prelu, &params);
         job.extra = built.gpu_alpha.clone();
+        job.specialization = alpha_mode(&params) as u32;
         Ok(job)
     }
 
@@ -244,6 +246,15 @@ impl PReLU {
 }
 
 elementwise_layer!(PReLU, "PReLU");
+
+/// The cheapest way the kernel can find alpha for these parameters.
+fn alpha_mode(params: &PreluParams) -> PreluAlpha {
+    match (params.single_axis != 0, params.inner, params.dim % 4) {
+        (true, 1, 0) => PreluAlpha::InnermostVec4,
+        (true, inner, _) if inner % 4 == 0 => PreluAlpha::SharedByVec4,
+        _ => PreluAlpha::General,
+    }
+}
 
 /// The kernel's index plan; at most [`PRELU_MAX_RANK`] merged axes.
 fn prelu_params(shape: &[usize], alpha_shape: &[usize]) -> Result<PreluParams> {
@@ -263,6 +274,14 @@ fn prelu_params(shape: &[usize], alpha_shape: &[usize]) -> Result<PreluParams> {
         // Both are bounded by the tensor's element count, which fits u32.
         params.dims[i] = dim as u32;
         params.alpha_strides[i] = stride as u32;
+    }
+    let varying: Vec<usize> = (0..plan.len()).filter(|&i| plan[i].1 != 0).collect();
+    if let [] | [_] = varying.as_slice() {
+        params.single_axis = 1;
+        params.dim = varying.first().map_or(1, |&i| plan[i].0 as u32);
+        params.inner = varying.first().map_or(1, |&i| {
+            plan[i + 1..].iter().map(|&(d, _)| d).product::<usize>() as u32
+        });
     }
     Ok(params)
 }

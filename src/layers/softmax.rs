@@ -1,7 +1,7 @@
 //! Keras `Softmax(axis)`: one axis or several, with an optional mask.
 
 use crate::context::GpuContext;
-use crate::dispatch::softmax_kernel;
+use crate::dispatch::SoftmaxMapping;
 use crate::error::{Error, Result};
 use crate::kernels::{SoftmaxParams, SOFTMAX_MAX_RANK};
 use crate::launch_rows::Rows;
@@ -32,6 +32,7 @@ use crate::tensor::GpuTensor;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Softmax {
     axes: Vec<i64>,
+    mapping: SoftmaxMapping,
 }
 
 impl Default for Softmax {
@@ -44,7 +45,10 @@ impl Default for Softmax {
 impl Softmax {
     /// Softmax over one axis.
     pub fn new(axis: i64) -> Self {
-        Self { axes: vec![axis] }
+        Self {
+            axes: vec![axis],
+            mapping: SoftmaxMapping::Auto,
+        }
     }
 
     /// Softmax over several axes at once (Keras `axis=[...]`). Checked against
@@ -52,7 +56,15 @@ impl Softmax {
     pub fn axes(axes: &[i64]) -> Self {
         Self {
             axes: axes.to_vec(),
+            mapping: SoftmaxMapping::Auto,
         }
+    }
+
+    /// Forces a kernel instead of the automatic choice (for tuning and
+    /// tests); the result is the same either way.
+    pub fn with_mapping(mut self, mapping: SoftmaxMapping) -> Self {
+        self.mapping = mapping;
+        self
     }
 
     /// The axes as given.
@@ -86,7 +98,12 @@ impl Softmax {
     ) -> Result<()> {
         let (params, innermost_reduced) = self.params(x.shape(), mask.map(GpuTensor::shape))?;
         Rows {
-            kernel: softmax_kernel(params.rows, params.row_len, innermost_reduced),
+            kernel: self.mapping.kernel(
+                params.rows,
+                params.row_len,
+                innermost_reduced,
+                ctx.adapter_info().device_type,
+            ),
             params,
             mask,
         }
