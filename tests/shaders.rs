@@ -1,0 +1,396 @@
+//! Offline checks of every WGSL kernel with naga, the shader compiler inside wgpu.
+//!
+//! The GPU tests only exercise the backend of the machine they run on (usually
+//! Vulkan). wgpu feeds the same WGSL through naga on every platform, translating
+//! it to SPIR-V for Vulkan, MSL for Metal, HLSL for DX12 and GLSL for GL/GLES, and a
+//! shader that one backend rejects fails only on that platform, at pipeline
+//! creation. So for every kernel in [`Kernel::ALL`], in every variant it is
+//! compiled in, these tests:
+//!
+//! 1. parse the WGSL and validate it with *no* optional capabilities, proving the
+//!    kernels need nothing beyond baseline WebGPU;
+//! 2. apply each specialisation's `override` constants (`Kernel::overrides`) as
+//!    wgpu does at pipeline creation, then translate the module to SPIR-V, MSL
+//!    (1.2, 2.0, 3.0), HLSL (shader models 5.1 and 6.0) and GLSL (desktop 430
+//!    and ES 310), failing with the kernel, variant, specialisation and backend
+//!    named;
+//! 3. check that naga's layout of the WGSL `Params` and `Launch` structs has the
+//!    same size as the `#[repr(C)]` Rust structs that fill those uniforms;
+//! 4. check that `main`'s workgroup size is `[WORKGROUP_SIZE, 1, 1]`.
+//!
+//! This is how we know Metal, DX12 and GL users can run the shaders without
+//! having those machines in CI. None of it needs a GPU.
+
+use naga::back::{glsl, hlsl, msl, spv};
+use naga::valid::{Capabilities, ModuleInfo, ValidationFlags, Validator};
+use naga::{Module, ShaderStage};
+use wgpu_activations::kernels::{Kernel, Launch, ENTRY_POINT, WORKGROUP_SIZE};
+
+/// The first word of every SPIR-V module.
+const SPIRV_MAGIC: u32 = 0x0723_0203;
+
+/// One kernel variant, parsed and validated.
+struct Shader {
+    /// `kernel/variant`, for failure messages.
+    label: String,
+    kernel: Kernel,
+    module: Module,
+    info: ModuleInfo,
+}
+
+/// Parses and validates every variant of every kernel, panicking with naga's
+/// rendered diagnostic (source excerpt included) on the first failure.
+fn shaders() -> Vec<Shader> {
+    assert!(!Kernel::ALL.is_empty(), "Kernel::ALL lists no kernels");
+    let mut shaders = Vec::new();
+    for kernel in Kernel::ALL {
+        let variants = kernel.variants();
+        assert!(
+            !variants.is_empty(),
+            "kernel {} has no variants",
+            kernel.name()
+        );
+        for &variant in variants {
+            let label = format!("{}/{variant:?}", kernel.name());
+            let source = kernel.source(variant);
+            let module = naga::front::wgsl::parse_str(&source).unwrap_or_else(|e| {
+                panic!(
+                    "{label}: WGSL parse error\n{}",
+                    e.emit_to_string_with_path(&source, &label)
+                )
+            });
+            // No capabilities: the kernels must run on any WebGPU adapter.
+            let info = Validator::new(ValidationFlags::all(), Capabilities::empty())
+                .validate(&module)
+                .unwrap_or_else(|e| {
+                    panic!(
+                        "{label}: naga validation error\n{}",
+                        e.emit_to_string_with_path(&source, &label)
+                    )
+                });
+            shaders.push(Shader {
+                label,
+                kernel,
+                module,
+                info,
+            });
+        }
+    }
+    shaders
+}
+
+/// One pipeline's module: a [`Shader`] with one specialisation's `override`
+/// constants applied, as wgpu does before handing the module to a backend.
+fn specialized() -> Vec<Shader> {
+    let mut out = Vec::new();
+    for shader in shaders() {
+        let specializations = shader.kernel.specializations();
+        assert!(
+            !specializations.is_empty(),
+            "{}: no specialisations",
+            shader.label
+        );
+        for specialization in specializations {
+            let label = format!("{}/specialization {specialization}", shader.label);
+            let constants: naga::back::PipelineConstants = shader
+                .kernel
+                .overrides(specialization)
+                .into_iter()
+                .map(|(name, value)| (name.to_string(), value))
+                .collect();
+            let (module, _) = naga::back::pipeline_constants::process_overrides(
+                &shader.module,
+                &shader.info,
+                Some((ShaderStage::Compute, ENTRY_POINT)),
+                &constants,
+            )
+            .unwrap_or_else(|e| panic!("{label}: applying overrides {constants:?}: {e}"));
+            let module = module.into_owned();
+            // process_overrides revalidates with every capability; recheck with none.
+            let info = Validator::new(ValidationFlags::all(), Capabilities::empty())
+                .validate_resolved_overrides(&module)
+                .unwrap_or_else(|e| panic!("{label}: naga validation error after overrides: {e}"));
+            out.push(Shader {
+                label,
+                kernel: shader.kernel,
+                module,
+                info,
+            });
+        }
+    }
+    out
+}
+
+/// Panics listing every failure, one per kernel and backend, if there are any.
+fn assert_no_failures(backend: &str, failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{} {backend} translation failure(s):\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// Fails with `what` unless every entry point the writer emitted got a name.
+fn check_entry_point_names<E: std::fmt::Debug>(
+    names: &[Result<String, E>],
+    what: &str,
+) -> Result<(), String> {
+    if names.is_empty() {
+        return Err(format!("{what}: no entry point written"));
+    }
+    for name in names {
+        if let Err(e) = name {
+            return Err(format!("{what}: entry point failed: {e:?}"));
+        }
+    }
+    Ok(())
+}
+
+/// Fails with `what` unless `text` is non-empty and contains `needle`.
+fn check_text(text: &str, needle: &str, what: &str) -> Result<(), String> {
+    if text.trim().is_empty() {
+        Err(format!("{what}: output is empty"))
+    } else if !text.contains(needle) {
+        Err(format!("{what}: output lacks {needle:?}:\n{text}"))
+    } else {
+        Ok(())
+    }
+}
+
+#[test]
+fn every_kernel_parses_and_validates_without_capabilities() {
+    let shaders = shaders();
+    let expected: usize = Kernel::ALL.iter().map(|k| k.variants().len()).sum();
+    assert_eq!(shaders.len(), expected);
+    for shader in &shaders {
+        let ep = shader
+            .module
+            .entry_points
+            .iter()
+            .find(|ep| ep.name == ENTRY_POINT)
+            .unwrap_or_else(|| panic!("{}: no entry point {ENTRY_POINT:?}", shader.label));
+        assert_eq!(
+            ep.stage,
+            ShaderStage::Compute,
+            "{}: {ENTRY_POINT} is not a compute entry point",
+            shader.label
+        );
+        assert_eq!(
+            shader.module.entry_points.len(),
+            1,
+            "{}: expected exactly one entry point",
+            shader.label
+        );
+    }
+}
+
+#[test]
+fn every_kernel_translates_to_spirv() {
+    let options = spv::Options::default();
+    let pipeline = spv::PipelineOptions {
+        shader_stage: ShaderStage::Compute,
+        entry_point: ENTRY_POINT.to_string(),
+    };
+    let mut failures = Vec::new();
+    for shader in specialized() {
+        let what = format!("{}: SPIR-V", shader.label);
+        match spv::write_vec(&shader.module, &shader.info, &options, Some(&pipeline)) {
+            Err(e) => failures.push(format!("{what}: {e}")),
+            Ok(words) if words.len() < 5 => {
+                failures.push(format!("{what}: only {} words written", words.len()))
+            }
+            Ok(words) if words[0] != SPIRV_MAGIC => {
+                failures.push(format!("{what}: bad magic number {:#010x}", words[0]))
+            }
+            Ok(_) => {}
+        }
+    }
+    assert_no_failures("SPIR-V", &failures);
+}
+
+#[test]
+fn every_kernel_translates_to_msl() {
+    let pipeline = msl::PipelineOptions {
+        entry_point: Some((ShaderStage::Compute, ENTRY_POINT.to_string())),
+        ..Default::default()
+    };
+    let mut failures = Vec::new();
+    // 1.2 is the oldest Metal Shading Language wgpu meets on real Apple
+    // hardware, 2.0 and 3.0 cover newer writer paths.
+    for lang_version in [(1, 2), (2, 0), (3, 0)] {
+        let options = msl::Options {
+            lang_version,
+            ..Default::default()
+        };
+        for shader in specialized() {
+            let what = format!(
+                "{}: MSL {}.{}",
+                shader.label, lang_version.0, lang_version.1
+            );
+            let result = msl::write_string(&shader.module, &shader.info, &options, &pipeline)
+                .map_err(|e| format!("{what}: {e}"))
+                .and_then(|(text, info)| {
+                    check_entry_point_names(&info.entry_point_names, &what)?;
+                    check_text(&text, "kernel void", &what)
+                });
+            if let Err(failure) = result {
+                failures.push(failure);
+            }
+        }
+    }
+    assert_no_failures("MSL", &failures);
+}
+
+#[test]
+fn every_kernel_translates_to_hlsl() {
+    let pipeline = hlsl::PipelineOptions {
+        entry_point: Some((ShaderStage::Compute, ENTRY_POINT.to_string())),
+    };
+    let mut failures = Vec::new();
+    // 5.1 is what DX12 compiles with FXC; 6.0 is the DXC path.
+    for shader_model in [hlsl::ShaderModel::V5_1, hlsl::ShaderModel::V6_0] {
+        let options = hlsl::Options {
+            shader_model,
+            ..Default::default()
+        };
+        for shader in specialized() {
+            let what = format!("{}: HLSL {}", shader.label, shader_model.to_str());
+            let mut text = String::new();
+            let written = hlsl::Writer::new(&mut text, &options, &pipeline).write(
+                &shader.module,
+                &shader.info,
+                None,
+            );
+            let result = written
+                .map_err(|e| format!("{what}: {e}"))
+                .and_then(|info| check_entry_point_names(&info.entry_point_names, &what))
+                .and_then(|()| check_text(&text, "[numthreads(", &what));
+            if let Err(failure) = result {
+                failures.push(failure);
+            }
+        }
+    }
+    assert_no_failures("HLSL", &failures);
+}
+
+#[test]
+fn every_kernel_translates_to_glsl() {
+    let pipeline = glsl::PipelineOptions {
+        shader_stage: ShaderStage::Compute,
+        entry_point: ENTRY_POINT.to_string(),
+        multiview: None,
+    };
+    let mut failures = Vec::new();
+    for version in [
+        glsl::Version::Desktop(430),
+        glsl::Version::Embedded {
+            version: 310,
+            is_webgl: false,
+        },
+    ] {
+        let options = glsl::Options {
+            version,
+            ..Default::default()
+        };
+        for shader in specialized() {
+            let what = format!("{}: GLSL {version}", shader.label);
+            let mut text = String::new();
+            let written = glsl::Writer::new(
+                &mut text,
+                &shader.module,
+                &shader.info,
+                &options,
+                &pipeline,
+                naga::proc::BoundsCheckPolicies::default(),
+            )
+            .and_then(|mut writer| writer.write());
+            let result = written
+                .map_err(|e| format!("{what}: {e}"))
+                .and_then(|_| check_text(&text, "local_size_x", &what));
+            if let Err(failure) = result {
+                failures.push(failure);
+            }
+        }
+    }
+    assert_no_failures("GLSL", &failures);
+}
+
+/// The byte size naga gives the global struct type named `name`, if there is one.
+fn struct_size(module: &Module, name: &str) -> Option<usize> {
+    let mut layouter = naga::proc::Layouter::default();
+    layouter
+        .update(module.to_ctx())
+        .expect("a validated module lays out");
+    let mut found = module.types.iter().filter(|(_, ty)| {
+        ty.name.as_deref() == Some(name) && matches!(ty.inner, naga::TypeInner::Struct { .. })
+    });
+    let (handle, ty) = found.next()?;
+    assert!(found.next().is_none(), "two struct types named {name}");
+    let size = layouter[handle].size;
+    // The uniform buffer binding size is the struct's `span`, which must agree.
+    if let naga::TypeInner::Struct { span, .. } = ty.inner {
+        assert_eq!(span, size, "{name}: struct span and layout size differ");
+    }
+    Some(size as usize)
+}
+
+#[test]
+fn wgsl_structs_match_rust_structs() {
+    let mut launch_checked = 0;
+    for shader in shaders() {
+        let params = struct_size(&shader.module, "Params")
+            .unwrap_or_else(|| panic!("{}: no struct Params in the WGSL", shader.label));
+        assert_eq!(
+            params,
+            shader.kernel.params_size(),
+            "{}: WGSL Params is {params} bytes, the Rust Params struct is {} bytes",
+            shader.label,
+            shader.kernel.params_size()
+        );
+
+        // The elementwise kernels take a Launch uniform; the softmax kernels
+        // carry their grid in Params instead.
+        match struct_size(&shader.module, "Launch") {
+            Some(launch) => {
+                assert_eq!(
+                    launch,
+                    size_of::<Launch>(),
+                    "{}: WGSL Launch is {launch} bytes, Rust Launch is {} bytes",
+                    shader.label,
+                    size_of::<Launch>()
+                );
+                launch_checked += 1;
+            }
+            None => assert!(
+                !shader.kernel.is_elementwise(),
+                "{}: elementwise kernel without struct Launch",
+                shader.label
+            ),
+        }
+    }
+    assert!(launch_checked > 0, "no kernel has a Launch struct to check");
+}
+
+#[test]
+fn workgroup_size_matches_rust_constant() {
+    for shader in specialized() {
+        let ep = shader
+            .module
+            .entry_points
+            .iter()
+            .find(|ep| ep.name == ENTRY_POINT)
+            .unwrap_or_else(|| panic!("{}: no entry point {ENTRY_POINT:?}", shader.label));
+        assert_eq!(
+            ep.workgroup_size,
+            [WORKGROUP_SIZE, 1, 1],
+            "{}: @workgroup_size of {ENTRY_POINT} disagrees with kernels::WORKGROUP_SIZE",
+            shader.label
+        );
+        assert!(
+            ep.workgroup_size_overrides.is_none(),
+            "{}: workgroup size uses overrides",
+            shader.label
+        );
+    }
+}
