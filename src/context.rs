@@ -8,6 +8,9 @@ use crate::error::{Error, Result};
 use crate::kernels::{Kernel, Variant};
 use crate::pipelines::{CachedPipeline, PipelineCache, PipelineKey};
 
+/// Features [`GpuContext::new`] asks for when the adapter has them.
+const OPTIONAL_FEATURES: wgpu::Features = wgpu::Features::SUBGROUP;
+
 /// A wgpu device and queue, with the crate's compiled pipelines.
 ///
 /// `GpuContext` is `Send + Sync`: share one (behind an `Arc` or a reference)
@@ -30,6 +33,7 @@ pub struct GpuContext {
     queue: wgpu::Queue,
     adapter_info: wgpu::AdapterInfo,
     limits: wgpu::Limits,
+    features: wgpu::Features,
     pipelines: PipelineCache,
     submissions: AtomicU64,
 }
@@ -49,7 +53,8 @@ impl GpuContext {
         let (device, queue) = adapter
             .request_device(&wgpu::DeviceDescriptor {
                 label: Some("wgpu-activations"),
-                required_features: wgpu::Features::empty(),
+                // Optional speed-ups, taken where the adapter has them.
+                required_features: adapter.features() & OPTIONAL_FEATURES,
                 required_limits: adapter.limits(),
                 experimental_features: wgpu::ExperimentalFeatures::disabled(),
                 memory_hints: wgpu::MemoryHints::Performance,
@@ -90,6 +95,7 @@ impl GpuContext {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             adapter_info: device.adapter_info(),
             limits: device.limits(),
+            features: device.features(),
             device,
             queue,
             pipelines: PipelineCache::default(),
@@ -110,6 +116,12 @@ impl GpuContext {
     /// Name, backend and type of the adapter.
     pub fn adapter_info(&self) -> &wgpu::AdapterInfo {
         &self.adapter_info
+    }
+
+    /// The device's features; kernels that need one (subgroup softmax) run
+    /// only where it is present.
+    pub fn features(&self) -> wgpu::Features {
+        self.features
     }
 
     /// The device's limits, which every dispatch respects.

@@ -160,18 +160,26 @@ pub enum SoftmaxMapping {
 }
 
 impl SoftmaxMapping {
-    /// The kernel this mapping runs for a given shape and adapter.
+    /// The kernel this mapping runs for a given shape and device. A
+    /// workgroup per row reduces with subgroup operations where the device
+    /// has `Features::SUBGROUP`, and through workgroup memory otherwise.
     pub fn kernel(
         self,
         rows: u32,
         row_len: u32,
         innermost_reduced: bool,
         device_type: wgpu::DeviceType,
+        features: wgpu::Features,
     ) -> Kernel {
-        match self {
+        let kernel = match self {
             SoftmaxMapping::Auto => softmax_kernel(rows, row_len, innermost_reduced, device_type),
             SoftmaxMapping::WorkgroupPerRow => Kernel::SoftmaxWorkgroup,
             SoftmaxMapping::InvocationPerRow => Kernel::SoftmaxInvocation,
+        };
+        if kernel == Kernel::SoftmaxWorkgroup && features.contains(wgpu::Features::SUBGROUP) {
+            Kernel::SoftmaxSubgroup
+        } else {
+            kernel
         }
     }
 }

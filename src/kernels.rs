@@ -40,11 +40,14 @@ pub enum Kernel {
     SoftmaxWorkgroup,
     /// `shaders/softmax_invocation.wgsl`: softmax, one invocation per row.
     SoftmaxInvocation,
+    /// `shaders/softmax_subgroup.wgsl`: softmax, one workgroup per row,
+    /// reduced with subgroup operations (needs `Features::SUBGROUP`).
+    SoftmaxSubgroup,
 }
 
 impl Kernel {
     /// Every kernel, for tests that validate or compile them all.
-    pub const ALL: [Kernel; 7] = [
+    pub const ALL: [Kernel; 8] = [
         Kernel::Relu,
         Kernel::LeakyRelu,
         Kernel::Elu,
@@ -52,6 +55,7 @@ impl Kernel {
         Kernel::Prelu,
         Kernel::SoftmaxWorkgroup,
         Kernel::SoftmaxInvocation,
+        Kernel::SoftmaxSubgroup,
     ];
 
     /// The kernel's name, used in labels: `wgpu-activations.<name>`.
@@ -64,6 +68,7 @@ impl Kernel {
             Kernel::Prelu => "prelu",
             Kernel::SoftmaxWorkgroup => "softmax_workgroup",
             Kernel::SoftmaxInvocation => "softmax_invocation",
+            Kernel::SoftmaxSubgroup => "softmax_subgroup",
         }
     }
 
@@ -77,6 +82,7 @@ impl Kernel {
             Kernel::Prelu => include_str!("../shaders/prelu.wgsl"),
             Kernel::SoftmaxWorkgroup => include_str!("../shaders/softmax_workgroup.wgsl"),
             Kernel::SoftmaxInvocation => include_str!("../shaders/softmax_invocation.wgsl"),
+            Kernel::SoftmaxSubgroup => include_str!("../shaders/softmax_subgroup.wgsl"),
         }
     }
 
@@ -86,7 +92,7 @@ impl Kernel {
     pub fn overrides(self, specialization: u32) -> Vec<(&'static str, f64)> {
         match self {
             Kernel::Prelu => vec![("ALPHA_MODE", f64::from(specialization))],
-            Kernel::SoftmaxWorkgroup | Kernel::SoftmaxInvocation => vec![
+            Kernel::SoftmaxWorkgroup | Kernel::SoftmaxInvocation | Kernel::SoftmaxSubgroup => vec![
                 ("KEPT_SINGLE", f64::from(specialization & 1)),
                 ("REDUCED_SINGLE", f64::from((specialization >> 1) & 1)),
             ],
@@ -98,14 +104,25 @@ impl Kernel {
     pub fn specializations(self) -> std::ops::Range<u32> {
         match self {
             Kernel::Prelu => 0..3,
-            Kernel::SoftmaxWorkgroup | Kernel::SoftmaxInvocation => 0..4,
+            Kernel::SoftmaxWorkgroup | Kernel::SoftmaxInvocation | Kernel::SoftmaxSubgroup => 0..4,
             _ => 0..1,
+        }
+    }
+
+    /// The device features the kernel needs beyond baseline WebGPU.
+    pub fn required_features(self) -> wgpu::Features {
+        match self {
+            Kernel::SoftmaxSubgroup => wgpu::Features::SUBGROUP,
+            _ => wgpu::Features::empty(),
         }
     }
 
     /// Whether the kernel is elementwise (and so also has an in-place variant).
     pub fn is_elementwise(self) -> bool {
-        !matches!(self, Kernel::SoftmaxWorkgroup | Kernel::SoftmaxInvocation)
+        !matches!(
+            self,
+            Kernel::SoftmaxWorkgroup | Kernel::SoftmaxInvocation | Kernel::SoftmaxSubgroup
+        )
     }
 
     /// The variants this kernel is compiled in.
@@ -143,7 +160,9 @@ impl Kernel {
             Kernel::Relu => size_of::<ReluParams>(),
             Kernel::LeakyRelu | Kernel::Elu | Kernel::ThresholdedRelu => size_of::<ScalarParams>(),
             Kernel::Prelu => size_of::<PreluParams>(),
-            Kernel::SoftmaxWorkgroup | Kernel::SoftmaxInvocation => size_of::<SoftmaxParams>(),
+            Kernel::SoftmaxWorkgroup | Kernel::SoftmaxInvocation | Kernel::SoftmaxSubgroup => {
+                size_of::<SoftmaxParams>()
+            }
         }
     }
 }

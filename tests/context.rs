@@ -242,3 +242,27 @@ fn outputs_feed_the_next_layer_on_the_gpu() {
         .unwrap();
     assert_eq!(y.to_vec_blocking(ctx()).unwrap(), want);
 }
+
+/// Optional features (subgroups) are requested exactly when the adapter has them.
+#[test]
+fn optional_features_follow_the_adapter() {
+    let adapter_features = pollster::block_on(async {
+        let instance =
+            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        instance
+            .request_adapter(&wgpu::RequestAdapterOptions::default())
+            .await
+            .unwrap()
+            .features()
+    });
+    let ctx_features = ctx().features();
+    assert!(
+        adapter_features.contains(ctx_features),
+        "asked for {ctx_features:?} beyond {adapter_features:?}"
+    );
+    assert_eq!(
+        adapter_features.contains(wgpu::Features::SUBGROUP),
+        ctx_features.contains(wgpu::Features::SUBGROUP),
+        "SUBGROUP offered but not requested"
+    );
+}

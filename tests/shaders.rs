@@ -8,7 +8,8 @@
 //! compiled in, these tests:
 //!
 //! 1. parse the WGSL and validate it with *no* optional capabilities, proving the
-//!    kernels need nothing beyond baseline WebGPU;
+//!    kernels need nothing beyond baseline WebGPU (the subgroup softmax, which
+//!    declares `Features::SUBGROUP`, gets exactly the SUBGROUP capability);
 //! 2. apply each specialisation's `override` constants (`Kernel::overrides`) as
 //!    wgpu does at pipeline creation, then translate the module to SPIR-V, MSL
 //!    (1.2, 2.0, 3.0), HLSL (shader models 5.1 and 6.0) and GLSL (desktop 430
@@ -28,6 +29,25 @@ use wgpu_activations::kernels::{Kernel, Launch, ENTRY_POINT, WORKGROUP_SIZE};
 
 /// The first word of every SPIR-V module.
 const SPIRV_MAGIC: u32 = 0x0723_0203;
+
+/// The naga capabilities a kernel may use: those of its declared
+/// `required_features`, nothing else.
+fn capabilities(kernel: Kernel) -> Capabilities {
+    if needs_subgroups(kernel) {
+        Capabilities::SUBGROUP
+    } else {
+        Capabilities::empty()
+    }
+}
+
+/// wgpu offers `Features::SUBGROUP` on Vulkan, Metal with MSL 2.3+ and DX12
+/// with shader model 6.0+ only, so such kernels are translated only there
+/// (the crate never selects them elsewhere).
+fn needs_subgroups(kernel: Kernel) -> bool {
+    kernel
+        .required_features()
+        .contains(wgpu_activations::wgpu::Features::SUBGROUP)
+}
 
 /// One kernel variant, parsed and validated.
 struct Shader {
@@ -59,8 +79,9 @@ fn shaders() -> Vec<Shader> {
                     e.emit_to_string_with_path(&source, &label)
                 )
             });
-            // No capabilities: the kernels must run on any WebGPU adapter.
-            let info = Validator::new(ValidationFlags::all(), Capabilities::empty())
+            // Only the capabilities the kernel declares: the rest must run on
+            // any WebGPU adapter.
+            let info = Validator::new(ValidationFlags::all(), capabilities(kernel))
                 .validate(&module)
                 .unwrap_or_else(|e| {
                     panic!(
@@ -106,8 +127,9 @@ fn specialized() -> Vec<Shader> {
             )
             .unwrap_or_else(|e| panic!("{label}: applying overrides {constants:?}: {e}"));
             let module = module.into_owned();
-            // process_overrides revalidates with every capability; recheck with none.
-            let info = Validator::new(ValidationFlags::all(), Capabilities::empty())
+            // process_overrides revalidates with every capability; recheck with
+            // only the kernel's own.
+            let info = Validator::new(ValidationFlags::all(), capabilities(shader.kernel))
                 .validate_resolved_overrides(&module)
                 .unwrap_or_else(|e| panic!("{label}: naga validation error after overrides: {e}"));
             out.push(Shader {
@@ -224,6 +246,9 @@ fn every_kernel_translates_to_msl() {
             ..Default::default()
         };
         for shader in specialized() {
+            if needs_subgroups(shader.kernel) && lang_version < (2, 3) {
+                continue;
+            }
             let what = format!(
                 "{}: MSL {}.{}",
                 shader.label, lang_version.0, lang_version.1
@@ -255,6 +280,9 @@ fn every_kernel_translates_to_hlsl() {
             ..Default::default()
         };
         for shader in specialized() {
+            if needs_subgroups(shader.kernel) && shader_model == hlsl::ShaderModel::V5_1 {
+                continue;
+            }
             let what = format!("{}: HLSL {}", shader.label, shader_model.to_str());
             let mut text = String::new();
             let written = hlsl::Writer::new(&mut text, &options, &pipeline).write(
@@ -294,6 +322,9 @@ fn every_kernel_translates_to_glsl() {
             ..Default::default()
         };
         for shader in specialized() {
+            if needs_subgroups(shader.kernel) {
+                continue;
+            }
             let what = format!("{}: GLSL {version}", shader.label);
             let mut text = String::new();
             let written = glsl::Writer::new(

@@ -14,6 +14,7 @@ use proptest::prelude::*;
 use serde_json::Value;
 use wgpu_activations::dispatch::{softmax_kernel, SoftmaxMapping};
 use wgpu_activations::kernels::Kernel;
+use wgpu_activations::wgpu::Features;
 use wgpu_activations::{Error, GpuTensor, Softmax};
 
 /// Allowed ulps for an output `want`.
@@ -197,10 +198,56 @@ fn the_kernel_choice_follows_shape_and_adapter() {
             kernel,
             "{rows}x{row_len} {innermost} {device:?}"
         );
+        let (none, subgroups) = (Features::empty(), Features::SUBGROUP);
         assert_eq!(
-            SoftmaxMapping::Auto.kernel(rows, row_len, innermost, device),
+            SoftmaxMapping::Auto.kernel(rows, row_len, innermost, device, none),
             kernel
         );
+        // A workgroup per row uses subgroup operations where the device has them.
+        let with_subgroups = if kernel == Kernel::SoftmaxWorkgroup {
+            Kernel::SoftmaxSubgroup
+        } else {
+            kernel
+        };
+        assert_eq!(
+            SoftmaxMapping::Auto.kernel(rows, row_len, innermost, device, subgroups),
+            with_subgroups
+        );
+    }
+}
+
+/// The workgroup-memory fallback, on a device created without subgroups,
+/// against the subgroup kernel on the shared context (which has them where
+/// the adapter does).
+#[test]
+fn subgroup_and_fallback_reductions_agree() {
+    let ctx_plain = common::plain_context();
+    assert!(!ctx_plain.features().contains(Features::SUBGROUP));
+    for (shape, axis) in [
+        (&[5usize, 3000][..], -1i64),
+        (&[7, 257], -1),
+        (&[3000, 3], 0),
+        (&[2, 3, 40, 50], 2),
+    ] {
+        let n: usize = shape.iter().product();
+        let x: Vec<f32> = (0..n)
+            .map(|i| ((i * 53) % 211) as f32 * 0.1 - 10.0)
+            .collect();
+        let layer = Softmax::new(axis).with_mapping(SoftmaxMapping::WorkgroupPerRow);
+        check(&layer, shape, &x, None);
+        let t = GpuTensor::from_slice(&ctx_plain, shape, &x).unwrap();
+        let y = layer
+            .forward(&ctx_plain, &t)
+            .unwrap()
+            .to_vec_blocking(&ctx_plain)
+            .unwrap();
+        let cpu = wgpu_activations::cpu::softmax(&layer, shape, &x, None).unwrap();
+        for (i, (&g, &c)) in y.iter().zip(&cpu).enumerate() {
+            assert!(
+                close(g, c),
+                "fallback {shape:?} axis {axis}: element {i}: {g:e} vs {c:e}"
+            );
+        }
     }
 }
 

@@ -103,6 +103,7 @@ impl Softmax {
                 params.row_len,
                 innermost_reduced,
                 ctx.adapter_info().device_type,
+                ctx.features(),
             ),
             params,
             mask,

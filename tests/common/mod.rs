@@ -16,6 +16,28 @@ pub fn ctx() -> &'static GpuContext {
     })
 }
 
+/// A context on the test adapter with no optional features and the
+/// adapter's limits: the fallback paths (no subgroups) run here.
+pub fn plain_context() -> GpuContext {
+    pollster::block_on(async {
+        let instance = wgpu_activations::wgpu::Instance::new(
+            wgpu_activations::wgpu::InstanceDescriptor::new_without_display_handle_from_env(),
+        );
+        let adapter = instance
+            .request_adapter(&Default::default())
+            .await
+            .unwrap_or_else(|e| panic!("the tests need a wgpu adapter: {e}"));
+        let (device, queue) = adapter
+            .request_device(&wgpu_activations::wgpu::DeviceDescriptor {
+                required_limits: adapter.limits(),
+                ..Default::default()
+            })
+            .await
+            .expect("a device without optional features");
+        GpuContext::from_device(device, queue)
+    })
+}
+
 /// How close a GPU result must be to the CPU reference.
 #[derive(Clone, Copy, Debug)]
 pub enum Tolerance {

@@ -1,0 +1,53 @@
+// Keras Softmax, one workgroup per row, reduced with subgroup operations:
+// the same passes as softmax_workgroup.wgsl, but each subgroup combines its
+// invocations' partial (max, sum) in registers, so the workgroup shares one
+// partial per subgroup instead of running a tree of barriers over 256.
+// Used only where the device has Features::SUBGROUP. (wgpu 30's naga offers
+// the subgroup builtins natively and rejects `enable subgroups;` as not yet
+// implemented, so there is no enable directive.)
+
+// One slot per subgroup (as many as invocations, should subgroups be of one).
+var<workgroup> partial: array<Running, WORKGROUP_SIZE>;
+
+// `r` combined over the subgroup, the same in every invocation.
+fn subgroup_combine(r: Running) -> Running {
+    let peak = subgroupMax(r.peak);
+    return Running(peak, subgroupAdd(rescale(r.sum, r.peak, peak)), subgroupOr(r.poisoned));
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(
+    @builtin(workgroup_id) workgroup: vec3<u32>,
+    @builtin(local_invocation_index) local: u32,
+    @builtin(subgroup_invocation_id) lane: u32,
+    @builtin(subgroup_size) lanes: u32,
+    @builtin(subgroup_id) subgroup: u32,
+    @builtin(num_subgroups) subgroups: u32,
+) {
+    // Uniform per workgroup, so the early return keeps barriers uniform.
+    let row = workgroup.y * params.grid_x + workgroup.x;
+    if row >= params.rows {
+        return;
+    }
+    let base = row_base(row);
+    var r = running_empty();
+    for (var k = local; k < params.row_len; k += WORKGROUP_SIZE) {
+        r = accumulate(r, row_element(base, k));
+    }
+    let mine = subgroup_combine(r);
+    if lane == 0u {
+        partial[subgroup] = mine;
+    }
+    workgroupBarrier();
+    // Every subgroup folds all the slots, so all invocations end up with the
+    // row's state without a second barrier.
+    var whole = running_empty();
+    for (var j = lane; j < subgroups; j += lanes) {
+        whole = combine(whole, partial[j]);
+    }
+    whole = subgroup_combine(whole);
+    for (var k = local; k < params.row_len; k += WORKGROUP_SIZE) {
+        let o = row_element(base, k);
+        output[o.x] = softmax_at(o, whole);
+    }
+}
