@@ -37,6 +37,8 @@ const MASKED_LOGIT: f32 = -1e9;
 // because CPU adapters would run both sides of a uniform branch.
 override KEPT_SINGLE: u32 = 0u;
 override REDUCED_SINGLE: u32 = 0u;
+// 1 when a mask is bound; fixed per pipeline so unmasked runs never read it.
+override HAS_MASK: u32 = 0u;
 
 fn neg_inf() -> f32 {
     return bitcast<f32>(0xff800000u);
@@ -107,7 +109,7 @@ fn row_element(base: vec2<u32>, k: u32) -> vec2<u32> {
 }
 
 fn is_masked(o: vec2<u32>) -> bool {
-    return params.has_mask != 0u && !(mask[o.y] > 0.5);
+    return HAS_MASK == 1u && !(mask[o.y] > 0.5);
 }
 
 // Adds the element at `o` to `r`; a -inf logit adds nothing.

@@ -95,6 +95,7 @@ impl Kernel {
             Kernel::SoftmaxWorkgroup | Kernel::SoftmaxInvocation | Kernel::SoftmaxSubgroup => vec![
                 ("KEPT_SINGLE", f64::from(specialization & 1)),
                 ("REDUCED_SINGLE", f64::from((specialization >> 1) & 1)),
+                ("HAS_MASK", f64::from((specialization >> 2) & 1)),
             ],
             _ => Vec::new(),
         }
@@ -104,7 +105,7 @@ impl Kernel {
     pub fn specializations(self) -> std::ops::Range<u32> {
         match self {
             Kernel::Prelu => 0..3,
-            Kernel::SoftmaxWorkgroup | Kernel::SoftmaxInvocation | Kernel::SoftmaxSubgroup => 0..4,
+            Kernel::SoftmaxWorkgroup | Kernel::SoftmaxInvocation | Kernel::SoftmaxSubgroup => 0..8,
             _ => 0..1,
         }
     }

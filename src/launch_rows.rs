@@ -62,10 +62,12 @@ impl Rows<'_> {
             })?;
         self.params.grid_x = grid.x;
         let device = ctx.device();
-        // Single merged axes on either side index without a division loop;
-        // fixed per pipeline so CPU adapters do not run the loop anyway.
-        let specialization =
-            u32::from(self.params.kept_rank == 1) | (u32::from(self.params.reduced_rank == 1) << 1);
+        // Single merged axes on either side index without a division loop,
+        // and unmasked runs never touch the mask; fixed per pipeline so CPU
+        // adapters do not run the other paths anyway.
+        let specialization = u32::from(self.params.kept_rank == 1)
+            | (u32::from(self.params.reduced_rank == 1) << 1)
+            | (u32::from(self.params.has_mask != 0) << 2);
         let pipeline = ctx.pipeline(self.kernel, Variant::Separate, specialization);
         let params = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some("wgpu-activations.params"),
