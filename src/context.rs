@@ -8,8 +8,11 @@ use crate::error::{Error, Result};
 use crate::kernels::{Kernel, Variant};
 use crate::pipelines::{CachedPipeline, PipelineCache, PipelineKey};
 
-/// Features [`GpuContext::new`] asks for when the adapter has them.
-const OPTIONAL_FEATURES: wgpu::Features = wgpu::Features::SUBGROUP;
+/// Features [`GpuContext::new`] asks for when the adapter has them:
+/// subgroups (faster softmax) and timestamps (GPU timing in the benchmark
+/// and for hosts that profile).
+const OPTIONAL_FEATURES: wgpu::Features =
+    wgpu::Features::SUBGROUP.union(wgpu::Features::TIMESTAMP_QUERY);
 
 /// A wgpu device and queue, with the crate's compiled pipelines.
 ///

@@ -5,13 +5,17 @@
 //! `cargo run --release --example bench [-- --quick] [--large] [--out DIR] [--filter NAME]`
 //!
 //! GB/s counts one read and one write of the tensor for every op (softmax
-//! included), so every ratio compares with the same copy ceiling. "kernel"
-//! times are submit + wait on GPU-resident tensors (`forward_into` a reused
-//! output), median of repeated runs after warm-up; "round trip" adds the
-//! upload and the readback. Results go to stdout, `DIR/bench.csv` and
+//! included), so every ratio compares with the same copy ceiling. "gpu" is
+//! the GPU time between timestamps written before and after the work, where
+//! the adapter has TIMESTAMP_QUERY; "submit+wait" is the host's time for
+//! `forward_into` a reused output on GPU-resident tensors, submission and
+//! wait included. GB/s and the ratio use "gpu" where it exists. All are
+//! medians of repeated runs after warm-up; "round trip" adds the upload and
+//! the readback. Results go to stdout, `DIR/bench.csv` and
 //! `DIR/bench.svg` (default `target/bench`).
 
 mod svg;
+mod timer;
 
 use std::time::{Duration, Instant};
 
@@ -24,6 +28,9 @@ use wgpu_activations::{
 struct Row {
     op: String,
     elements: usize,
+    /// GPU time from timestamps, where available.
+    gpu: Option<Duration>,
+    /// Host time of submit + wait.
     kernel: Duration,
     ceiling_gbps: f64,
     cpu: Option<Duration>,
@@ -31,8 +38,13 @@ struct Row {
 }
 
 impl Row {
+    /// The time GB/s is computed from: GPU time where measured.
+    fn best(&self) -> Duration {
+        self.gpu.unwrap_or(self.kernel)
+    }
+
     fn gbps(&self, time: Duration) -> f64 {
-        (2 * 4 * self.elements) as f64 / time.as_secs_f64() / 1e9
+        gbps(self.elements, time)
     }
 }
 
@@ -99,16 +111,40 @@ fn data(n: usize) -> Vec<f32> {
         .collect()
 }
 
-/// `copy_buffer_to_buffer` of `n` f32s, GB/s (read + write).
-fn copy_ceiling(ctx: &GpuContext, x: &GpuTensor, out: &GpuTensor, budget: Duration) -> f64 {
+/// Median of `samples` calls of `f`, each returning its own measurement.
+fn median_of(budget: Duration, mut f: impl FnMut() -> Duration) -> Duration {
+    let mut times = Vec::new();
+    for _ in 0..2 {
+        f();
+    }
+    let start = Instant::now();
+    while times.len() < 3 || (times.len() < 50 && start.elapsed() < budget) {
+        times.push(f());
+    }
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// `copy_buffer_to_buffer` of the tensor: (GPU time, submit + wait time).
+fn copy_times(
+    ctx: &GpuContext,
+    timer: Option<&timer::GpuTimer>,
+    x: &GpuTensor,
+    out: &GpuTensor,
+    budget: Duration,
+) -> (Option<Duration>, Duration) {
     let bytes = x.byte_len();
-    let t = median(budget, || {
+    let copy = |encoder: &mut wgpu::CommandEncoder| {
+        encoder.copy_buffer_to_buffer(x.buffer(), 0, out.buffer(), 0, bytes)
+    };
+    let gpu = timer.map(|t| median_of(budget, || t.time(ctx, copy)));
+    let host = median(budget, || {
         let mut encoder = ctx.device().create_command_encoder(&Default::default());
-        encoder.copy_buffer_to_buffer(x.buffer(), 0, out.buffer(), 0, bytes);
+        copy(&mut encoder);
         ctx.queue().submit([encoder.finish()]);
         wait(ctx);
     });
-    2.0 * bytes as f64 / t.as_secs_f64() / 1e9
+    (gpu, host)
 }
 
 fn main() -> wgpu_activations::Result<()> {
@@ -120,6 +156,15 @@ fn main() -> wgpu_activations::Result<()> {
         info.name, info.backend, info.device_type, info.driver, info.driver_info
     );
     let budget = Duration::from_millis(if opts.quick { 50 } else { 800 });
+    let timer = timer::GpuTimer::new(&ctx);
+    println!(
+        "kernel time: {}",
+        if timer.is_some() {
+            "GPU timestamps (column gpu), beside submit + wait"
+        } else {
+            "submit + wait (no TIMESTAMP_QUERY)"
+        }
+    );
     let mut sizes = if opts.quick {
         vec![1 << 10, 1 << 16]
     } else {
@@ -146,7 +191,8 @@ fn main() -> wgpu_activations::Result<()> {
         let shape = [n / 64, 64];
         let x = GpuTensor::from_slice(&ctx, &shape, &host)?;
         let out = GpuTensor::from_slice(&ctx, &shape, &vec![0.0; n])?;
-        let ceiling = copy_ceiling(&ctx, &x, &out, budget);
+        let (copy_gpu, copy_host) = copy_times(&ctx, timer.as_ref(), &x, &out, budget);
+        let ceiling = gbps(n, copy_gpu.unwrap_or(copy_host));
         let prelu = PReLU::new().with_shared_axes(&[]);
         prelu.build(&shape)?;
         prelu.set_alpha(&data(64).iter().map(|a| a * 0.1).collect::<Vec<_>>())?;
@@ -160,7 +206,8 @@ fn main() -> wgpu_activations::Result<()> {
         rows.push(Row {
             op: "copy_buffer_to_buffer".into(),
             elements: n,
-            kernel: Duration::from_secs_f64(2.0 * 4.0 * n as f64 / ceiling / 1e9),
+            gpu: copy_gpu,
+            kernel: copy_host,
             ceiling_gbps: ceiling,
             cpu: None,
             round_trip: None,
@@ -168,6 +215,7 @@ fn main() -> wgpu_activations::Result<()> {
         for (name, layer) in layers.iter().filter(|(name, _)| opts.wants(name)) {
             rows.push(measure(
                 &ctx,
+                timer.as_ref(),
                 name,
                 layer.as_ref(),
                 &shape,
@@ -189,6 +237,7 @@ fn main() -> wgpu_activations::Result<()> {
         if opts.wants("Sequential") {
             let mut chain_row = measure(
                 &ctx,
+                timer.as_ref(),
                 "Sequential(6 layers)",
                 &chain,
                 &shape,
@@ -214,11 +263,13 @@ fn main() -> wgpu_activations::Result<()> {
         let shape = [total / cols, cols];
         let x = GpuTensor::from_slice(&ctx, &shape, &host)?;
         let out = GpuTensor::from_slice(&ctx, &shape, &vec![0.0; total])?;
-        let ceiling = copy_ceiling(&ctx, &x, &out, budget);
+        let (copy_gpu, copy_host) = copy_times(&ctx, timer.as_ref(), &x, &out, budget);
+        let ceiling = gbps(total, copy_gpu.unwrap_or(copy_host));
         for axis in [-1i64, 0] {
             let name = format!("Softmax[{}x{cols}] axis {axis}", total / cols);
             rows.push(measure(
                 &ctx,
+                timer.as_ref(),
                 &name,
                 &Softmax::new(axis),
                 &shape,
@@ -250,6 +301,7 @@ fn main() -> wgpu_activations::Result<()> {
 )]
 fn measure(
     ctx: &GpuContext,
+    timer: Option<&timer::GpuTimer>,
     name: &str,
     layer: &dyn Layer,
     shape: &[usize],
@@ -261,6 +313,13 @@ fn measure(
     with_cpu: bool,
 ) -> wgpu_activations::Result<Row> {
     layer.forward_into(ctx, x, out)?;
+    let gpu = timer.map(|t| {
+        median_of(budget, || {
+            t.time(ctx, |encoder| {
+                layer.encode(ctx, encoder, x, out).expect("encode")
+            })
+        })
+    });
     let kernel = median(budget, || {
         layer.forward_into(ctx, x, out).expect("forward");
         wait(ctx);
@@ -279,6 +338,7 @@ fn measure(
     Ok(Row {
         op: name.to_string(),
         elements: host.len(),
+        gpu,
         kernel,
         ceiling_gbps: ceiling,
         cpu,
@@ -286,17 +346,31 @@ fn measure(
     })
 }
 
+/// GB/s for one read and one write of `elements` f32s in `time`.
+fn gbps(elements: usize, time: Duration) -> f64 {
+    (2 * 4 * elements) as f64 / time.as_secs_f64() / 1e9
+}
+
 fn print_table(rows: &[Row]) {
     println!(
-        "{:<34} {:>10} {:>12} {:>9} {:>9} {:>8} {:>9} {:>13}",
-        "op", "elements", "kernel", "GB/s", "ceiling", "% ceil", "CPU GB/s", "round trip"
+        "{:<34} {:>10} {:>11} {:>12} {:>8} {:>8} {:>7} {:>9} {:>11}",
+        "op",
+        "elements",
+        "gpu",
+        "submit+wait",
+        "GB/s",
+        "ceiling",
+        "% ceil",
+        "CPU GB/s",
+        "round trip"
     );
     for r in rows {
-        let gbps = r.gbps(r.kernel);
+        let gbps = r.gbps(r.best());
         println!(
-            "{:<34} {:>10} {:>12.3?} {:>9.2} {:>9.2} {:>7.0}% {:>9} {:>13}",
+            "{:<34} {:>10} {:>11} {:>12.3?} {:>8.2} {:>8.2} {:>6.0}% {:>9} {:>11}",
             r.op,
             r.elements,
+            r.gpu.map_or("-".into(), |t| format!("{t:.3?}")),
             r.kernel,
             gbps,
             r.ceiling_gbps,
@@ -308,15 +382,17 @@ fn print_table(rows: &[Row]) {
 }
 
 fn write_csv(path: &std::path::Path, rows: &[Row], info: &wgpu::AdapterInfo) {
-    let mut csv = String::from("adapter,backend,op,elements,kernel_us,gbps,ceiling_gbps,percent_of_ceiling,cpu_gbps,round_trip_us\n");
+    let mut csv = String::from("adapter,backend,op,elements,gpu_us,submit_wait_us,gbps,ceiling_gbps,percent_of_ceiling,cpu_gbps,round_trip_us\n");
     for r in rows {
-        let gbps = r.gbps(r.kernel);
+        let gbps = r.gbps(r.best());
         csv += &format!(
-            "{},{:?},{},{},{:.1},{:.3},{:.3},{:.1},{},{}\n",
+            "{},{:?},{},{},{},{:.1},{:.3},{:.3},{:.1},{},{}\n",
             info.name.replace(',', " "),
             info.backend,
             r.op,
             r.elements,
+            r.gpu
+                .map_or(String::new(), |t| format!("{:.1}", t.as_secs_f64() * 1e6)),
             r.kernel.as_secs_f64() * 1e6,
             gbps,
             r.ceiling_gbps,
@@ -336,7 +412,7 @@ fn plot_series(rows: &[Row]) -> Vec<svg::Series> {
         .iter()
         .filter(|r| !r.op.starts_with("Softmax") && !r.op.starts_with("Sequential"))
     {
-        let point = ((r.elements as f64).log2(), r.gbps(r.kernel));
+        let point = ((r.elements as f64).log2(), r.gbps(r.best()));
         match series.iter_mut().find(|s| s.name == r.op) {
             Some(s) => s.points.push(point),
             None => series.push(svg::Series {
