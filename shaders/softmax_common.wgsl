@@ -77,6 +77,9 @@ fn running_empty() -> Running {
 
 // Input and mask offsets of a row's first element: `row` decomposed over
 // the kept axes, innermost fastest. One axis (the common case) needs no division.
+// row_base and row_element repeat one loop over different uniform arrays on
+// purpose: a shared helper taking the arrays by value copied them for every
+// element and was 5x slower on lavapipe.
 fn row_base(row: u32) -> vec2<u32> {
     if KEPT_SINGLE == 1u {
         return row * vec2<u32>(params.kept_strides[0].x, params.kept_mask_strides[0].x);
@@ -144,4 +147,22 @@ fn softmax_at(o: vec2<u32>, row: Running) -> f32 {
         return bitcast<f32>(0x7fc00000u);
     }
     return exp(input[o.x] - row.peak) / row.sum;
+}
+
+// This invocation's share of a row when a workgroup owns it: elements
+// local, local + WORKGROUP_SIZE, ...
+fn workgroup_share(base: vec2<u32>, local: u32) -> Running {
+    var r = running_empty();
+    for (var k = local; k < params.row_len; k += WORKGROUP_SIZE) {
+        r = accumulate(r, row_element(base, k));
+    }
+    return r;
+}
+
+// Writes this invocation's share of a row whose whole state is `whole`.
+fn write_workgroup_share(base: vec2<u32>, local: u32, whole: Running) {
+    for (var k = local; k < params.row_len; k += WORKGROUP_SIZE) {
+        let o = row_element(base, k);
+        output[o.x] = softmax_at(o, whole);
+    }
 }

@@ -30,10 +30,7 @@ fn main(
         return;
     }
     let base = row_base(row);
-    var r = running_empty();
-    for (var k = local; k < params.row_len; k += WORKGROUP_SIZE) {
-        r = accumulate(r, row_element(base, k));
-    }
+    let r = workgroup_share(base, local);
     let mine = subgroup_combine(r);
     if lane == 0u {
         partial[subgroup] = mine;
@@ -46,8 +43,5 @@ fn main(
         whole = combine(whole, partial[j]);
     }
     whole = subgroup_combine(whole);
-    for (var k = local; k < params.row_len; k += WORKGROUP_SIZE) {
-        let o = row_element(base, k);
-        output[o.x] = softmax_at(o, whole);
-    }
+    write_workgroup_share(base, local, whole);
 }

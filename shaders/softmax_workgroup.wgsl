@@ -13,10 +13,7 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_i
         return;
     }
     let base = row_base(row);
-    var r = running_empty();
-    for (var k = local; k < params.row_len; k += WORKGROUP_SIZE) {
-        r = accumulate(r, row_element(base, k));
-    }
+    let r = workgroup_share(base, local);
     partial[local] = r;
     workgroupBarrier();
     for (var span = WORKGROUP_SIZE / 2u; span > 0u; span /= 2u) {
@@ -26,8 +23,5 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_i
         workgroupBarrier();
     }
     let whole = partial[0];
-    for (var k = local; k < params.row_len; k += WORKGROUP_SIZE) {
-        let o = row_element(base, k);
-        output[o.x] = softmax_at(o, whole);
-    }
+    write_workgroup_share(base, local, whole);
 }
