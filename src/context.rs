@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::error::{Error, Result};
 use crate::kernels::{Kernel, Variant};
 use crate::pipelines::{CachedPipeline, PipelineCache, PipelineKey};
+use crate::uniforms::UniformCache;
 
 /// Features [`GpuContext::new`] asks for when the adapter has them:
 /// subgroups (faster softmax) and timestamps (GPU timing in the benchmark
@@ -38,6 +39,7 @@ pub struct GpuContext {
     limits: wgpu::Limits,
     features: wgpu::Features,
     pipelines: PipelineCache,
+    uniforms: UniformCache,
     submissions: AtomicU64,
 }
 
@@ -102,6 +104,7 @@ impl GpuContext {
             device,
             queue,
             pipelines: PipelineCache::default(),
+            uniforms: UniformCache::default(),
             submissions: AtomicU64::new(0),
         }
     }
@@ -136,6 +139,17 @@ impl GpuContext {
     /// used; a second forward of a layer compiles nothing).
     pub fn pipelines_compiled(&self) -> usize {
         self.pipelines.compiled()
+    }
+
+    /// How many distinct uniform buffers (layer parameters, launch
+    /// descriptions) this context holds for reuse.
+    pub fn uniforms_cached(&self) -> usize {
+        self.uniforms.len()
+    }
+
+    /// A shared, immutable uniform buffer holding `contents`.
+    pub(crate) fn uniform(&self, contents: &[u8]) -> wgpu::Buffer {
+        self.uniforms.get(&self.device, contents)
     }
 
     /// How many command buffers this context has submitted: one per forward,

@@ -1,8 +1,7 @@
-//! Recording an elementwise kernel over a tensor: one uniform for the
-//! layer's parameters, then per chunk a launch uniform, a bind group and a
-//! dispatch. Recording never submits; [`GpuContext::submit_with`] does.
-
-use wgpu::util::DeviceExt;
+//! Recording an elementwise kernel over a tensor: the layer's parameters and
+//! each chunk's launch description come from the context's shared uniforms,
+//! then per chunk a bind group and a dispatch. Recording never submits;
+//! [`GpuContext::submit_with`] does.
 
 use crate::context::GpuContext;
 use crate::dispatch::{chunks, spread, vec4s_per_invocation};
@@ -85,11 +84,7 @@ impl Elementwise {
             Variant::InPlace
         };
         let pipeline = ctx.pipeline(self.kernel, variant, self.specialization);
-        let params = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("wgpu-activations.params"),
-            contents: &self.params,
-            usage: wgpu::BufferUsages::UNIFORM,
-        });
+        let params = ctx.uniform(&self.params);
         let per_invocation = vec4s_per_invocation(ctx.adapter_info().device_type);
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
             label: Some(self.kernel.name()),
@@ -113,16 +108,12 @@ impl Elementwise {
             let grid = spread(workgroups, limits.max_compute_workgroups_per_dimension).ok_or_else(
                 || Error::Shape(format!("{workgroups} workgroups do not fit a 2-D grid")),
             )?;
-            let launch = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("wgpu-activations.launch"),
-                contents: bytemuck::bytes_of(&Launch {
-                    len,
-                    grid_x: grid.x,
-                    base,
-                    stride: grid.x * grid.y * WORKGROUP_SIZE,
-                }),
-                usage: wgpu::BufferUsages::UNIFORM,
-            });
+            let launch = ctx.uniform(bytemuck::bytes_of(&Launch {
+                len,
+                grid_x: grid.x,
+                base,
+                stride: grid.x * grid.y * WORKGROUP_SIZE,
+            }));
             let range = |buffer| {
                 wgpu::BindingResource::Buffer(wgpu::BufferBinding {
                     buffer,

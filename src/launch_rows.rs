@@ -2,8 +2,6 @@
 //! and an optional mask bound whole, one dispatch sized to the kernel's
 //! mapping of rows (a workgroup each or an invocation each).
 
-use wgpu::util::DeviceExt;
-
 use crate::context::GpuContext;
 use crate::dispatch::{softmax_workgroups, spread};
 use crate::error::{Error, Result};
@@ -69,11 +67,7 @@ impl Rows<'_> {
             | (u32::from(self.params.reduced_rank == 1) << 1)
             | (u32::from(self.params.has_mask != 0) << 2);
         let pipeline = ctx.pipeline(self.kernel, Variant::Separate, specialization);
-        let params = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("wgpu-activations.params"),
-            contents: bytemuck::bytes_of(&self.params),
-            usage: wgpu::BufferUsages::UNIFORM,
-        });
+        let params = ctx.uniform(bytemuck::bytes_of(&self.params));
         // Without a mask the kernel never reads binding 4; the input stands in.
         let mask = self.mask.unwrap_or(input);
         let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {

@@ -38,6 +38,7 @@ mod pipelines;
 mod sequential;
 pub mod shape;
 mod tensor;
+mod uniforms;
 
 pub use context::GpuContext;
 pub use dispatch::SoftmaxMapping;
