@@ -1,7 +1,11 @@
 // Shared by every kernel; the registry (src/kernels.rs) prepends it.
 
-// Keep in step with WORKGROUP_SIZE in src/kernels.rs.
-const WORKGROUP_SIZE: u32 = 256u;
+// Invocations per workgroup, fixed when the pipeline is created
+// (`dispatch::workgroup_size` in src/kernels.rs's caller); at most
+// MAX_WORKGROUP_SIZE, which sizes workgroup arrays. Keep both in step with
+// src/kernels.rs.
+override WORKGROUP_SIZE: u32 = 256u;
+const MAX_WORKGROUP_SIZE: u32 = 256u;
 
 // The invocation's index across a 2-D grid: grids past 65,535 workgroups
 // spread into y, `grid_x` workgroups to a row.

@@ -7,7 +7,7 @@
 // implemented, so there is no enable directive.)
 
 // One slot per subgroup (as many as invocations, should subgroups be of one).
-var<workgroup> partial: array<Running, WORKGROUP_SIZE>;
+var<workgroup> partial: array<Running, MAX_WORKGROUP_SIZE>;
 
 // `r` combined over the subgroup, the same in every invocation.
 fn subgroup_combine(r: Running) -> Running {

@@ -3,7 +3,7 @@
 // striding through it; a workgroup tree reduction combines them; pass 2
 // writes exp(x - max) / sum. 2 reads + 1 write per element.
 
-var<workgroup> partial: array<Running, WORKGROUP_SIZE>;
+var<workgroup> partial: array<Running, MAX_WORKGROUP_SIZE>;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_index) local: u32) {

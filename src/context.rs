@@ -5,8 +5,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::kernels::{Kernel, Variant};
-use crate::pipelines::{CachedPipeline, PipelineCache, PipelineKey};
+use crate::kernels::Kernel;
+pub(crate) use crate::pipelines::PipelineKey;
+use crate::pipelines::{CachedPipeline, PipelineCache};
 use crate::uniforms::UniformCache;
 
 /// Features [`GpuContext::new`] asks for when the adapter has them:
@@ -181,28 +182,27 @@ impl GpuContext {
     /// Compiles every variant of `kernel` now, so a later forward does not pay for it.
     pub fn warm_up(&self, kernel: Kernel) -> Result<()> {
         self.scoped("compiling a pipeline", || {
+            let workgroup_size = self.workgroup_size(kernel);
             for &variant in kernel.variants() {
                 for specialization in kernel.specializations() {
-                    self.pipeline(kernel, variant, specialization);
+                    self.pipeline(PipelineKey {
+                        kernel,
+                        variant,
+                        specialization,
+                        workgroup_size,
+                    });
                 }
             }
         })
     }
 
-    pub(crate) fn pipeline(
-        &self,
-        kernel: Kernel,
-        variant: Variant,
-        specialization: u32,
-    ) -> Arc<CachedPipeline> {
-        self.pipelines.get(
-            &self.device,
-            PipelineKey {
-                kernel,
-                variant,
-                specialization,
-            },
-        )
+    pub(crate) fn pipeline(&self, key: PipelineKey) -> Arc<CachedPipeline> {
+        self.pipelines.get(&self.device, key)
+    }
+
+    /// Invocations per workgroup for `kernel` on this adapter.
+    pub(crate) fn workgroup_size(&self, kernel: Kernel) -> u32 {
+        crate::dispatch::workgroup_size(kernel, self.adapter_info.device_type)
     }
 
     /// This context's unique id.

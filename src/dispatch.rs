@@ -98,6 +98,25 @@ pub fn vec4s_per_invocation(device_type: wgpu::DeviceType) -> u32 {
     }
 }
 
+/// Invocations per workgroup for `kernel` on an adapter of `device_type`.
+///
+/// Measured on lavapipe at 16M (BENCHMARKS.md): the elementwise kernels are
+/// within 3% at 64, 128 and 256 (256 best); a workgroup per softmax row is
+/// 18% faster at 64 than at 256 (fewer partials to combine). GPUs keep 256.
+///
+/// ```
+/// use wgpu_activations::{dispatch::workgroup_size, kernels::Kernel, wgpu::DeviceType};
+/// assert_eq!(workgroup_size(Kernel::Relu, DeviceType::Cpu), 256);
+/// assert_eq!(workgroup_size(Kernel::SoftmaxSubgroup, DeviceType::Cpu), 64);
+/// assert_eq!(workgroup_size(Kernel::SoftmaxSubgroup, DeviceType::DiscreteGpu), 256);
+/// ```
+pub fn workgroup_size(kernel: Kernel, device_type: wgpu::DeviceType) -> u32 {
+    match (kernel, device_type) {
+        (Kernel::SoftmaxWorkgroup | Kernel::SoftmaxSubgroup, wgpu::DeviceType::Cpu) => 64,
+        _ => WORKGROUP_SIZE,
+    }
+}
+
 /// Rows at most this long are cheaper one per invocation than one per
 /// workgroup. CPU adapters (lavapipe) pay several microseconds per workgroup
 /// barrier, so there a whole row per invocation wins up to far longer rows:
@@ -185,10 +204,10 @@ impl SoftmaxMapping {
 }
 
 /// Workgroups needed to give each of `rows` rows what `kernel` expects:
-/// a workgroup each, or an invocation each.
-pub fn softmax_workgroups(kernel: Kernel, rows: u32) -> u32 {
+/// a workgroup each, or an invocation each (workgroups of `workgroup_size`).
+pub fn softmax_workgroups(kernel: Kernel, rows: u32, workgroup_size: u32) -> u32 {
     match kernel {
-        Kernel::SoftmaxInvocation => rows.div_ceil(WORKGROUP_SIZE),
+        Kernel::SoftmaxInvocation => rows.div_ceil(workgroup_size),
         _ => rows,
     }
 }

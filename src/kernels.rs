@@ -180,9 +180,11 @@ pub enum Variant {
 /// The entry point of every kernel.
 pub const ENTRY_POINT: &str = "main";
 
-/// Invocations per workgroup of the elementwise kernels. Keep in step with
-/// `WORKGROUP_SIZE` in shaders/common.wgsl. 256 is WebGPU's guaranteed minimum
-/// for `max_compute_invocations_per_workgroup`, so it runs on every adapter.
+/// The default of the `WORKGROUP_SIZE` override in shaders/common.wgsl, and
+/// the largest size any pipeline is created with (`MAX_WORKGROUP_SIZE`
+/// there). 256 is WebGPU's guaranteed minimum for
+/// `max_compute_invocations_per_workgroup`, so it runs on every adapter;
+/// `dispatch::workgroup_size` picks smaller ones where measured faster.
 pub const WORKGROUP_SIZE: u32 = 256;
 
 /// One chunk's launch description. Keep in step with `Launch` in shaders/elementwise.wgsl.

@@ -4,9 +4,10 @@
 //! [`GpuContext::submit_with`] does.
 
 use crate::context::GpuContext;
+use crate::context::PipelineKey;
 use crate::dispatch::{chunks, spread, vec4s_per_invocation};
 use crate::error::{Error, Result};
-use crate::kernels::{Kernel, Launch, ScalarParams, Variant, WORKGROUP_SIZE};
+use crate::kernels::{Kernel, Launch, ScalarParams, Variant};
 use crate::tensor::GpuTensor;
 
 /// An elementwise job, `out[i] = f(x[i])`: the kernel, its `Params` bytes,
@@ -83,7 +84,13 @@ impl Elementwise {
         } else {
             Variant::InPlace
         };
-        let pipeline = ctx.pipeline(self.kernel, variant, self.specialization);
+        let workgroup_size = ctx.workgroup_size(self.kernel);
+        let pipeline = ctx.pipeline(PipelineKey {
+            kernel: self.kernel,
+            variant,
+            specialization: self.specialization,
+            workgroup_size,
+        });
         let params = ctx.uniform(&self.params);
         let per_invocation = vec4s_per_invocation(ctx.adapter_info().device_type);
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
@@ -104,7 +111,7 @@ impl Elementwise {
             let len = u32::try_from(vec4s).map_err(|_| Error::Shape("chunk over u32".into()))?;
             let base =
                 u32::try_from(chunk.start).map_err(|_| Error::Shape("chunk over u32".into()))?;
-            let workgroups = len.div_ceil(WORKGROUP_SIZE * per_invocation);
+            let workgroups = len.div_ceil(workgroup_size * per_invocation);
             let grid = spread(workgroups, limits.max_compute_workgroups_per_dimension).ok_or_else(
                 || Error::Shape(format!("{workgroups} workgroups do not fit a 2-D grid")),
             )?;
@@ -112,7 +119,7 @@ impl Elementwise {
                 len,
                 grid_x: grid.x,
                 base,
-                stride: grid.x * grid.y * WORKGROUP_SIZE,
+                stride: grid.x * grid.y * workgroup_size,
             }));
             let range = |buffer| {
                 wgpu::BindingResource::Buffer(wgpu::BufferBinding {

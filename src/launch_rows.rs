@@ -2,7 +2,7 @@
 //! and an optional mask bound whole, one dispatch sized to the kernel's
 //! mapping of rows (a workgroup each or an invocation each).
 
-use crate::context::GpuContext;
+use crate::context::{GpuContext, PipelineKey};
 use crate::dispatch::{softmax_workgroups, spread};
 use crate::error::{Error, Result};
 use crate::kernels::{Kernel, SoftmaxParams, Variant};
@@ -48,7 +48,8 @@ impl Rows<'_> {
                 });
             }
         }
-        let workgroups = softmax_workgroups(self.kernel, self.params.rows);
+        let workgroup_size = ctx.workgroup_size(self.kernel);
+        let workgroups = softmax_workgroups(self.kernel, self.params.rows, workgroup_size);
         let grid =
             spread(workgroups, limits.max_compute_workgroups_per_dimension).ok_or_else(|| {
                 Error::TooLarge {
@@ -66,7 +67,12 @@ impl Rows<'_> {
         let specialization = u32::from(self.params.kept_rank == 1)
             | (u32::from(self.params.reduced_rank == 1) << 1)
             | (u32::from(self.params.has_mask != 0) << 2);
-        let pipeline = ctx.pipeline(self.kernel, Variant::Separate, specialization);
+        let pipeline = ctx.pipeline(PipelineKey {
+            kernel: self.kernel,
+            variant: Variant::Separate,
+            specialization,
+            workgroup_size,
+        });
         let params = ctx.uniform(bytemuck::bytes_of(&self.params));
         // Without a mask the kernel never reads binding 4; the input stands in.
         let mask = self.mask.unwrap_or(input);

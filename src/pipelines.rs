@@ -21,6 +21,8 @@ pub(crate) struct PipelineKey {
     pub(crate) variant: Variant,
     /// Selects the kernel's `override` constants ([`Kernel::overrides`]).
     pub(crate) specialization: u32,
+    /// The `WORKGROUP_SIZE` override.
+    pub(crate) workgroup_size: u32,
 }
 
 /// Compiled pipelines by key.
@@ -56,12 +58,14 @@ impl PipelineCache {
 
 fn compile(device: &wgpu::Device, key: PipelineKey) -> CachedPipeline {
     let label = format!(
-        "wgpu-activations.{}.{:?}.{}",
+        "wgpu-activations.{}.{:?}.{}.wg{}",
         key.kernel.name(),
         key.variant,
-        key.specialization
+        key.specialization,
+        key.workgroup_size
     );
-    let constants = key.kernel.overrides(key.specialization);
+    let mut constants = key.kernel.overrides(key.specialization);
+    constants.push(("WORKGROUP_SIZE", f64::from(key.workgroup_size)));
     let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
         label: Some(&label),
         source: wgpu::ShaderSource::Wgsl(key.kernel.source(key.variant).into()),

@@ -17,7 +17,8 @@
 //!    named;
 //! 3. check that naga's layout of the WGSL `Params` and `Launch` structs has the
 //!    same size as the `#[repr(C)]` Rust structs that fill those uniforms;
-//! 4. check that `main`'s workgroup size is `[WORKGROUP_SIZE, 1, 1]`.
+//! 4. check that `main`'s workgroup size is the `WORKGROUP_SIZE` override, for
+//!    every size `dispatch::workgroup_size` picks (each is also translated).
 //!
 //! This is how we know Metal, DX12 and GL users can run the shaders without
 //! having those machines in CI. None of it needs a GPU.
@@ -25,7 +26,9 @@
 use naga::back::{glsl, hlsl, msl, spv};
 use naga::valid::{Capabilities, ModuleInfo, ValidationFlags, Validator};
 use naga::{Module, ShaderStage};
+use wgpu_activations::dispatch::workgroup_size;
 use wgpu_activations::kernels::{Kernel, Launch, ENTRY_POINT, WORKGROUP_SIZE};
+use wgpu_activations::wgpu::DeviceType;
 
 /// The first word of every SPIR-V module.
 const SPIRV_MAGIC: u32 = 0x0723_0203;
@@ -56,6 +59,8 @@ struct Shader {
     kernel: Kernel,
     module: Module,
     info: ModuleInfo,
+    /// The `WORKGROUP_SIZE` override applied (the default before overrides).
+    workgroup_size: u32,
 }
 
 /// Parses and validates every variant of every kernel, panicking with naga's
@@ -94,6 +99,7 @@ fn shaders() -> Vec<Shader> {
                 kernel,
                 module,
                 info,
+                workgroup_size: WORKGROUP_SIZE,
             });
         }
     }
@@ -111,14 +117,22 @@ fn specialized() -> Vec<Shader> {
             "{}: no specialisations",
             shader.label
         );
-        for specialization in specializations {
-            let label = format!("{}/specialization {specialization}", shader.label);
-            let constants: naga::back::PipelineConstants = shader
+        for (specialization, workgroup_size) in specializations.flat_map(|s| {
+            workgroup_sizes(shader.kernel)
+                .into_iter()
+                .map(move |w| (s, w))
+        }) {
+            let label = format!(
+                "{}/specialization {specialization}/workgroup {workgroup_size}",
+                shader.label
+            );
+            let mut constants: naga::back::PipelineConstants = shader
                 .kernel
                 .overrides(specialization)
                 .into_iter()
                 .map(|(name, value)| (name.to_string(), value))
                 .collect();
+            constants.insert("WORKGROUP_SIZE".to_string(), f64::from(workgroup_size));
             let (module, _) = naga::back::pipeline_constants::process_overrides(
                 &shader.module,
                 &shader.info,
@@ -137,10 +151,34 @@ fn specialized() -> Vec<Shader> {
                 kernel: shader.kernel,
                 module,
                 info,
+                workgroup_size,
             });
         }
     }
     out
+}
+
+/// Every workgroup size the crate creates `kernel`'s pipelines with, on a
+/// CPU adapter or a GPU.
+fn workgroup_sizes(kernel: Kernel) -> Vec<u32> {
+    let mut sizes: Vec<u32> = [
+        DeviceType::Cpu,
+        DeviceType::DiscreteGpu,
+        DeviceType::IntegratedGpu,
+    ]
+    .into_iter()
+    .map(|device| workgroup_size(kernel, device))
+    .collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    assert!(
+        sizes
+            .iter()
+            .all(|&w| w <= WORKGROUP_SIZE && w.is_power_of_two()),
+        "{}: {sizes:?}",
+        kernel.name()
+    );
+    sizes
 }
 
 /// Panics listing every failure, one per kernel and backend, if there are any.
@@ -414,8 +452,8 @@ fn workgroup_size_matches_rust_constant() {
             .unwrap_or_else(|| panic!("{}: no entry point {ENTRY_POINT:?}", shader.label));
         assert_eq!(
             ep.workgroup_size,
-            [WORKGROUP_SIZE, 1, 1],
-            "{}: @workgroup_size of {ENTRY_POINT} disagrees with kernels::WORKGROUP_SIZE",
+            [shader.workgroup_size, 1, 1],
+            "{}: @workgroup_size of {ENTRY_POINT} is not the WORKGROUP_SIZE override",
             shader.label
         );
         assert!(
