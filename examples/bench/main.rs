@@ -2,7 +2,10 @@
 //! `copy_buffer_to_buffer` speed measured in the same run (the ceiling for a
 //! memory-bound op) and the CPU reference's speed.
 //!
-//! `cargo run --release --example bench [-- --quick] [--large] [--out DIR] [--filter NAME]`
+//! `cargo run --release --example bench [-- --quick] [--out DIR] [--filter NAME]`
+//!
+//! Sizes: 1K, 64K, 1M, 16M and, where the adapter's `max_buffer_size` allows,
+//! 64M elements (`--quick`: 1K and 64K).
 //!
 //! GB/s counts one read and one write of the tensor for every op (softmax
 //! included), so every ratio compares with the same copy ceiling. "gpu" is
@@ -50,7 +53,6 @@ impl Row {
 
 struct Options {
     quick: bool,
-    large: bool,
     out: std::path::PathBuf,
     /// Only ops whose name contains this (the copy ceiling always runs).
     filter: Option<String>,
@@ -77,7 +79,6 @@ fn options() -> Options {
     Options {
         filter,
         quick: args.iter().any(|a| a == "--quick"),
-        large: args.iter().any(|a| a == "--large"),
         out,
     }
 }
@@ -171,7 +172,7 @@ fn main() -> wgpu_activations::Result<()> {
         vec![1 << 10, 1 << 16, 1 << 20, 1 << 24]
     };
     let max_elements = ctx.limits().max_buffer_size / 4;
-    if opts.large && (1u64 << 26) <= max_elements {
+    if !opts.quick && (1u64 << 26) <= max_elements {
         sizes.push(1 << 26);
     }
 
