@@ -2,13 +2,17 @@
 //! respect, and the cache of compiled pipelines.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::kernels::Kernel;
 pub(crate) use crate::pipelines::PipelineKey;
 use crate::pipelines::{CachedPipeline, PipelineCache};
 use crate::uniforms::UniformCache;
+
+/// How long a readback waits for the GPU by default.
+const DEFAULT_READBACK_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Features [`GpuContext::new`] asks for when the adapter has them:
 /// subgroups (faster softmax) and timestamps (GPU timing in the benchmark
@@ -42,6 +46,10 @@ pub struct GpuContext {
     pipelines: PipelineCache,
     uniforms: UniformCache,
     submissions: AtomicU64,
+    /// Set by the device-lost callback on devices this crate created.
+    lost: Arc<Mutex<Option<String>>>,
+    /// Longest wait for a readback (None: unbounded).
+    readback_timeout: Mutex<Option<Duration>>,
 }
 
 impl GpuContext {
@@ -76,7 +84,14 @@ impl GpuContext {
         device.on_uncaptured_error(Arc::new(|error| {
             eprintln!("wgpu-activations: uncaptured wgpu error: {error}");
         }));
-        Ok(Self::from_device(device, queue))
+        let ctx = Self::from_device(device, queue);
+        // Our own device: a loss is recorded and reported by the next call.
+        let lost = Arc::clone(&ctx.lost);
+        ctx.device.set_device_lost_callback(move |reason, message| {
+            *lost.lock().unwrap_or_else(PoisonError::into_inner) =
+                Some(format!("{reason:?}: {message}"));
+        });
+        Ok(ctx)
     }
 
     /// [`GpuContext::new`], blocking the current thread (native only).
@@ -107,6 +122,8 @@ impl GpuContext {
             pipelines: PipelineCache::default(),
             uniforms: UniformCache::default(),
             submissions: AtomicU64::new(0),
+            lost: Arc::default(),
+            readback_timeout: Mutex::new(Some(DEFAULT_READBACK_TIMEOUT)),
         }
     }
 
@@ -142,6 +159,35 @@ impl GpuContext {
         self.pipelines.compiled()
     }
 
+    /// Fails with [`Error::DeviceLost`] once the device is known to be lost.
+    /// (Known on devices [`GpuContext::new`] created; a host's device keeps
+    /// its own lost callback, and its loss surfaces as validation errors.)
+    pub fn check_device(&self) -> Result<()> {
+        match &*self.lost.lock().unwrap_or_else(PoisonError::into_inner) {
+            Some(reason) => Err(Error::DeviceLost {
+                reason: reason.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The longest a readback waits for the GPU before returning
+    /// [`Error::Readback`] (default 60 s; `None` waits without bound).
+    pub fn readback_timeout(&self) -> Option<Duration> {
+        *self
+            .readback_timeout
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Sets [`GpuContext::readback_timeout`].
+    pub fn set_readback_timeout(&self, timeout: Option<Duration>) {
+        *self
+            .readback_timeout
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = timeout;
+    }
+
     /// How many distinct uniform buffers (layer parameters, launch
     /// descriptions) this context holds for reuse.
     pub fn uniforms_cached(&self) -> usize {
@@ -150,7 +196,7 @@ impl GpuContext {
 
     /// A shared, immutable uniform buffer holding `contents`.
     pub(crate) fn uniform(&self, contents: &[u8]) -> wgpu::Buffer {
-        self.uniforms.get(&self.device, contents)
+        self.uniforms.get(&self.device, &self.queue, contents)
     }
 
     /// How many command buffers this context has submitted: one per forward,
@@ -223,6 +269,7 @@ impl GpuContext {
     /// what they caught as an [`Error`].
     #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn scoped<T>(&self, operation: &'static str, f: impl FnOnce() -> T) -> Result<T> {
+        self.check_device()?;
         let validation = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let out_of_memory = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let value = f();
@@ -230,7 +277,11 @@ impl GpuContext {
         let oom = pollster::block_on(out_of_memory.pop());
         let invalid = pollster::block_on(validation.pop());
         match oom.or(invalid) {
-            Some(error) => Err(Error::from_wgpu(operation, error)),
+            // An error caused by a loss is reported as the loss.
+            Some(error) => Err(self
+                .check_device()
+                .err()
+                .unwrap_or_else(|| Error::from_wgpu(operation, error))),
             None => Ok(value),
         }
     }
@@ -239,6 +290,7 @@ impl GpuContext {
     /// so errors reach the device's uncaptured-error handler instead.
     #[cfg(target_arch = "wasm32")]
     pub(crate) fn scoped<T>(&self, _operation: &'static str, f: impl FnOnce() -> T) -> Result<T> {
+        self.check_device()?;
         Ok(f())
     }
 }

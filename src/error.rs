@@ -68,6 +68,12 @@ pub enum Error {
         /// What the crate was doing.
         operation: &'static str,
     },
+    /// The device was lost (destroyed, reset or removed); create a new context.
+    #[error("the GPU device was lost ({reason}); create a new GpuContext")]
+    DeviceLost {
+        /// wgpu's reason and message.
+        reason: String,
+    },
     /// Mapping a buffer for readback failed, or polling the device did.
     #[error("reading a tensor back failed: {0}")]
     Readback(String),

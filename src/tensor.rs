@@ -160,13 +160,31 @@ impl GpuTensor {
                 let _ = sender.send(result);
             });
         #[cfg(not(target_arch = "wasm32"))]
-        ctx.device()
-            .poll(wgpu::PollType::wait_indefinitely())
-            .map_err(|e| Error::Readback(e.to_string()))?;
+        {
+            let timeout = ctx.readback_timeout();
+            ctx.device()
+                .poll(wgpu::PollType::Wait {
+                    submission_index: None,
+                    timeout,
+                })
+                .map_err(|e| match e {
+                    wgpu::PollError::Timeout => Error::Readback(format!(
+                        "the GPU did not finish within the readback timeout of {timeout:?}"
+                    )),
+                    other => ctx
+                        .check_device()
+                        .err()
+                        .unwrap_or(Error::Readback(other.to_string())),
+                })?;
+        }
         receiver
             .await
             .map_err(|_| Error::Readback("the map callback was dropped".into()))?
-            .map_err(|e| Error::Readback(e.to_string()))?;
+            .map_err(|e| {
+                ctx.check_device()
+                    .err()
+                    .unwrap_or(Error::Readback(e.to_string()))
+            })?;
         let values = {
             let view = staging
                 .slice(..)

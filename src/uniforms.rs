@@ -7,8 +7,6 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
-use wgpu::util::DeviceExt;
-
 /// Distinct uniform contents kept at most; past it the map starts over, so
 /// a program that sweeps through many shapes holds a bounded amount.
 const CAPACITY: usize = 1024;
@@ -21,7 +19,12 @@ pub(crate) struct UniformCache {
 
 impl UniformCache {
     /// A uniform buffer holding `contents`, created on first request.
-    pub(crate) fn get(&self, device: &wgpu::Device, contents: &[u8]) -> wgpu::Buffer {
+    pub(crate) fn get(
+        &self,
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        contents: &[u8],
+    ) -> wgpu::Buffer {
         // The map holds no invariant a panic could break.
         let mut buffers = self.buffers.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(buffer) = buffers.get(contents) {
@@ -30,11 +33,16 @@ impl UniformCache {
         if buffers.len() >= CAPACITY {
             buffers.clear();
         }
-        let buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        // Written through the queue rather than mapped at creation: mapping
+        // panics inside wgpu when the device is lost, a queue write reports
+        // an error to the scope.
+        let buffer = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("wgpu-activations.uniform"),
-            contents,
-            usage: wgpu::BufferUsages::UNIFORM,
+            size: contents.len() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
         });
+        queue.write_buffer(&buffer, 0, contents);
         buffers.insert(contents.to_vec(), buffer.clone());
         buffer
     }
