@@ -7,7 +7,7 @@ mod common;
 
 use std::sync::Barrier;
 
-use common::ctx;
+use common::{ctx, device_with};
 use wgpu_activations::{
     wgpu, Error, GpuContext, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, ThresholdedReLU, ELU,
 };
@@ -30,28 +30,6 @@ fn adapter_info_and_limits_are_exposed() {
         ctx().limits().max_storage_buffer_binding_size
             >= wgpu::Limits::downlevel_defaults().max_storage_buffer_binding_size
     );
-}
-
-/// A device of the test adapter, optionally with smaller limits than the adapter's.
-fn device_with(limits: impl FnOnce(&mut wgpu::Limits)) -> (wgpu::Device, wgpu::Queue) {
-    pollster::block_on(async {
-        let instance =
-            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
-        let adapter = instance
-            .request_adapter(&wgpu::RequestAdapterOptions::default())
-            .await
-            .expect("the tests need a wgpu adapter (apt-get install mesa-vulkan-drivers)");
-        let mut required = adapter.limits();
-        limits(&mut required);
-        adapter
-            .request_device(&wgpu::DeviceDescriptor {
-                label: Some("test device"),
-                required_limits: required,
-                ..Default::default()
-            })
-            .await
-            .expect("device with the requested limits")
-    })
 }
 
 #[test]
@@ -246,15 +224,7 @@ fn outputs_feed_the_next_layer_on_the_gpu() {
 /// Optional features (subgroups) are requested exactly when the adapter has them.
 #[test]
 fn optional_features_follow_the_adapter() {
-    let adapter_features = pollster::block_on(async {
-        let instance =
-            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
-        instance
-            .request_adapter(&wgpu::RequestAdapterOptions::default())
-            .await
-            .unwrap()
-            .features()
-    });
+    let adapter_features = common::test_adapter().features();
     let ctx_features = ctx().features();
     assert!(
         adapter_features.contains(ctx_features),

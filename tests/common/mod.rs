@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use wgpu_activations::GpuContext;
+use wgpu_activations::{wgpu, GpuContext};
 
 /// The context every test in this binary shares. A missing adapter fails the
 /// test with the reason; it never skips.
@@ -16,26 +16,37 @@ pub fn ctx() -> &'static GpuContext {
     })
 }
 
-/// A context on the test adapter with no optional features and the
-/// adapter's limits: the fallback paths (no subgroups) run here.
-pub fn plain_context() -> GpuContext {
+/// The adapter wgpu picks for the tests (honouring `WGPU_BACKEND`).
+pub fn test_adapter() -> wgpu::Adapter {
     pollster::block_on(async {
-        let instance = wgpu_activations::wgpu::Instance::new(
-            wgpu_activations::wgpu::InstanceDescriptor::new_without_display_handle_from_env(),
-        );
-        let adapter = instance
-            .request_adapter(&Default::default())
+        let instance =
+            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        instance
+            .request_adapter(&wgpu::RequestAdapterOptions::default())
             .await
-            .unwrap_or_else(|e| panic!("the tests need a wgpu adapter: {e}"));
-        let (device, queue) = adapter
-            .request_device(&wgpu_activations::wgpu::DeviceDescriptor {
-                required_limits: adapter.limits(),
-                ..Default::default()
-            })
-            .await
-            .expect("a device without optional features");
-        GpuContext::from_device(device, queue)
+            .unwrap_or_else(|e| panic!("the tests need a wgpu adapter: {e}"))
     })
+}
+
+/// A device of the test adapter with no optional features and the adapter's
+/// limits, adjusted by `limits` (e.g. smaller, to force chunking).
+pub fn device_with(limits: impl FnOnce(&mut wgpu::Limits)) -> (wgpu::Device, wgpu::Queue) {
+    let adapter = test_adapter();
+    let mut required = adapter.limits();
+    limits(&mut required);
+    pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
+        label: Some("test device"),
+        required_limits: required,
+        ..Default::default()
+    }))
+    .expect("a device with the requested limits")
+}
+
+/// A context on the test adapter with no optional features: the fallback
+/// paths (no subgroups) run here.
+pub fn plain_context() -> GpuContext {
+    let (device, queue) = device_with(|_| {});
+    GpuContext::from_device(device, queue)
 }
 
 /// How close a GPU result must be to the CPU reference.
