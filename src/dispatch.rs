@@ -112,7 +112,13 @@ pub fn vec4s_per_invocation(device_type: wgpu::DeviceType) -> u32 {
 /// ```
 pub fn workgroup_size(kernel: Kernel, device_type: wgpu::DeviceType) -> u32 {
     match (kernel, device_type) {
-        (Kernel::SoftmaxWorkgroup | Kernel::SoftmaxSubgroup, wgpu::DeviceType::Cpu) => 64,
+        (
+            Kernel::SoftmaxWorkgroup
+            | Kernel::SoftmaxSubgroup
+            | Kernel::SoftmaxGradWorkgroup
+            | Kernel::PreluAlphaGrad,
+            wgpu::DeviceType::Cpu,
+        ) => 64,
         _ => WORKGROUP_SIZE,
     }
 }
@@ -203,11 +209,13 @@ impl SoftmaxMapping {
     }
 }
 
-/// Workgroups needed to give each of `rows` rows what `kernel` expects:
+/// Workgroups needed to give each of `rows` rows what a row kernel expects:
 /// a workgroup each, or an invocation each (workgroups of `workgroup_size`).
 pub fn softmax_workgroups(kernel: Kernel, rows: u32, workgroup_size: u32) -> u32 {
     match kernel {
-        Kernel::SoftmaxInvocation => rows.div_ceil(workgroup_size),
+        Kernel::SoftmaxInvocation | Kernel::SoftmaxGradInvocation | Kernel::ParamUpdate => {
+            rows.div_ceil(workgroup_size)
+        }
         _ => rows,
     }
 }

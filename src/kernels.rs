@@ -19,8 +19,18 @@ const IO_SEPARATE: &str = include_str!("../shaders/io_separate.wgsl");
 /// Elementwise I/O: read and write `output` in place.
 const IO_IN_PLACE: &str = include_str!("../shaders/io_in_place.wgsl");
 
-/// Prepended to the softmax kernels: bindings, `Params` and the online-softmax helpers.
+/// Elementwise I/O for backward passes: read x and dy, write dx.
+const IO_GRADIENT: &str = include_str!("../shaders/io_gradient.wgsl");
+
+/// PReLU's alpha lookup, shared by its forward and input-gradient kernels.
+const PRELU_ALPHA: &str = include_str!("../shaders/prelu_alpha.wgsl");
+
+/// Prepended to the row kernels: bindings, `Params`, row indexing and the
+/// online-softmax helpers.
 const SOFTMAX_COMMON: &str = include_str!("../shaders/softmax_common.wgsl");
+
+/// Prepended to the softmax backward kernels after [`SOFTMAX_COMMON`].
+const SOFTMAX_GRAD: &str = include_str!("../shaders/softmax_grad.wgsl");
 
 /// Every compute kernel the crate dispatches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -43,11 +53,48 @@ pub enum Kernel {
     /// `shaders/softmax_subgroup.wgsl`: softmax, one workgroup per row,
     /// reduced with subgroup operations (needs `Features::SUBGROUP`).
     SoftmaxSubgroup,
+    /// `shaders/relu_grad.wgsl`: ReLU's input gradient.
+    ReluGrad,
+    /// `shaders/leaky_relu_grad.wgsl`: LeakyReLU's input gradient.
+    LeakyReluGrad,
+    /// `shaders/elu_grad.wgsl`: ELU's input gradient.
+    EluGrad,
+    /// `shaders/thresholded_relu_grad.wgsl`: ThresholdedReLU's input gradient.
+    ThresholdedReluGrad,
+    /// `shaders/prelu_grad.wgsl`: PReLU's input gradient.
+    PreluGrad,
+    /// `shaders/softmax_grad_workgroup.wgsl`: softmax's input gradient, one workgroup per row.
+    SoftmaxGradWorkgroup,
+    /// `shaders/softmax_grad_invocation.wgsl`: softmax's input gradient, one invocation per row.
+    SoftmaxGradInvocation,
+    /// `shaders/prelu_alpha_grad.wgsl`: PReLU's alpha gradient, one workgroup per alpha element.
+    PreluAlphaGrad,
+    /// `shaders/param_update.wgsl`: an SGD step and a Keras constraint on a parameter.
+    ParamUpdate,
+    /// `shaders/param_penalty.wgsl`: a regularizer's penalty on a parameter.
+    ParamPenalty,
+    /// `shaders/mse_grad.wgsl`: the mean squared error's gradient.
+    MseGrad,
+}
+
+/// Which shared files a kernel's source starts with, and how it is bound.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Family {
+    /// `out[i] = f(x[i])` over vec4 chunks, out of place or in place.
+    Elementwise,
+    /// `dx[i] = dy[i] * f'(x[i])` over vec4 chunks.
+    ElementwiseGradient,
+    /// Rows described by [`SoftmaxParams`] (softmax, alpha's gradient, parameter updates).
+    Rows,
+    /// Softmax backward rows.
+    SoftmaxGradient,
+    /// A kernel that needs only [`COMMON`].
+    Standalone,
 }
 
 impl Kernel {
     /// Every kernel, for tests that validate or compile them all.
-    pub const ALL: [Kernel; 8] = [
+    pub const ALL: [Kernel; 19] = [
         Kernel::Relu,
         Kernel::LeakyRelu,
         Kernel::Elu,
@@ -56,6 +103,17 @@ impl Kernel {
         Kernel::SoftmaxWorkgroup,
         Kernel::SoftmaxInvocation,
         Kernel::SoftmaxSubgroup,
+        Kernel::ReluGrad,
+        Kernel::LeakyReluGrad,
+        Kernel::EluGrad,
+        Kernel::ThresholdedReluGrad,
+        Kernel::PreluGrad,
+        Kernel::SoftmaxGradWorkgroup,
+        Kernel::SoftmaxGradInvocation,
+        Kernel::PreluAlphaGrad,
+        Kernel::ParamUpdate,
+        Kernel::ParamPenalty,
+        Kernel::MseGrad,
     ];
 
     /// The kernel's name, used in labels: `wgpu-activations.<name>`.
@@ -69,6 +127,40 @@ impl Kernel {
             Kernel::SoftmaxWorkgroup => "softmax_workgroup",
             Kernel::SoftmaxInvocation => "softmax_invocation",
             Kernel::SoftmaxSubgroup => "softmax_subgroup",
+            Kernel::ReluGrad => "relu_grad",
+            Kernel::LeakyReluGrad => "leaky_relu_grad",
+            Kernel::EluGrad => "elu_grad",
+            Kernel::ThresholdedReluGrad => "thresholded_relu_grad",
+            Kernel::PreluGrad => "prelu_grad",
+            Kernel::SoftmaxGradWorkgroup => "softmax_grad_workgroup",
+            Kernel::SoftmaxGradInvocation => "softmax_grad_invocation",
+            Kernel::PreluAlphaGrad => "prelu_alpha_grad",
+            Kernel::ParamUpdate => "param_update",
+            Kernel::ParamPenalty => "param_penalty",
+            Kernel::MseGrad => "mse_grad",
+        }
+    }
+
+    fn family(self) -> Family {
+        match self {
+            Kernel::Relu
+            | Kernel::LeakyRelu
+            | Kernel::Elu
+            | Kernel::ThresholdedRelu
+            | Kernel::Prelu => Family::Elementwise,
+            Kernel::ReluGrad
+            | Kernel::LeakyReluGrad
+            | Kernel::EluGrad
+            | Kernel::ThresholdedReluGrad
+            | Kernel::PreluGrad
+            | Kernel::MseGrad => Family::ElementwiseGradient,
+            Kernel::SoftmaxWorkgroup
+            | Kernel::SoftmaxInvocation
+            | Kernel::SoftmaxSubgroup
+            | Kernel::PreluAlphaGrad
+            | Kernel::ParamUpdate => Family::Rows,
+            Kernel::SoftmaxGradWorkgroup | Kernel::SoftmaxGradInvocation => Family::SoftmaxGradient,
+            Kernel::ParamPenalty => Family::Standalone,
         }
     }
 
@@ -83,6 +175,19 @@ impl Kernel {
             Kernel::SoftmaxWorkgroup => include_str!("../shaders/softmax_workgroup.wgsl"),
             Kernel::SoftmaxInvocation => include_str!("../shaders/softmax_invocation.wgsl"),
             Kernel::SoftmaxSubgroup => include_str!("../shaders/softmax_subgroup.wgsl"),
+            Kernel::ReluGrad => include_str!("../shaders/relu_grad.wgsl"),
+            Kernel::LeakyReluGrad => include_str!("../shaders/leaky_relu_grad.wgsl"),
+            Kernel::EluGrad => include_str!("../shaders/elu_grad.wgsl"),
+            Kernel::ThresholdedReluGrad => include_str!("../shaders/thresholded_relu_grad.wgsl"),
+            Kernel::PreluGrad => include_str!("../shaders/prelu_grad.wgsl"),
+            Kernel::SoftmaxGradWorkgroup => include_str!("../shaders/softmax_grad_workgroup.wgsl"),
+            Kernel::SoftmaxGradInvocation => {
+                include_str!("../shaders/softmax_grad_invocation.wgsl")
+            }
+            Kernel::PreluAlphaGrad => include_str!("../shaders/prelu_alpha_grad.wgsl"),
+            Kernel::ParamUpdate => include_str!("../shaders/param_update.wgsl"),
+            Kernel::ParamPenalty => include_str!("../shaders/param_penalty.wgsl"),
+            Kernel::MseGrad => include_str!("../shaders/mse_grad.wgsl"),
         }
     }
 
@@ -91,12 +196,16 @@ impl Kernel {
     /// branch would not prune on CPU adapters (which run every path).
     pub fn overrides(self, specialization: u32) -> Vec<(&'static str, f64)> {
         match self {
-            Kernel::Prelu => vec![("ALPHA_MODE", f64::from(specialization))],
-            Kernel::SoftmaxWorkgroup | Kernel::SoftmaxInvocation | Kernel::SoftmaxSubgroup => vec![
-                ("KEPT_SINGLE", f64::from(specialization & 1)),
-                ("REDUCED_SINGLE", f64::from((specialization >> 1) & 1)),
-                ("HAS_MASK", f64::from((specialization >> 2) & 1)),
-            ],
+            Kernel::Prelu | Kernel::PreluGrad => vec![("ALPHA_MODE", f64::from(specialization))],
+            Kernel::ParamUpdate => {
+                let mut rows = rows_overrides(specialization);
+                rows.push(("CONSTRAINT", f64::from((specialization >> 3) & 3)));
+                rows.push(("HAS_STEP", f64::from((specialization >> 5) & 1)));
+                rows
+            }
+            _ if matches!(self.family(), Family::Rows | Family::SoftmaxGradient) => {
+                rows_overrides(specialization)
+            }
             _ => Vec::new(),
         }
     }
@@ -104,8 +213,9 @@ impl Kernel {
     /// Every specialisation of the kernel (for tests that compile them all).
     pub fn specializations(self) -> std::ops::Range<u32> {
         match self {
-            Kernel::Prelu => 0..3,
-            Kernel::SoftmaxWorkgroup | Kernel::SoftmaxInvocation | Kernel::SoftmaxSubgroup => 0..8,
+            Kernel::Prelu | Kernel::PreluGrad => 0..3,
+            Kernel::ParamUpdate => 0..64,
+            _ if matches!(self.family(), Family::Rows | Family::SoftmaxGradient) => 0..8,
             _ => 0..1,
         }
     }
@@ -118,17 +228,19 @@ impl Kernel {
         }
     }
 
-    /// Whether the kernel is elementwise (and so also has an in-place variant).
+    /// Whether the kernel is elementwise over vec4 chunks (forward or backward),
+    /// taking a `Launch` uniform.
     pub fn is_elementwise(self) -> bool {
-        !matches!(
-            self,
-            Kernel::SoftmaxWorkgroup | Kernel::SoftmaxInvocation | Kernel::SoftmaxSubgroup
+        matches!(
+            self.family(),
+            Family::Elementwise | Family::ElementwiseGradient
         )
     }
 
-    /// The variants this kernel is compiled in.
+    /// The variants this kernel is compiled in: forward elementwise kernels
+    /// also run in place.
     pub fn variants(self) -> &'static [Variant] {
-        if self.is_elementwise() {
+        if self.family() == Family::Elementwise {
             &[Variant::Separate, Variant::InPlace]
         } else {
             &[Variant::Separate]
@@ -143,15 +255,22 @@ impl Kernel {
     /// assert!(Kernel::Relu.source(Variant::InPlace).contains("fn main"));
     /// ```
     pub fn source(self, variant: Variant) -> String {
-        let family = if self.is_elementwise() {
-            let io = match variant {
-                Variant::Separate => IO_SEPARATE,
-                Variant::InPlace => IO_IN_PLACE,
-            };
-            format!("{ELEMENTWISE}\n{io}")
-        } else {
-            SOFTMAX_COMMON.to_string()
+        let mut family = match self.family() {
+            Family::Elementwise => {
+                let io = match variant {
+                    Variant::Separate => IO_SEPARATE,
+                    Variant::InPlace => IO_IN_PLACE,
+                };
+                format!("{ELEMENTWISE}\n{io}")
+            }
+            Family::ElementwiseGradient => format!("{ELEMENTWISE}\n{IO_GRADIENT}"),
+            Family::Rows => SOFTMAX_COMMON.to_string(),
+            Family::SoftmaxGradient => format!("{SOFTMAX_COMMON}\n{SOFTMAX_GRAD}"),
+            Family::Standalone => String::new(),
         };
+        if matches!(self, Kernel::Prelu | Kernel::PreluGrad) {
+            family = format!("{family}\n{PRELU_ALPHA}");
+        }
         format!("{COMMON}\n{family}\n{}", self.file())
     }
 
@@ -159,13 +278,28 @@ impl Kernel {
     pub fn params_size(self) -> usize {
         match self {
             Kernel::Relu => size_of::<ReluParams>(),
-            Kernel::LeakyRelu | Kernel::Elu | Kernel::ThresholdedRelu => size_of::<ScalarParams>(),
-            Kernel::Prelu => size_of::<PreluParams>(),
-            Kernel::SoftmaxWorkgroup | Kernel::SoftmaxInvocation | Kernel::SoftmaxSubgroup => {
-                size_of::<SoftmaxParams>()
-            }
+            Kernel::ReluGrad => size_of::<ReluGradParams>(),
+            Kernel::LeakyRelu
+            | Kernel::Elu
+            | Kernel::ThresholdedRelu
+            | Kernel::LeakyReluGrad
+            | Kernel::EluGrad
+            | Kernel::ThresholdedReluGrad
+            | Kernel::MseGrad => size_of::<ScalarParams>(),
+            Kernel::Prelu | Kernel::PreluGrad => size_of::<PreluParams>(),
+            Kernel::ParamPenalty => size_of::<PenaltyParams>(),
+            _ => size_of::<SoftmaxParams>(),
         }
     }
+}
+
+/// The row kernels' overrides: bits 0..3 of a specialisation.
+fn rows_overrides(specialization: u32) -> Vec<(&'static str, f64)> {
+    vec![
+        ("KEPT_SINGLE", f64::from(specialization & 1)),
+        ("REDUCED_SINGLE", f64::from((specialization >> 1) & 1)),
+        ("HAS_MASK", f64::from((specialization >> 2) & 1)),
+    ]
 }
 
 /// How a kernel is bound: the pipeline cache's key beside the kernel.
@@ -216,7 +350,8 @@ pub struct ReluParams {
 }
 
 /// One scalar and padding: `Params` of shaders/leaky_relu.wgsl (negative_slope),
-/// shaders/elu.wgsl (alpha) and shaders/thresholded_relu.wgsl (theta). Keep in step.
+/// shaders/elu.wgsl (alpha), shaders/thresholded_relu.wgsl (theta), their
+/// gradients, and shaders/mse_grad.wgsl (scale). Keep in step.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
 pub struct ScalarParams {
@@ -272,7 +407,7 @@ pub struct PreluParams {
 /// Most merged axes on each side (kept, reduced) of a softmax.
 pub const SOFTMAX_MAX_RANK: usize = 8;
 
-/// Keep in step with `Params` in shaders/softmax.wgsl.
+/// Keep in step with `Params` in shaders/softmax_common.wgsl (the row kernels).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
 pub struct SoftmaxParams {
@@ -302,4 +437,65 @@ pub struct SoftmaxParams {
     pub reduced_strides: [u32; SOFTMAX_MAX_RANK],
     /// Mask strides of the reduced axes.
     pub reduced_mask_strides: [u32; SOFTMAX_MAX_RANK],
+}
+
+/// Keep in step with `Params` in shaders/relu_grad.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct ReluGradParams {
+    /// The positive part passes for `x > lo` (or `x >= lo` when `inclusive`);
+    /// the negative part adds `slope` for `x < lo`.
+    pub lo: f32,
+    /// The negative part's slope.
+    pub slope: f32,
+    /// The clip bound, read when `clip` is 1.
+    pub hi: f32,
+    /// The derivative at `x == hi`: 1/2 (JAX's clip), 0 (relu6).
+    pub tie: f32,
+    /// 1 when the positive part is clipped at `hi`.
+    pub clip: u32,
+    /// 1 for `jax.nn.leaky_relu`'s `x >= 0`.
+    pub inclusive: u32,
+    /// Padding to 32 bytes.
+    pub _pad: [u32; 2],
+}
+
+/// Keep in step with `Regularization` in shaders/prelu_alpha_grad.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct Regularization {
+    /// The L1 factor (0 for none).
+    pub l1: f32,
+    /// The L2 factor (0 for none).
+    pub l2: f32,
+    /// Padding to 16 bytes.
+    pub _pad: [f32; 2],
+}
+
+/// Keep in step with `Update` in shaders/param_update.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct Update {
+    /// The SGD step's learning rate.
+    pub learning_rate: f32,
+    /// The norm constraints' lower bound.
+    pub min_value: f32,
+    /// The norm constraints' upper bound.
+    pub max_value: f32,
+    /// `min_max_norm`'s rate (1 for `max_norm`).
+    pub rate: f32,
+}
+
+/// Keep in step with `Params` in shaders/param_penalty.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct PenaltyParams {
+    /// Elements of the parameter.
+    pub len: u32,
+    /// The L1 factor.
+    pub l1: f32,
+    /// The L2 factor.
+    pub l2: f32,
+    /// Padding to 16 bytes.
+    pub _pad: u32,
 }

@@ -46,7 +46,29 @@ impl Elementwise {
     ) -> Result<()> {
         output.check_context(ctx)?;
         input.check_output(output)?;
-        self.record(ctx, encoder, Some(input), output)
+        self.record(ctx, encoder, Some(input), None, output)
+    }
+
+    /// Records `dx = dy * f'(x)` for a gradient kernel; `dy` and `dx` must be
+    /// other tensors of `x`'s shape.
+    pub(crate) fn encode_gradient(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        x: &GpuTensor,
+        dy: &GpuTensor,
+        dx: &GpuTensor,
+    ) -> Result<()> {
+        dy.check_context(ctx)?;
+        dx.check_context(ctx)?;
+        x.check_same_shape("dy", dy)?;
+        x.check_output(dx)?;
+        if dy.shares_buffer(dx) {
+            return Err(Error::Shape(
+                "dx must be a different tensor from dy (dy is read while dx is written)".into(),
+            ));
+        }
+        self.record(ctx, encoder, Some(x), Some(dy), dx)
     }
 
     /// Records `tensor = f(tensor)`.
@@ -56,14 +78,17 @@ impl Elementwise {
         encoder: &mut wgpu::CommandEncoder,
         tensor: &GpuTensor,
     ) -> Result<()> {
-        self.record(ctx, encoder, None, tensor)
+        self.record(ctx, encoder, None, None, tensor)
     }
 
+    /// Records the kernel over `output` in chunks. Without `input` it runs in
+    /// place; `upstream` (a gradient kernel's dy) is chunked like `input`.
     fn record(
         &self,
         ctx: &GpuContext,
         encoder: &mut wgpu::CommandEncoder,
         input: Option<&GpuTensor>,
+        upstream: Option<&GpuTensor>,
         output: &GpuTensor,
     ) -> Result<()> {
         output.check_context(ctx)?;
@@ -128,7 +153,7 @@ impl Elementwise {
                     size: wgpu::BufferSize::new(vec4s * 16),
                 })
             };
-            let mut entries = Vec::with_capacity(5);
+            let mut entries = Vec::with_capacity(6);
             entries.push(wgpu::BindGroupEntry {
                 binding: 0,
                 resource: launch.as_entire_binding(),
@@ -147,6 +172,12 @@ impl Elementwise {
                 binding: 3,
                 resource: range(output.buffer()),
             });
+            if let Some(upstream) = upstream {
+                entries.push(wgpu::BindGroupEntry {
+                    binding: 5,
+                    resource: range(upstream.buffer()),
+                });
+            }
             if let Some(extra) = &self.extra {
                 entries.push(wgpu::BindGroupEntry {
                     binding: 4,

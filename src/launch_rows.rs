@@ -1,14 +1,85 @@
-//! Recording a row job (softmax): one uniform of parameters, input, output
-//! and an optional mask bound whole, one dispatch sized to the kernel's
-//! mapping of rows (a workgroup each or an invocation each).
+//! Recording a row job: one [`SoftmaxParams`] uniform describing the rows,
+//! tensors bound whole, and one dispatch sized to the kernel's mapping of
+//! rows (a workgroup each or an invocation each). Softmax forward and
+//! backward, PReLU's alpha gradient and parameter updates are row jobs.
 
 use crate::context::{GpuContext, PipelineKey};
 use crate::dispatch::{softmax_workgroups, spread};
 use crate::error::{Error, Result};
-use crate::kernels::{Kernel, SoftmaxParams, Variant};
+use crate::kernels::{Kernel, SoftmaxParams, Variant, SOFTMAX_MAX_RANK};
+use crate::shape::{element_count, mask_strides, softmax_plan, PlannedAxis};
 use crate::tensor::GpuTensor;
 
-/// A softmax over rows described by `params`, with an optional mask.
+/// The row description of a tensor of `shape` reduced over `axes` (sorted,
+/// distinct, in range), with a mask of `mask_shape` if any; and whether the
+/// innermost axis is reduced (the rows are contiguous).
+pub(crate) fn row_params(
+    shape: &[usize],
+    axes: &[usize],
+    mask_shape: Option<&[usize]>,
+) -> Result<(SoftmaxParams, bool)> {
+    let mstrides = match mask_shape {
+        Some(m) => mask_strides(m, shape)?,
+        None => vec![0; shape.len()],
+    };
+    let (kept, reduced) = softmax_plan(shape, axes, &mstrides);
+    let len = element_count(shape)?;
+    let row_len: usize = axes.iter().map(|&a| shape[a]).product();
+    let mut p = SoftmaxParams {
+        rows: to_u32(len.checked_div(row_len).unwrap_or(0))?,
+        row_len: to_u32(row_len)?,
+        has_mask: u32::from(mask_shape.is_some()),
+        ..SoftmaxParams::default()
+    };
+    p.kept_rank = fill(
+        &kept,
+        &mut p.kept_dims,
+        &mut p.kept_strides,
+        &mut p.kept_mask_strides,
+        shape,
+    )?;
+    p.reduced_rank = fill(
+        &reduced,
+        &mut p.reduced_dims,
+        &mut p.reduced_strides,
+        &mut p.reduced_mask_strides,
+        shape,
+    )?;
+    let innermost_reduced = reduced.last().is_some_and(|&(_, stride, _)| stride == 1);
+    Ok((p, innermost_reduced))
+}
+
+fn to_u32(n: usize) -> Result<u32> {
+    u32::try_from(n).map_err(|_| {
+        Error::Shape(format!(
+            "{n} elements do not fit the kernels' 32-bit indices"
+        ))
+    })
+}
+
+fn fill(
+    plan: &[PlannedAxis],
+    dims: &mut [u32; SOFTMAX_MAX_RANK],
+    strides: &mut [u32; SOFTMAX_MAX_RANK],
+    mask_strides: &mut [u32; SOFTMAX_MAX_RANK],
+    shape: &[usize],
+) -> Result<u32> {
+    if plan.len() > SOFTMAX_MAX_RANK {
+        return Err(Error::Shape(format!(
+            "row kernels support at most {SOFTMAX_MAX_RANK} kept and {SOFTMAX_MAX_RANK} reduced axes after merging; shape {shape:?} needs {}",
+            plan.len()
+        )));
+    }
+    for (i, &(d, s, m)) in plan.iter().enumerate() {
+        dims[i] = to_u32(d)?;
+        strides[i] = to_u32(s)?;
+        mask_strides[i] = to_u32(m)?;
+    }
+    Ok(plan.len() as u32)
+}
+
+/// A softmax (forward or backward) over rows described by `params`, with an
+/// optional mask.
 pub(crate) struct Rows<'a> {
     pub(crate) kernel: Kernel,
     pub(crate) params: SoftmaxParams,
@@ -18,7 +89,7 @@ pub(crate) struct Rows<'a> {
 impl Rows<'_> {
     /// Records `output = softmax(input)`.
     pub(crate) fn encode(
-        mut self,
+        self,
         ctx: &GpuContext,
         encoder: &mut wgpu::CommandEncoder,
         input: &GpuTensor,
@@ -27,84 +98,133 @@ impl Rows<'_> {
         input.check_context(ctx)?;
         output.check_context(ctx)?;
         input.check_output(output)?;
-        if let Some(mask) = self.mask {
-            mask.check_context(ctx)?;
-        }
-        if input.is_empty() {
-            return Ok(());
-        }
-        let limits = ctx.limits();
-        for (what, tensor) in [("input", Some(input)), ("mask", self.mask)] {
-            let Some(tensor) = tensor else { continue };
-            if tensor.buffer().size() > limits.max_storage_buffer_binding_size {
-                return Err(Error::TooLarge {
-                    what: format!(
-                        "a softmax {what} of {} elements (softmax binds it whole)",
-                        tensor.len()
-                    ),
-                    size: tensor.buffer().size(),
-                    limit_name: "max_storage_buffer_binding_size",
-                    limit: limits.max_storage_buffer_binding_size,
-                });
-            }
-        }
-        let workgroup_size = ctx.workgroup_size(self.kernel);
-        let workgroups = softmax_workgroups(self.kernel, self.params.rows, workgroup_size);
-        let grid =
-            spread(workgroups, limits.max_compute_workgroups_per_dimension).ok_or_else(|| {
-                Error::TooLarge {
-                    what: format!("{} rows of {}", self.params.rows, self.kernel.name()),
-                    size: input.byte_len(),
-                    limit_name: "max_compute_workgroups_per_dimension (squared)",
-                    limit: u64::from(limits.max_compute_workgroups_per_dimension).pow(2),
-                }
-            })?;
-        self.params.grid_x = grid.x;
-        let device = ctx.device();
-        // Single merged axes on either side index without a division loop,
-        // and unmasked runs never touch the mask; fixed per pipeline so CPU
-        // adapters do not run the other paths anyway.
-        let specialization = u32::from(self.params.kept_rank == 1)
-            | (u32::from(self.params.reduced_rank == 1) << 1)
-            | (u32::from(self.params.has_mask != 0) << 2);
-        let pipeline = ctx.pipeline(PipelineKey {
-            kernel: self.kernel,
-            variant: Variant::Separate,
-            specialization,
-            workgroup_size,
-        });
-        let params = ctx.uniform(bytemuck::bytes_of(&self.params));
         // Without a mask the kernel never reads binding 4; the input stands in.
         let mask = self.mask.unwrap_or(input);
-        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some(self.kernel.name()),
-            layout: &pipeline.layout,
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: params.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 2,
-                    resource: input.buffer().as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 3,
-                    resource: output.buffer().as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 4,
-                    resource: mask.buffer().as_entire_binding(),
-                },
-            ],
-        });
-        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-            label: Some(self.kernel.name()),
-            timestamp_writes: None,
-        });
-        pass.set_pipeline(&pipeline.pipeline);
-        pass.set_bind_group(0, &bind_group, &[]);
-        pass.dispatch_workgroups(grid.x, grid.y, 1);
-        Ok(())
+        let tensors = [
+            (2, input, "input"),
+            (3, output, "output"),
+            (4, mask, "mask"),
+        ];
+        dispatch_rows(ctx, encoder, self.kernel, self.params, 0, &tensors, &[])
     }
+
+    /// Records softmax's backward, `dx = y * (dy - sum(dy * y))` per row.
+    pub(crate) fn encode_gradient(
+        self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        y: &GpuTensor,
+        dy: &GpuTensor,
+        dx: &GpuTensor,
+    ) -> Result<()> {
+        y.check_context(ctx)?;
+        dy.check_context(ctx)?;
+        dx.check_context(ctx)?;
+        y.check_same_shape("dy", dy)?;
+        y.check_output(dx)?;
+        if dy.shares_buffer(dx) {
+            return Err(Error::Shape(
+                "dx must be a different tensor from dy (dy is read while dx is written)".into(),
+            ));
+        }
+        let mask = self.mask.unwrap_or(y);
+        let tensors = [(2, y, "y"), (3, dx, "dx"), (4, mask, "mask"), (5, dy, "dy")];
+        dispatch_rows(ctx, encoder, self.kernel, self.params, 0, &tensors, &[])
+    }
+}
+
+/// Records one row kernel: `params` (its `grid_x` filled in here) at binding
+/// 1, each tensor bound whole at its binding, each extra uniform at its
+/// binding. `extra_specialization` is or-ed above the three row bits
+/// (single kept axis, single reduced axis, mask).
+pub(crate) fn dispatch_rows(
+    ctx: &GpuContext,
+    encoder: &mut wgpu::CommandEncoder,
+    kernel: Kernel,
+    mut params: SoftmaxParams,
+    extra_specialization: u32,
+    tensors: &[(u32, &GpuTensor, &str)],
+    uniforms: &[(u32, &[u8])],
+) -> Result<()> {
+    for (_, tensor, _) in tensors {
+        tensor.check_context(ctx)?;
+    }
+    // Rows may be empty (an alpha gradient over an empty batch is still written).
+    if params.rows == 0 {
+        return Ok(());
+    }
+    let limits = ctx.limits();
+    for &(_, tensor, what) in tensors {
+        if tensor.buffer().size() > limits.max_storage_buffer_binding_size {
+            return Err(Error::TooLarge {
+                what: format!(
+                    "{what} of {} elements ({} binds it whole)",
+                    tensor.len(),
+                    kernel.name()
+                ),
+                size: tensor.buffer().size(),
+                limit_name: "max_storage_buffer_binding_size",
+                limit: limits.max_storage_buffer_binding_size,
+            });
+        }
+    }
+    let workgroup_size = ctx.workgroup_size(kernel);
+    let workgroups = softmax_workgroups(kernel, params.rows, workgroup_size);
+    let grid =
+        spread(workgroups, limits.max_compute_workgroups_per_dimension).ok_or_else(|| {
+            Error::TooLarge {
+                what: format!("{} rows of {}", params.rows, kernel.name()),
+                size: u64::from(params.rows) * u64::from(params.row_len) * 4,
+                limit_name: "max_compute_workgroups_per_dimension (squared)",
+                limit: u64::from(limits.max_compute_workgroups_per_dimension).pow(2),
+            }
+        })?;
+    params.grid_x = grid.x;
+    // Single merged axes on either side index without a division loop, and
+    // unmasked runs never touch the mask; fixed per pipeline so CPU adapters
+    // do not run the other paths anyway.
+    let specialization = u32::from(params.kept_rank == 1)
+        | (u32::from(params.reduced_rank == 1) << 1)
+        | (u32::from(params.has_mask != 0) << 2)
+        | (extra_specialization << 3);
+    let pipeline = ctx.pipeline(PipelineKey {
+        kernel,
+        variant: Variant::Separate,
+        specialization,
+        workgroup_size,
+    });
+    let params = ctx.uniform(bytemuck::bytes_of(&params));
+    let extra: Vec<(u32, wgpu::Buffer)> = uniforms
+        .iter()
+        .map(|&(binding, bytes)| (binding, ctx.uniform(bytes)))
+        .collect();
+    let mut entries = vec![wgpu::BindGroupEntry {
+        binding: 1,
+        resource: params.as_entire_binding(),
+    }];
+    entries.extend(
+        tensors
+            .iter()
+            .map(|&(binding, tensor, _)| wgpu::BindGroupEntry {
+                binding,
+                resource: tensor.buffer().as_entire_binding(),
+            }),
+    );
+    entries.extend(extra.iter().map(|(binding, buffer)| wgpu::BindGroupEntry {
+        binding: *binding,
+        resource: buffer.as_entire_binding(),
+    }));
+    let bind_group = ctx.device().create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some(kernel.name()),
+        layout: &pipeline.layout,
+        entries: &entries,
+    });
+    let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+        label: Some(kernel.name()),
+        timestamp_writes: None,
+    });
+    pass.set_pipeline(&pipeline.pipeline);
+    pass.set_bind_group(0, &bind_group, &[]);
+    pass.dispatch_workgroups(grid.x, grid.y, 1);
+    Ok(())
 }

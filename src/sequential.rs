@@ -3,7 +3,7 @@
 
 use crate::context::GpuContext;
 use crate::error::Result;
-use crate::layers::Layer;
+use crate::layers::{Layer, Saved};
 use crate::tensor::GpuTensor;
 
 /// Layers applied in order, encoded into one command encoder and submitted
@@ -115,6 +115,61 @@ impl Layer for Sequential {
         self.layers
             .iter()
             .try_fold(x.to_vec(), |value, layer| layer.reference(shape, &value))
+    }
+
+    /// Recomputes the forward pass from `x`, keeping every layer's input,
+    /// then runs the layers' backward passes in reverse; all in `encoder`.
+    fn encode_backward(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        x: &GpuTensor,
+        dy: &GpuTensor,
+        dx: &GpuTensor,
+    ) -> Result<()> {
+        x.check_output(dx)?;
+        let mut values = vec![x.clone()];
+        for layer in &self.layers {
+            let out = GpuTensor::uninit(ctx, x.shape())?;
+            layer.encode(ctx, encoder, values.last().expect("starts with x"), &out)?;
+            values.push(out);
+        }
+        let mut upstream = dy.clone();
+        for (i, layer) in self.layers.iter().enumerate().rev() {
+            let saved = match layer.backward_reads() {
+                Saved::Input => &values[i],
+                Saved::Output => &values[i + 1],
+            };
+            let target = if i == 0 {
+                dx.clone()
+            } else {
+                GpuTensor::uninit(ctx, x.shape())?
+            };
+            layer.encode_backward(ctx, encoder, saved, &upstream, &target)?;
+            upstream = target;
+        }
+        if self.layers.is_empty() {
+            x.check_same_shape("dy", dy)?;
+            encoder.copy_buffer_to_buffer(dy.buffer(), 0, dx.buffer(), 0, dx.buffer().size());
+        }
+        Ok(())
+    }
+
+    fn reference_backward(&self, shape: &[usize], x: &[f32], dy: &[f32]) -> Result<Vec<f32>> {
+        let mut values = vec![x.to_vec()];
+        for layer in &self.layers {
+            let next = layer.reference(shape, values.last().expect("starts with x"))?;
+            values.push(next);
+        }
+        let mut upstream = dy.to_vec();
+        for (i, layer) in self.layers.iter().enumerate().rev() {
+            let saved = match layer.backward_reads() {
+                Saved::Input => &values[i],
+                Saved::Output => &values[i + 1],
+            };
+            upstream = layer.reference_backward(shape, saved, &upstream)?;
+        }
+        Ok(upstream)
     }
 }
 

@@ -128,6 +128,24 @@ impl GpuTensor {
         Ok(())
     }
 
+    /// Fails unless `other` (called `what` in the message) has this tensor's shape.
+    pub(crate) fn check_same_shape(&self, what: &str, other: &GpuTensor) -> Result<()> {
+        if other.shape == self.shape {
+            Ok(())
+        } else {
+            Err(Error::Shape(format!(
+                "{what} has shape {:?} but the input has shape {:?}",
+                other.shape, self.shape
+            )))
+        }
+    }
+
+    /// Whether both tensors are the same buffer (one cannot be bound for
+    /// reading and writing in one dispatch).
+    pub(crate) fn shares_buffer(&self, other: &GpuTensor) -> bool {
+        Arc::ptr_eq(&self.buffer, &other.buffer)
+    }
+
     /// Size of the data in bytes.
     pub fn byte_len(&self) -> u64 {
         byte_size(self.len)

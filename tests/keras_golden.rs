@@ -35,25 +35,7 @@ fn layer_for(case: &Value) -> Option<Box<dyn Layer>> {
         "LeakyReLU" => Box::new(LeakyReLU::from_alpha(arg(args, "alpha", 0.3)).unwrap()),
         "ELU" => Box::new(ELU::new(arg(args, "alpha", 1.0)).unwrap()),
         "ThresholdedReLU" => Box::new(ThresholdedReLU::new(arg(args, "theta", 1.0)).unwrap()),
-        "PReLU" => {
-            let shared: Vec<i64> = match args.get("shared_axes") {
-                None | Some(Value::Null) => vec![],
-                Some(Value::Number(n)) => vec![n.as_i64().unwrap()],
-                Some(Value::Array(a)) => a.iter().map(|v| v.as_i64().unwrap()).collect(),
-                Some(other) => panic!("shared_axes {other}"),
-            };
-            let prelu = PReLU::new().with_shared_axes(&shared);
-            prelu.build(&json_shape(&case["input_shape"])).unwrap();
-            let weights = &case["weights"];
-            assert_eq!(
-                prelu.alpha_shape().unwrap(),
-                json_shape(&weights["alpha_shape"]),
-                "{}: alpha shape",
-                case["name"]
-            );
-            prelu.set_alpha(&json_f32s(&weights["alpha"])).unwrap();
-            Box::new(prelu)
-        }
+        "PReLU" => Box::new(common::prelu_from_case(case)),
         _ => return None,
     };
     Some(layer)

@@ -12,17 +12,24 @@
 //! # Ok::<(), wgpu_activations::Error>(())
 //! ```
 
+mod backward;
 mod elu;
 mod leaky_relu;
 mod prelu;
 mod relu;
+mod rows;
 mod softmax;
 mod thresholded_relu;
 
+pub use backward::{
+    elu_backward, leaky_relu_backward, prelu_alpha_gradient, prelu_backward, relu_backward,
+    softmax_backward, thresholded_relu_backward,
+};
 pub use elu::elu;
 pub use leaky_relu::leaky_relu;
 pub use prelu::prelu;
 pub use relu::relu;
+pub use rows::rows;
 pub use softmax::softmax;
 pub use thresholded_relu::thresholded_relu;
 

@@ -14,36 +14,10 @@ use crate::error::{Error, Result};
 pub fn prelu(shape: &[usize], x: &[f32], alpha_shape: &[usize], alpha: &[f32]) -> Result<Vec<f32>> {
     super::check_len(shape, x)?;
     super::check_len(alpha_shape, alpha)?;
-    if alpha_shape.len() > shape.len() {
-        return Err(Error::Shape(format!(
-            "alpha {alpha_shape:?} has more axes than the input {shape:?}"
-        )));
-    }
-    let offset = shape.len() - alpha_shape.len();
-    for (i, &a) in alpha_shape.iter().enumerate() {
-        if a != 1 && a != shape[offset + i] {
-            return Err(Error::Shape(format!(
-                "incompatible shapes for broadcasting: alpha {alpha_shape:?} against input {shape:?}"
-            )));
-        }
-    }
+    check_broadcast(shape, alpha_shape)?;
     let mut out = Vec::with_capacity(x.len());
     for (flat, &v) in x.iter().enumerate() {
-        // Unravel the flat index; accumulate alpha's index over its own axes.
-        let mut rest = flat;
-        let mut index = 0;
-        let mut stride = 1;
-        for axis in (0..shape.len()).rev() {
-            let coord = rest % shape[axis];
-            rest /= shape[axis];
-            if axis >= offset {
-                let a = alpha_shape[axis - offset];
-                if a != 1 {
-                    index += coord * stride;
-                }
-                stride *= a;
-            }
-        }
+        let index = alpha_index(shape, alpha_shape, flat);
         let a = alpha[index];
         out.push(if v > 0.0 {
             v
@@ -60,4 +34,43 @@ pub fn prelu(shape: &[usize], x: &[f32], alpha_shape: &[usize], alpha: &[f32]) -
         });
     }
     Ok(out)
+}
+
+/// Fails unless alpha (right-aligned, size-1 axes broadcast) fits `shape`.
+pub(crate) fn check_broadcast(shape: &[usize], alpha_shape: &[usize]) -> Result<()> {
+    if alpha_shape.len() > shape.len() {
+        return Err(Error::Shape(format!(
+            "alpha {alpha_shape:?} has more axes than the input {shape:?}"
+        )));
+    }
+    let offset = shape.len() - alpha_shape.len();
+    for (i, &a) in alpha_shape.iter().enumerate() {
+        if a != 1 && a != shape[offset + i] {
+            return Err(Error::Shape(format!(
+                "incompatible shapes for broadcasting: alpha {alpha_shape:?} against input {shape:?}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// alpha's flat index for element `flat` of the input: unravel the input
+/// index and accumulate alpha's index over its own (non-broadcast) axes.
+pub(crate) fn alpha_index(shape: &[usize], alpha_shape: &[usize], flat: usize) -> usize {
+    let offset = shape.len() - alpha_shape.len();
+    let mut rest = flat;
+    let mut index = 0;
+    let mut stride = 1;
+    for axis in (0..shape.len()).rev() {
+        let coord = rest % shape[axis];
+        rest /= shape[axis];
+        if axis >= offset {
+            let a = alpha_shape[axis - offset];
+            if a != 1 {
+                index += coord * stride;
+            }
+            stride *= a;
+        }
+    }
+    index
 }

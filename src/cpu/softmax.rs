@@ -1,8 +1,8 @@
-//! CPU twin of shaders/softmax.wgsl: max and sum in f64, plain loops over rows.
+//! CPU twin of the softmax kernels (shaders/softmax_*.wgsl): max and sum in f64, plain loops over rows.
 
 use crate::error::Result;
 use crate::layers::softmax::Softmax;
-use crate::shape::{element_count, mask_strides, normalize_axes};
+use crate::shape::{element_count, normalize_axes};
 
 /// Keras `Softmax` on the CPU over `x` of `shape`, with an optional mask
 /// (`(mask_shape, values)`, kept where `value > 0.5`). Same NaN/inf policy as
@@ -23,41 +23,11 @@ pub fn softmax(
 ) -> Result<Vec<f32>> {
     super::check_len(shape, x)?;
     let axes = normalize_axes(layer.axis_list(), shape.len())?;
-    let mstrides = match mask {
-        Some((mshape, m)) => {
-            super::check_len(mshape, m)?;
-            mask_strides(mshape, shape)?
-        }
-        None => vec![0; shape.len()],
-    };
     let n = element_count(shape)?;
-    // Group flat indices into rows by their kept coordinates.
-    let mut rows: std::collections::BTreeMap<Vec<usize>, Vec<usize>> = Default::default();
-    for flat in 0..n {
-        let mut rest = flat;
-        let mut coords = vec![0; shape.len()];
-        for axis in (0..shape.len()).rev() {
-            coords[axis] = rest % shape[axis];
-            rest /= shape[axis];
-        }
-        let key: Vec<usize> = (0..shape.len())
-            .filter(|a| !axes.contains(a))
-            .map(|a| coords[a])
-            .collect();
-        rows.entry(key).or_default().push(flat);
-    }
-    let keep = |flat: usize| -> bool {
-        let Some((_, m)) = mask else { return true };
-        let mut rest = flat;
-        let mut index = 0;
-        for axis in (0..shape.len()).rev() {
-            index += (rest % shape[axis]) * mstrides[axis];
-            rest /= shape[axis];
-        }
-        m[index] > 0.5
-    };
+    let kept = super::rows::kept(shape, mask)?;
+    let keep = |i: usize| kept[i];
     let mut out = vec![0.0f32; n];
-    for members in rows.values() {
+    for members in &super::rows::rows(shape, &axes) {
         let logits: Vec<f64> = members
             .iter()
             .map(|&i| if keep(i) { f64::from(x[i]) } else { -1e9 })

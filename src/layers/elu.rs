@@ -56,6 +56,14 @@ impl ELU {
     fn cpu(&self, _shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
         Ok(crate::cpu::elu(self, x))
     }
+
+    fn grad_job(&self, _ctx: &GpuContext, _shape: &[usize]) -> Result<Elementwise> {
+        Ok(Elementwise::scalar(Kernel::EluGrad, self.alpha))
+    }
+
+    fn cpu_grad(&self, _shape: &[usize], x: &[f32], dy: &[f32]) -> Result<Vec<f32>> {
+        crate::cpu::elu_backward(self, x, dy)
+    }
 }
 
 elementwise_layer!(ELU, "ELU");

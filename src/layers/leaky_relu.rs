@@ -71,6 +71,17 @@ impl LeakyReLU {
     fn cpu(&self, _shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
         Ok(crate::cpu::leaky_relu(self, x))
     }
+
+    fn grad_job(&self, _ctx: &GpuContext, _shape: &[usize]) -> Result<Elementwise> {
+        Ok(Elementwise::scalar(
+            Kernel::LeakyReluGrad,
+            self.negative_slope,
+        ))
+    }
+
+    fn cpu_grad(&self, _shape: &[usize], x: &[f32], dy: &[f32]) -> Result<Vec<f32>> {
+        crate::cpu::leaky_relu_backward(self, x, dy)
+    }
 }
 
 elementwise_layer!(LeakyReLU, "LeakyReLU");

@@ -6,9 +6,12 @@
 pub mod elu;
 pub mod leaky_relu;
 pub mod prelu;
+mod prelu_training;
 pub mod relu;
 pub mod softmax;
 pub mod thresholded_relu;
+
+pub use prelu_training::PreluGradients;
 
 use crate::context::GpuContext;
 use crate::error::{Error, Result};
@@ -92,12 +95,68 @@ pub trait Layer: Send + Sync {
 
     /// Runs the CPU reference on row-major `x` of `shape`.
     fn reference(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>>;
+
+    /// Which forward tensor the backward pass reads besides `dy`: the input
+    /// `x` (the elementwise layers) or the output `y` (Softmax, where it is
+    /// cheaper than recomputing it).
+    fn backward_reads(&self) -> Saved {
+        Saved::Input
+    }
+
+    /// Records `dx = dy * d layer / dx` into `encoder`. `saved` is the tensor
+    /// [`Layer::backward_reads`] names; `dy` and `dx` are other tensors of
+    /// its shape. The subgradients at kinks are Keras 3's (see [`crate::cpu`]'s
+    /// backward functions).
+    fn encode_backward(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        saved: &GpuTensor,
+        dy: &GpuTensor,
+        dx: &GpuTensor,
+    ) -> Result<()>;
+
+    /// The backward pass on the GPU into a new tensor (one submission).
+    ///
+    /// ```
+    /// # fn main() -> wgpu_activations::Result<()> {
+    /// use wgpu_activations::{GpuContext, GpuTensor, Layer, ReLU, Saved};
+    /// let ctx = GpuContext::new_blocking()?;
+    /// let relu: &dyn Layer = &ReLU::default();
+    /// assert_eq!(relu.backward_reads(), Saved::Input);
+    /// let x = GpuTensor::from_slice(&ctx, &[3], &[-1.0, 0.0, 2.0])?;
+    /// let dy = GpuTensor::from_slice(&ctx, &[3], &[1.0, 1.0, 1.0])?;
+    /// let dx = relu.backward(&ctx, &x, &dy)?.to_vec_blocking(&ctx)?;
+    /// assert_eq!(dx, vec![0.0, 0.0, 1.0]);
+    /// # Ok(()) }
+    /// ```
+    fn backward(&self, ctx: &GpuContext, saved: &GpuTensor, dy: &GpuTensor) -> Result<GpuTensor> {
+        let dx = GpuTensor::uninit(ctx, saved.shape())?;
+        ctx.submit_with(self.class_name(), |encoder| {
+            self.encode_backward(ctx, encoder, saved, dy, &dx)
+        })?;
+        Ok(dx)
+    }
+
+    /// Runs the backward CPU reference: `saved` as [`Layer::backward_reads`]
+    /// says, row-major of `shape`, and `dy` of the same shape.
+    fn reference_backward(&self, shape: &[usize], saved: &[f32], dy: &[f32]) -> Result<Vec<f32>>;
 }
 
-/// Implements [`Layer`] for an elementwise layer whose `job(ctx, shape)`
-/// returns its [`crate::launch::Elementwise`] job and whose `cpu(shape, x)`
-/// runs its reference; also gives it inherent `forward*` methods, so callers
-/// need not import the trait.
+/// Which forward tensor a layer's backward pass reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Saved {
+    /// The forward input `x`.
+    Input,
+    /// The forward output `y`.
+    Output,
+}
+
+/// Implements [`Layer`] for an elementwise layer whose `job(ctx, shape)` and
+/// `grad_job(ctx, shape)` return its forward and backward
+/// [`crate::launch::Elementwise`] jobs and whose `cpu(shape, x)` and
+/// `cpu_grad(shape, x, dy)` run its references; also gives it inherent
+/// `forward*` and `backward` methods, so callers need not import the trait.
 macro_rules! elementwise_layer {
     ($layer:ty, $class:literal) => {
         impl $crate::layers::Layer for $layer {
@@ -132,11 +191,45 @@ macro_rules! elementwise_layer {
                 $crate::cpu::check_len(shape, x)?;
                 self.cpu(shape, x)
             }
+
+            fn encode_backward(
+                &self,
+                ctx: &$crate::GpuContext,
+                encoder: &mut wgpu::CommandEncoder,
+                x: &$crate::GpuTensor,
+                dy: &$crate::GpuTensor,
+                dx: &$crate::GpuTensor,
+            ) -> $crate::Result<()> {
+                self.grad_job(ctx, x.shape())?
+                    .encode_gradient(ctx, encoder, x, dy, dx)
+            }
+
+            fn reference_backward(
+                &self,
+                shape: &[usize],
+                x: &[f32],
+                dy: &[f32],
+            ) -> $crate::Result<Vec<f32>> {
+                $crate::cpu::check_len(shape, x)?;
+                $crate::cpu::check_len(shape, dy)?;
+                self.cpu_grad(shape, x, dy)
+            }
         }
 
         $crate::layers::inherent_forward!($layer);
 
         impl $layer {
+            /// The backward pass on the GPU: `dx = dy * f'(x)` from the forward
+            /// input `x` and the upstream gradient `dy` (one submission).
+            pub fn backward(
+                &self,
+                ctx: &$crate::GpuContext,
+                x: &$crate::GpuTensor,
+                dy: &$crate::GpuTensor,
+            ) -> $crate::Result<$crate::GpuTensor> {
+                $crate::layers::Layer::backward(self, ctx, x, dy)
+            }
+
             /// Runs the layer on the GPU, overwriting `x` (no new buffer).
             pub fn forward_in_place(
                 &self,

@@ -5,35 +5,13 @@ use std::sync::{Mutex, PoisonError};
 
 use crate::context::GpuContext;
 use crate::error::{Error, Result};
+use crate::initializers::Initializer;
 use crate::kernels::{Kernel, PreluAlpha, PreluParams, PRELU_MAX_RANK};
 use crate::launch::Elementwise;
 use crate::layers::elementwise_layer;
 use crate::shape::{element_count, prelu_alpha_shape, prelu_index_plan};
 use crate::tensor::GpuTensor;
-
-/// How alpha is filled when the layer is built.
-#[derive(Clone, Copy, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub enum Initializer {
-    /// Keras `"zeros"`, the default.
-    #[default]
-    Zeros,
-    /// Keras `"ones"`.
-    Ones,
-    /// Keras `Constant(value)`.
-    Constant(f32),
-}
-
-impl Initializer {
-    fn fill(self, len: usize) -> Vec<f32> {
-        let value = match self {
-            Initializer::Zeros => 0.0,
-            Initializer::Ones => 1.0,
-            Initializer::Constant(v) => v,
-        };
-        vec![value; len]
-    }
-}
+use crate::training::{Constraint, Regularizer};
 
 /// Keras `PReLU`: `x` for `x > 0`, `alpha * x` for `x < 0`, 0 at ±0, with a
 /// learnable `alpha` of shape `input_shape[1:]`, set to 1 along each of
@@ -61,24 +39,32 @@ impl Initializer {
 pub struct PReLU {
     shared_axes: Vec<i64>,
     initializer: Initializer,
+    pub(crate) regularizer: Option<Regularizer>,
+    pub(crate) constraint: Option<Constraint>,
     state: Mutex<Option<Built>>,
 }
 
-/// What building fixes: the input spec and alpha (host values, plus the GPU
-/// copy once uploaded).
+/// What building fixes: the input spec and alpha. alpha lives on the host,
+/// on the GPU, or both: a GPU update (an SGD step, a constraint) makes the
+/// GPU copy the only current one until it is read back.
 #[derive(Clone, Debug)]
-struct Built {
-    input_shape: Vec<usize>,
-    alpha_shape: Vec<usize>,
-    alpha: Vec<f32>,
-    gpu_alpha: Option<GpuTensor>,
+pub(crate) struct Built {
+    pub(crate) input_shape: Vec<usize>,
+    pub(crate) alpha_shape: Vec<usize>,
+    /// Host values; `None` while a GPU update has not been read back.
+    pub(crate) alpha: Option<Vec<f32>>,
+    pub(crate) gpu_alpha: Option<GpuTensor>,
 }
 
 impl Clone for PReLU {
+    /// A copy with its own alpha: a GPU copy is shared until either layer
+    /// updates it, so clone before training, or read alpha back first.
     fn clone(&self) -> Self {
         Self {
             shared_axes: self.shared_axes.clone(),
             initializer: self.initializer,
+            regularizer: self.regularizer,
+            constraint: self.constraint.clone(),
             state: Mutex::new(self.lock().clone()),
         }
     }
@@ -108,7 +94,7 @@ impl PReLU {
         &self.shared_axes
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Built>> {
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Option<Built>> {
         // Built state is replaced whole, so a panic elsewhere cannot leave it half-written.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -118,11 +104,11 @@ impl PReLU {
     /// replaces alpha.
     pub fn build(&self, input_shape: &[usize]) -> Result<()> {
         let alpha_shape = prelu_alpha_shape(input_shape, &self.shared_axes)?;
-        let alpha = self.initializer.fill(element_count(&alpha_shape)?);
+        let alpha = self.initializer.sample(&alpha_shape)?;
         *self.lock() = Some(Built {
             input_shape: input_shape.to_vec(),
             alpha_shape,
-            alpha,
+            alpha: Some(alpha),
             gpu_alpha: None,
         });
         Ok(())
@@ -138,9 +124,11 @@ impl PReLU {
         self.lock().as_ref().map(|b| b.alpha_shape.clone())
     }
 
-    /// alpha's values (row-major), once built.
+    /// alpha's values (row-major) as the host last saw them: `None` before
+    /// the layer is built and after a GPU update (an SGD step, a constraint)
+    /// until [`PReLU::read_alpha`] brings the new values back.
     pub fn alpha(&self) -> Option<Vec<f32>> {
-        self.lock().as_ref().map(|b| b.alpha.clone())
+        self.lock().as_ref().and_then(|b| b.alpha.clone())
     }
 
     /// Replaces alpha's values (row-major, alpha's shape). Values must be finite.
@@ -149,11 +137,11 @@ impl PReLU {
         let built = state.as_mut().ok_or_else(|| {
             Error::Shape("PReLU is not built yet: call build(input_shape) before set_alpha".into())
         })?;
-        if values.len() != built.alpha.len() {
+        let len = element_count(&built.alpha_shape)?;
+        if values.len() != len {
             return Err(Error::Shape(format!(
-                "alpha has shape {:?} ({} values) but {} values were given",
+                "alpha has shape {:?} ({len} values) but {} values were given",
                 built.alpha_shape,
-                built.alpha.len(),
                 values.len()
             )));
         }
@@ -165,7 +153,7 @@ impl PReLU {
                 ),
             ));
         }
-        built.alpha = values.to_vec();
+        built.alpha = Some(values.to_vec());
         built.gpu_alpha = None;
         Ok(())
     }
@@ -204,10 +192,14 @@ impl PReLU {
         Ok(())
     }
 
-    /// The kernel, its index plan and alpha on the GPU for an input of
-    /// `shape`, building the layer first if needed (as Keras does on the
-    /// first call) and uploading alpha once per context.
-    fn job(&self, ctx: &GpuContext, shape: &[usize]) -> Result<Elementwise> {
+    /// The built state for an input of `shape` with alpha on `ctx`'s GPU,
+    /// building the layer first if needed (as Keras does on the first call)
+    /// and uploading alpha once per context.
+    pub(crate) fn built_for(
+        &self,
+        ctx: &GpuContext,
+        shape: &[usize],
+    ) -> Result<(Built, GpuTensor)> {
         let mut state = self.lock();
         if state.is_none() {
             drop(state);
@@ -216,32 +208,69 @@ impl PReLU {
         }
         let built = state.as_mut().expect("built just above");
         self.check_input(built, shape)?;
-        let stale = built
-            .gpu_alpha
-            .as_ref()
-            .is_none_or(|t| t.check_context(ctx).is_err());
-        if stale {
-            built.gpu_alpha = Some(GpuTensor::from_slice(
-                ctx,
-                &built.alpha_shape,
-                &built.alpha,
-            )?);
-        }
+        let alpha = built.gpu_alpha_on(ctx)?;
+        Ok((built.clone(), alpha))
+    }
+
+    /// The forward or input-gradient kernel for an input of `shape`.
+    fn job_for(&self, kernel: Kernel, ctx: &GpuContext, shape: &[usize]) -> Result<Elementwise> {
+        let (built, alpha) = self.built_for(ctx, shape)?;
         let params = prelu_params(shape, &built.alpha_shape)?;
-        let mut job = Elementwise::new(Kernel::Prelu, &params);
-        job.extra = built.gpu_alpha.clone();
+        let mut job = Elementwise::new(kernel, &params);
+        job.extra = Some(alpha);
         job.specialization = alpha_mode(&params) as u32;
         Ok(job)
     }
 
-    fn cpu(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
+    fn job(&self, ctx: &GpuContext, shape: &[usize]) -> Result<Elementwise> {
+        self.job_for(Kernel::Prelu, ctx, shape)
+    }
+
+    fn grad_job(&self, ctx: &GpuContext, shape: &[usize]) -> Result<Elementwise> {
+        self.job_for(Kernel::PreluGrad, ctx, shape)
+    }
+
+    /// The built state and host alpha for a CPU reference on `shape`.
+    fn cpu_alpha(&self, shape: &[usize]) -> Result<(Vec<usize>, Vec<f32>)> {
         if !self.is_built() {
             self.build(shape)?;
         }
         let state = self.lock();
         let built = state.as_ref().expect("built just above");
         self.check_input(built, shape)?;
-        crate::cpu::prelu(shape, x, &built.alpha_shape, &built.alpha)
+        let alpha = built.alpha.clone().ok_or_else(|| {
+            Error::Readback(
+                "alpha was updated on the GPU and not read back; call read_alpha first".into(),
+            )
+        })?;
+        Ok((built.alpha_shape.clone(), alpha))
+    }
+
+    fn cpu(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
+        let (alpha_shape, alpha) = self.cpu_alpha(shape)?;
+        crate::cpu::prelu(shape, x, &alpha_shape, &alpha)
+    }
+
+    fn cpu_grad(&self, shape: &[usize], x: &[f32], dy: &[f32]) -> Result<Vec<f32>> {
+        let (alpha_shape, alpha) = self.cpu_alpha(shape)?;
+        crate::cpu::prelu_backward(shape, x, dy, &alpha_shape, &alpha)
+    }
+}
+
+impl Built {
+    /// alpha on `ctx`'s GPU, uploading the host values if it is not there.
+    /// After a GPU update on another context, the host has no current values
+    /// to upload: an error says so.
+    pub(crate) fn gpu_alpha_on(&mut self, ctx: &GpuContext) -> Result<GpuTensor> {
+        if let Some(alpha) = &self.gpu_alpha {
+            if alpha.check_context(ctx).is_ok() {
+                return Ok(alpha.clone());
+            }
+        }
+        let host = self.alpha.as_ref().ok_or(Error::ContextMismatch)?;
+        let alpha = GpuTensor::from_slice(ctx, &self.alpha_shape, host)?;
+        self.gpu_alpha = Some(alpha.clone());
+        Ok(alpha)
     }
 }
 

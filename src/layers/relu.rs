@@ -2,7 +2,7 @@
 
 use crate::context::GpuContext;
 use crate::error::Result;
-use crate::kernels::{Kernel, ReluParams};
+use crate::kernels::{Kernel, ReluGradParams, ReluParams};
 use crate::launch::Elementwise;
 use crate::layers::{elementwise_layer, non_negative_finite};
 
@@ -98,6 +98,29 @@ impl ReLU {
 
     fn cpu(&self, _shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
         Ok(crate::cpu::relu(self, x))
+    }
+
+    /// The backward kernel's parameters: Keras 3's composition flattened
+    /// (see shaders/relu_grad.wgsl and [`crate::cpu::relu_backward`]).
+    fn grad_job(&self, _ctx: &GpuContext, _shape: &[usize]) -> Result<Elementwise> {
+        let leaky = self.negative_slope != 0.0 && self.max_value.is_none() && self.threshold == 0.0;
+        let relu6 = self.threshold == 0.0 && self.max_value == Some(6.0);
+        Ok(Elementwise::new(
+            Kernel::ReluGrad,
+            &ReluGradParams {
+                lo: self.threshold,
+                slope: self.negative_slope,
+                hi: self.max_value.unwrap_or(0.0),
+                tie: if relu6 { 0.0 } else { 0.5 },
+                clip: u32::from(self.max_value.is_some()),
+                inclusive: u32::from(leaky),
+                _pad: [0; 2],
+            },
+        ))
+    }
+
+    fn cpu_grad(&self, _shape: &[usize], x: &[f32], dy: &[f32]) -> Result<Vec<f32>> {
+        crate::cpu::relu_backward(self, x, dy)
     }
 }
 

@@ -3,9 +3,9 @@
 use crate::context::GpuContext;
 use crate::dispatch::SoftmaxMapping;
 use crate::error::{Error, Result};
-use crate::kernels::{SoftmaxParams, SOFTMAX_MAX_RANK};
-use crate::launch_rows::Rows;
-use crate::shape::{element_count, mask_strides, normalize_axes, softmax_plan, PlannedAxis};
+use crate::kernels::{Kernel, SoftmaxParams};
+use crate::launch_rows::{row_params, Rows};
+use crate::shape::normalize_axes;
 use crate::tensor::GpuTensor;
 
 /// Keras `Softmax`: `exp(x - max) / sum(exp(x - max))` over one axis or a set
@@ -111,6 +111,72 @@ impl Softmax {
         .encode(ctx, encoder, x, out)
     }
 
+    /// The backward pass with a mask (the one the forward pass used): `dx =
+    /// y * (dy - sum(dy * y))` over the axes from the forward output `y`;
+    /// masked positions get 0. One submission.
+    ///
+    /// ```
+    /// # fn main() -> wgpu_activations::Result<()> {
+    /// use wgpu_activations::{GpuContext, GpuTensor, Softmax};
+    /// let ctx = GpuContext::new_blocking()?;
+    /// let softmax = Softmax::new(-1);
+    /// let y = GpuTensor::from_slice(&ctx, &[1, 2], &[0.25, 0.75])?;
+    /// let dy = GpuTensor::from_slice(&ctx, &[1, 2], &[1.0, 0.0])?;
+    /// let dx = softmax.backward(&ctx, &y, &dy)?.to_vec_blocking(&ctx)?;
+    /// assert_eq!(dx, vec![0.1875, -0.1875]); // y0 (1 - y0), -y0 y1
+    /// # Ok(()) }
+    /// ```
+    pub fn backward_masked(
+        &self,
+        ctx: &GpuContext,
+        y: &GpuTensor,
+        dy: &GpuTensor,
+        mask: Option<&GpuTensor>,
+    ) -> Result<GpuTensor> {
+        let dx = GpuTensor::uninit(ctx, y.shape())?;
+        ctx.submit_with("Softmax backward", |encoder| {
+            self.encode_backward_masked(ctx, encoder, y, dy, mask, &dx)
+        })?;
+        Ok(dx)
+    }
+
+    /// The backward pass on the GPU from the forward output `y` (see
+    /// [`Softmax::backward_masked`]).
+    pub fn backward(&self, ctx: &GpuContext, y: &GpuTensor, dy: &GpuTensor) -> Result<GpuTensor> {
+        self.backward_masked(ctx, y, dy, None)
+    }
+
+    /// Records the backward pass, with an optional mask, into `encoder`.
+    pub fn encode_backward_masked(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        y: &GpuTensor,
+        dy: &GpuTensor,
+        mask: Option<&GpuTensor>,
+        dx: &GpuTensor,
+    ) -> Result<()> {
+        let (params, innermost_reduced) = self.params(y.shape(), mask.map(GpuTensor::shape))?;
+        let forward = self.mapping.kernel(
+            params.rows,
+            params.row_len,
+            innermost_reduced,
+            ctx.adapter_info().device_type,
+            wgpu::Features::empty(),
+        );
+        let kernel = if forward == Kernel::SoftmaxInvocation {
+            Kernel::SoftmaxGradInvocation
+        } else {
+            Kernel::SoftmaxGradWorkgroup
+        };
+        Rows {
+            kernel,
+            params,
+            mask,
+        }
+        .encode_gradient(ctx, encoder, y, dy, dx)
+    }
+
     /// The kernels' parameters for an input (and mask) of these shapes, and
     /// whether the innermost axis is reduced (the rows are contiguous).
     fn params(
@@ -124,65 +190,8 @@ impl Softmax {
             ));
         }
         let axes = normalize_axes(&self.axes, shape.len())?;
-        let mstrides = match mask_shape {
-            Some(m) => mask_strides(m, shape)?,
-            None => vec![0; shape.len()],
-        };
-        let (kept, reduced) = softmax_plan(shape, &axes, &mstrides);
-        let len = element_count(shape)?;
-        let row_len: usize = axes.iter().map(|&a| shape[a]).product();
-        let mut p = SoftmaxParams {
-            rows: to_u32(len.checked_div(row_len).unwrap_or(0))?,
-            row_len: to_u32(row_len)?,
-            has_mask: u32::from(mask_shape.is_some()),
-            ..SoftmaxParams::default()
-        };
-        p.kept_rank = fill(
-            &kept,
-            &mut p.kept_dims,
-            &mut p.kept_strides,
-            &mut p.kept_mask_strides,
-            shape,
-        )?;
-        p.reduced_rank = fill(
-            &reduced,
-            &mut p.reduced_dims,
-            &mut p.reduced_strides,
-            &mut p.reduced_mask_strides,
-            shape,
-        )?;
-        let innermost_reduced = reduced.last().is_some_and(|&(_, stride, _)| stride == 1);
-        Ok((p, innermost_reduced))
+        row_params(shape, &axes, mask_shape)
     }
-}
-
-fn to_u32(n: usize) -> Result<u32> {
-    u32::try_from(n).map_err(|_| {
-        Error::Shape(format!(
-            "{n} elements do not fit the kernels' 32-bit indices"
-        ))
-    })
-}
-
-fn fill(
-    plan: &[PlannedAxis],
-    dims: &mut [u32; SOFTMAX_MAX_RANK],
-    strides: &mut [u32; SOFTMAX_MAX_RANK],
-    mask_strides: &mut [u32; SOFTMAX_MAX_RANK],
-    shape: &[usize],
-) -> Result<u32> {
-    if plan.len() > SOFTMAX_MAX_RANK {
-        return Err(Error::Shape(format!(
-            "Softmax supports at most {SOFTMAX_MAX_RANK} kept and {SOFTMAX_MAX_RANK} reduced axes after merging; shape {shape:?} needs {}",
-            plan.len()
-        )));
-    }
-    for (i, &(d, s, m)) in plan.iter().enumerate() {
-        dims[i] = to_u32(d)?;
-        strides[i] = to_u32(s)?;
-        mask_strides[i] = to_u32(m)?;
-    }
-    Ok(plan.len() as u32)
 }
 
 impl crate::layers::Layer for Softmax {
@@ -202,6 +211,25 @@ impl crate::layers::Layer for Softmax {
 
     fn reference(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
         crate::cpu::softmax(self, shape, x, None)
+    }
+
+    fn backward_reads(&self) -> crate::layers::Saved {
+        crate::layers::Saved::Output
+    }
+
+    fn encode_backward(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        y: &GpuTensor,
+        dy: &GpuTensor,
+        dx: &GpuTensor,
+    ) -> Result<()> {
+        self.encode_backward_masked(ctx, encoder, y, dy, None, dx)
+    }
+
+    fn reference_backward(&self, shape: &[usize], y: &[f32], dy: &[f32]) -> Result<Vec<f32>> {
+        crate::cpu::softmax_backward(self, shape, y, dy, None)
     }
 }
 

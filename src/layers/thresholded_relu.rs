@@ -55,6 +55,14 @@ impl ThresholdedReLU {
     fn cpu(&self, _shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
         Ok(crate::cpu::thresholded_relu(self, x))
     }
+
+    fn grad_job(&self, _ctx: &GpuContext, _shape: &[usize]) -> Result<Elementwise> {
+        Ok(Elementwise::scalar(Kernel::ThresholdedReluGrad, self.theta))
+    }
+
+    fn cpu_grad(&self, _shape: &[usize], x: &[f32], dy: &[f32]) -> Result<Vec<f32>> {
+        crate::cpu::thresholded_relu_backward(self, x, dy)
+    }
 }
 
 elementwise_layer!(ThresholdedReLU, "ThresholdedReLU");

@@ -159,3 +159,26 @@ pub fn json_shape(v: &serde_json::Value) -> Vec<usize> {
         .map(|d| d.as_u64().expect("a dimension") as usize)
         .collect()
 }
+
+/// A golden case's PReLU: its Keras 2 `shared_axes`, built on the case's
+/// input shape, with the case's alpha.
+pub fn prelu_from_case(case: &serde_json::Value) -> wgpu_activations::PReLU {
+    use serde_json::Value;
+    let shared: Vec<i64> = match case["keras2_args"].get("shared_axes") {
+        None | Some(Value::Null) => vec![],
+        Some(Value::Number(n)) => vec![n.as_i64().unwrap()],
+        Some(Value::Array(a)) => a.iter().map(|v| v.as_i64().unwrap()).collect(),
+        Some(other) => panic!("shared_axes {other}"),
+    };
+    let prelu = wgpu_activations::PReLU::new().with_shared_axes(&shared);
+    prelu.build(&json_shape(&case["input_shape"])).unwrap();
+    let weights = &case["weights"];
+    assert_eq!(
+        prelu.alpha_shape().unwrap(),
+        json_shape(&weights["alpha_shape"]),
+        "{}: alpha shape",
+        case["name"]
+    );
+    prelu.set_alpha(&json_f32s(&weights["alpha"])).unwrap();
+    prelu
+}

@@ -1,0 +1,16 @@
+// Gradient of Keras's mean squared error with respect to the prediction y:
+// 2 * (y - target) / n, with `upstream` holding the target and `scale` = 2 / n.
+
+// Keep in step with `ScalarParams` in src/kernels.rs.
+struct Params {
+    scale: f32,
+    _pad0: f32,
+    _pad1: f32,
+    _pad2: f32,
+}
+
+@group(0) @binding(1) var<uniform> params: Params;
+
+fn apply(y: vec4<f32>, first: u32) -> vec4<f32> {
+    return params.scale * (y - upstream_at(first));
+}

@@ -1,0 +1,504 @@
+//! Backward passes on the GPU: every layer's `dx` against its CPU reference
+//! (random shapes, parameters and values with proptest), against central
+//! finite differences computed in f64 away from the kinks, and at the exact
+//! kink points, where the subgradient must be Keras's.
+//!
+//! Tolerances: the piecewise-linear layers are exact (`dx` is `dy` times 0,
+//! 1/2, 1 or a parameter); ELU within 4 ulps of `dy * alpha * exp(x)` in f64
+//! (where `exp(x)` is subnormal, within `|alpha dy|` times the smallest
+//! normal f32, since WGSL may flush it);
+//! Softmax within `8 * eps * (|y| |dy| + |y| sum|dy y|)` per element (one f32
+//! sum per row against f64); finite differences within `1e-3` relative.
+
+mod common;
+
+use common::{assert_all_close, ctx, Tolerance};
+use proptest::prelude::*;
+use wgpu_activations::{
+    GpuTensor, Layer, LeakyReLU, PReLU, ReLU, Saved, Sequential, Softmax, SoftmaxMapping,
+    ThresholdedReLU, ELU,
+};
+
+const ELU_ULPS: u32 = 4;
+
+/// `dx` from the GPU and from the CPU reference.
+fn both(layer: &dyn Layer, shape: &[usize], saved: &[f32], dy: &[f32]) -> (Vec<f32>, Vec<f32>) {
+    let s = GpuTensor::from_slice(ctx(), shape, saved).unwrap();
+    let g = GpuTensor::from_slice(ctx(), shape, dy).unwrap();
+    let dx = layer.backward(ctx(), &s, &g).unwrap();
+    assert_eq!(dx.shape(), shape);
+    (
+        dx.to_vec_blocking(ctx()).unwrap(),
+        layer.reference_backward(shape, saved, dy).unwrap(),
+    )
+}
+
+fn check(layer: &dyn Layer, shape: &[usize], x: &[f32], dy: &[f32], tol: Tolerance) {
+    let (gpu, cpu) = both(layer, shape, x, dy);
+    assert_all_close(
+        &format!("{} backward on {shape:?}", layer.class_name()),
+        x,
+        &gpu,
+        &cpu,
+        tol,
+    );
+}
+
+/// Shapes of rank 1..=4 with dims including 0 and 1, at most ~2000 elements.
+fn shapes() -> impl Strategy<Value = Vec<usize>> {
+    prop::collection::vec(
+        prop_oneof![Just(0usize), Just(1), 1usize..6, 6usize..30],
+        1..=4,
+    )
+    .prop_filter("small enough", |s| s.iter().product::<usize>() <= 2000)
+}
+
+/// Values around the layer's kinks `points` (the points and their float
+/// neighbours), ±0, large magnitudes and ordinary values.
+fn value(points: Vec<f32>) -> impl Strategy<Value = f32> {
+    let specials: Vec<f32> = points
+        .iter()
+        .flat_map(|&p| [p, p.next_up(), p.next_down(), -p])
+        .chain([
+            0.0, -0.0, 1e4, -1e4, 3e38, -3e38, -1e-7, 1e-7, -90.0, -200.0,
+        ])
+        .collect();
+    prop_oneof![
+        prop::sample::select(specials),
+        -10.0f32..10.0,
+        prop::num::f32::NORMAL
+    ]
+}
+
+fn upstream() -> impl Strategy<Value = f32> {
+    prop_oneof![-4.0f32..4.0, Just(0.0), Just(1.0), prop::num::f32::NORMAL]
+}
+
+/// A shape with x (around `points`) and dy.
+fn case(points: Vec<f32>) -> impl Strategy<Value = (Vec<usize>, Vec<f32>, Vec<f32>)> {
+    shapes().prop_flat_map(move |s| {
+        let n: usize = s.iter().product();
+        (
+            Just(s),
+            prop::collection::vec(value(points.clone()), n),
+            prop::collection::vec(upstream(), n),
+        )
+    })
+}
+
+fn parameter() -> impl Strategy<Value = f32> {
+    prop_oneof![Just(0.0f32), Just(0.5), Just(6.0), 0.0f32..3.0]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn relu_backward_matches_cpu(
+        ((max_value, slope, threshold), (shape, x, dy)) in (prop::option::of(parameter()), parameter(), parameter())
+            .prop_flat_map(|(m, s, t)| {
+                let mut points = vec![t, 0.0];
+                points.extend(m);
+                (Just((m, s, t)), case(points))
+            })
+    ) {
+        let layer = ReLU::new(max_value, slope, threshold).unwrap();
+        check(&layer, &shape, &x, &dy, Tolerance::Exact);
+    }
+
+    #[test]
+    fn leaky_relu_backward_matches_cpu(slope in 0.0f32..2.0, (shape, x, dy) in case(vec![0.0])) {
+        check(&LeakyReLU::new(slope).unwrap(), &shape, &x, &dy, Tolerance::Exact);
+    }
+
+    #[test]
+    fn elu_backward_matches_cpu(alpha in -2.0f32..3.0, (shape, x, dy) in case(vec![0.0, -87.0, -88.0])) {
+        let elu = ELU::new(alpha).unwrap();
+        let (gpu, mut cpu) = both(&elu, &shape, &x, &dy);
+        // Below x = -87.34, exp(x) is subnormal in f32: WGSL may flush it to 0,
+        // and otherwise it carries fewer bits. There the error bound is
+        // |alpha dy| times the smallest normal f32.
+        for (i, c) in cpu.iter_mut().enumerate() {
+            let subnormal = f64::from(x[i]).exp() < f64::from(f32::MIN_POSITIVE);
+            let bound = f64::from(alpha * dy[i]).abs() * f64::from(f32::MIN_POSITIVE);
+            if subnormal && (f64::from(gpu[i]) - f64::from(*c)).abs() <= bound {
+                *c = gpu[i];
+            }
+        }
+        assert_all_close("ELU backward", &x, &gpu, &cpu, Tolerance::Ulps(ELU_ULPS));
+    }
+
+    #[test]
+    fn thresholded_relu_backward_matches_cpu(theta in 0.0f32..3.0, (shape, x, dy) in case(vec![0.0, 1.0])) {
+        check(&ThresholdedReLU::new(theta).unwrap(), &shape, &x, &dy, Tolerance::Exact);
+    }
+
+    #[test]
+    fn prelu_backward_matches_cpu(
+        (shape, x, dy) in case(vec![0.0]).prop_filter("rank 2+", |(s, _, _)| s.len() >= 2),
+        shared in prop::collection::vec(1i64..4, 0..3),
+        seed in any::<u64>(),
+    ) {
+        let shared: Vec<i64> = shared.into_iter().filter(|&a| (a as usize) < shape.len()).collect();
+        let prelu = PReLU::new().with_shared_axes(&shared);
+        prelu.build(&shape).unwrap();
+        let n = prelu.alpha().unwrap().len();
+        let alpha: Vec<f32> = (0..n).map(|i| ((seed.rotate_left(i as u32 % 64) % 997) as f32 - 498.0) / 200.0).collect();
+        prelu.set_alpha(&alpha).unwrap();
+        check(&prelu, &shape, &x, &dy, Tolerance::Exact);
+    }
+
+    #[test]
+    fn softmax_backward_matches_cpu(
+        (shape, axes, y, dy) in shapes()
+            .prop_filter("rank 2+", |s| s.len() >= 2)
+            .prop_flat_map(|s| {
+                let n: usize = s.iter().product();
+                let rank = s.len() as i64;
+                (
+                    Just(s),
+                    prop::sample::subsequence((0..rank).collect::<Vec<_>>(), 1..=rank as usize),
+                    prop::collection::vec(0.0f32..1.0, n),
+                    prop::collection::vec(-4.0f32..4.0, n),
+                )
+            }),
+        invocation in any::<bool>(),
+    ) {
+        let mapping = if invocation { SoftmaxMapping::InvocationPerRow } else { SoftmaxMapping::WorkgroupPerRow };
+        let softmax = Softmax::axes(&axes).with_mapping(mapping);
+        check_softmax(&softmax, &shape, &y, &dy, None);
+    }
+}
+
+/// Softmax backward (optionally masked) against the CPU reference, within
+/// `8 eps (|y| |dy| + |y| sum |dy y|)`: the GPU sums each row in f32.
+fn check_softmax(
+    softmax: &Softmax,
+    shape: &[usize],
+    y: &[f32],
+    dy: &[f32],
+    mask: Option<(&[usize], &[bool])>,
+) {
+    let yt = GpuTensor::from_slice(ctx(), shape, y).unwrap();
+    let dyt = GpuTensor::from_slice(ctx(), shape, dy).unwrap();
+    let mask_tensor = mask.map(|(s, m)| GpuTensor::from_mask(ctx(), s, m).unwrap());
+    let gpu = softmax
+        .backward_masked(ctx(), &yt, &dyt, mask_tensor.as_ref())
+        .unwrap()
+        .to_vec_blocking(ctx())
+        .unwrap();
+    let mask_values: Option<(Vec<usize>, Vec<f32>)> = mask.map(|(s, m)| {
+        (
+            s.to_vec(),
+            m.iter().map(|&k| if k { 1.0 } else { 0.0 }).collect(),
+        )
+    });
+    let cpu = wgpu_activations::cpu::softmax_backward(
+        softmax,
+        shape,
+        y,
+        dy,
+        mask_values
+            .as_ref()
+            .map(|(s, v)| (s.as_slice(), v.as_slice())),
+    )
+    .unwrap();
+    let row_scale: f64 = y
+        .iter()
+        .zip(dy)
+        .map(|(&a, &b)| f64::from(a * b).abs())
+        .sum();
+    for i in 0..y.len() {
+        let bound = 8.0
+            * f64::from(f32::EPSILON)
+            * f64::from(y[i]).abs()
+            * (f64::from(dy[i]).abs() + row_scale)
+            + 1e-30;
+        let err = (f64::from(gpu[i]) - f64::from(cpu[i])).abs();
+        assert!(
+            err <= bound,
+            "softmax backward on {shape:?} axes {:?}: element {i}: gpu {} cpu {} (bound {bound:e})",
+            softmax.axis_list(),
+            gpu[i],
+            cpu[i]
+        );
+    }
+}
+
+/// Central differences in f64 of `L(x) = sum(dy * f(x))` for an elementwise
+/// `f`, against the GPU's `dx`, at points at least `4h` from every kink.
+fn check_finite_differences(
+    layer: &dyn Layer,
+    f: impl Fn(f64) -> f64,
+    kinks: &[f64],
+    x: &[f32],
+    dy: &[f32],
+) {
+    let h = 1e-4;
+    let (gpu, _) = both(layer, &[x.len()], x, dy);
+    for ((&xi, &dyi), &g) in x.iter().zip(dy).zip(&gpu) {
+        let xi = f64::from(xi);
+        if kinks.iter().any(|k| (xi - k).abs() < 4.0 * h) {
+            continue;
+        }
+        let numeric = f64::from(dyi) * (f(xi + h) - f(xi - h)) / (2.0 * h);
+        let err = (f64::from(g) - numeric).abs();
+        assert!(
+            err <= 1e-3 * numeric.abs().max(1e-2),
+            "{}: x {xi}: gpu dx {g} vs finite difference {numeric}",
+            layer.class_name()
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn elementwise_backward_matches_finite_differences(
+        x in prop::collection::vec(-8.0f32..8.0, 1..200),
+        seed in 0u32..1000,
+        (slope, threshold, max_value) in (0.0f32..2.0, 0.0f32..2.0, 2.5f32..7.0),
+    ) {
+        let dy: Vec<f32> = (0..x.len()).map(|i| ((i as u32 * 7919 + seed) % 17) as f32 / 4.0 - 2.0).collect();
+        let (s, t, m) = (f64::from(slope), f64::from(threshold), f64::from(max_value));
+        let relu = ReLU::new(Some(max_value), slope, threshold).unwrap();
+        check_finite_differences(&relu, |x| if x > t { x.min(m) } else { s * (x - t) }, &[t, m, 0.0], &x, &dy);
+        let relu = ReLU::new(None, slope, 0.0).unwrap();
+        check_finite_differences(&relu, |x| if x >= 0.0 { x } else { s * x }, &[0.0], &x, &dy);
+        let leaky = LeakyReLU::new(slope).unwrap();
+        check_finite_differences(&leaky, |x| if x >= 0.0 { x } else { s * x }, &[0.0], &x, &dy);
+        let elu = ELU::new(slope).unwrap();
+        check_finite_differences(&elu, |x| if x > 0.0 { x } else { s * x.exp_m1() }, &[0.0], &x, &dy);
+        let thresholded = ThresholdedReLU::new(threshold).unwrap();
+        check_finite_differences(&thresholded, |x| if x > t { x } else { 0.0 }, &[t], &x, &dy);
+    }
+
+    #[test]
+    fn softmax_backward_matches_finite_differences(
+        logits in prop::collection::vec(-4.0f32..4.0, 2..40),
+        seed in 0u32..1000,
+    ) {
+        let n = logits.len();
+        let dy: Vec<f32> = (0..n).map(|i| ((i as u32 * 104_729 + seed) % 13) as f32 / 3.0 - 2.0).collect();
+        let softmax = Softmax::new(-1);
+        let x = GpuTensor::from_slice(ctx(), &[1, n], &logits).unwrap();
+        let y = softmax.forward(ctx(), &x).unwrap();
+        let dyt = GpuTensor::from_slice(ctx(), &[1, n], &dy).unwrap();
+        let dx = softmax.backward(ctx(), &y, &dyt).unwrap().to_vec_blocking(ctx()).unwrap();
+        let loss = |z: &[f64]| {
+            let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let sum: f64 = z.iter().map(|v| (v - max).exp()).sum();
+            z.iter().zip(&dy).map(|(v, &d)| f64::from(d) * (v - max).exp() / sum).sum::<f64>()
+        };
+        let h = 1e-4;
+        for i in 0..n {
+            let mut z: Vec<f64> = logits.iter().map(|&v| f64::from(v)).collect();
+            z[i] += h;
+            let up = loss(&z);
+            z[i] -= 2.0 * h;
+            let numeric = (up - loss(&z)) / (2.0 * h);
+            prop_assert!((f64::from(dx[i]) - numeric).abs() <= 1e-4 + 1e-3 * numeric.abs(),
+                "element {i}: gpu {} vs finite difference {numeric}", dx[i]);
+        }
+    }
+}
+
+/// dx for a single `x` with `dy = 1`.
+fn derivative_at(layer: &dyn Layer, x: f32) -> f32 {
+    let (gpu, cpu) = both(layer, &[1], &[x], &[1.0]);
+    assert!(
+        gpu[0].to_bits() == cpu[0].to_bits() || (gpu[0].is_nan() && cpu[0].is_nan()),
+        "{} at {x}: gpu {} vs cpu {}",
+        layer.class_name(),
+        gpu[0],
+        cpu[0]
+    );
+    gpu[0]
+}
+
+#[test]
+fn subgradients_at_kinks_are_keras() {
+    // ReLU(): jax.nn.relu, 0 at 0.
+    let relu = ReLU::default();
+    assert_eq!(derivative_at(&relu, 0.0), 0.0);
+    assert_eq!(derivative_at(&relu, -0.0), 0.0);
+    assert_eq!(derivative_at(&relu, f32::MIN_POSITIVE), 1.0);
+    // A threshold: x * (x > threshold), 0 at the threshold.
+    let relu = ReLU::new(None, 0.0, 1.5).unwrap();
+    assert_eq!(derivative_at(&relu, 1.5), 0.0);
+    assert_eq!(derivative_at(&relu, 1.5f32.next_up()), 1.0);
+    // Slope and threshold: slope strictly below, 0 at the threshold.
+    let relu = ReLU::new(None, 0.25, 1.5).unwrap();
+    assert_eq!(derivative_at(&relu, 1.5), 0.0);
+    assert_eq!(derivative_at(&relu, 1.5f32.next_down()), 0.25);
+    // Slope alone is jax.nn.leaky_relu: 1 at 0.
+    let relu = ReLU::new(None, 0.25, 0.0).unwrap();
+    assert_eq!(derivative_at(&relu, 0.0), 1.0);
+    assert_eq!(derivative_at(&relu, -0.0), 1.0);
+    // A clip: JAX's clip splits the tie at max_value.
+    let relu = ReLU::new(Some(3.0), 0.0, 0.0).unwrap();
+    assert_eq!(derivative_at(&relu, 3.0), 0.5);
+    assert_eq!(derivative_at(&relu, 3.0f32.next_down()), 1.0);
+    assert_eq!(derivative_at(&relu, 3.0f32.next_up()), 0.0);
+    let relu = ReLU::new(Some(3.0), 0.0, 1.0).unwrap();
+    assert_eq!(derivative_at(&relu, 3.0), 0.5);
+    assert_eq!(derivative_at(&relu, 1.0), 0.0);
+    let relu = ReLU::new(Some(3.0), 0.5, 0.0).unwrap();
+    assert_eq!(derivative_at(&relu, 0.0), 0.0);
+    assert_eq!(derivative_at(&relu, -1.0), 0.5);
+    // max_value 6 without threshold is jax.nn.relu6: 0 at 0 and at 6.
+    let relu6 = ReLU::new(Some(6.0), 0.0, 0.0).unwrap();
+    assert_eq!(derivative_at(&relu6, 6.0), 0.0);
+    assert_eq!(derivative_at(&relu6, 0.0), 0.0);
+    assert_eq!(derivative_at(&relu6, 5.0), 1.0);
+    // max_value 6 with a threshold is the generic clip again.
+    let relu = ReLU::new(Some(6.0), 0.0, 1.0).unwrap();
+    assert_eq!(derivative_at(&relu, 6.0), 0.5);
+
+    let leaky = LeakyReLU::new(0.3).unwrap();
+    assert_eq!(derivative_at(&leaky, 0.0), 1.0);
+    assert_eq!(derivative_at(&leaky, -0.0), 1.0);
+    assert_eq!(derivative_at(&leaky, -1.0), 0.3);
+
+    let elu = ELU::new(0.7).unwrap();
+    assert_eq!(derivative_at(&elu, 0.0), 0.7);
+    assert_eq!(derivative_at(&elu, f32::NEG_INFINITY), 0.0);
+    assert_eq!(derivative_at(&elu, 1e-30), 1.0);
+
+    let thresholded = ThresholdedReLU::new(1.0).unwrap();
+    assert_eq!(derivative_at(&thresholded, 1.0), 0.0);
+    assert_eq!(derivative_at(&thresholded, 1.0f32.next_up()), 1.0);
+
+    let prelu = PReLU::new();
+    prelu.build(&[1, 1]).unwrap();
+    prelu.set_alpha(&[0.4]).unwrap();
+    let (gpu, _) = both(&prelu, &[1, 3], &[0.0, -0.0, -2.0], &[1.0, 1.0, 1.0]);
+    assert_eq!(gpu, vec![0.0, 0.0, 0.4]);
+}
+
+#[test]
+fn nan_policy_in_backward() {
+    let layers: Vec<Box<dyn Layer>> = vec![
+        Box::new(ReLU::new(Some(6.0), 0.1, 0.5).unwrap()),
+        Box::new(LeakyReLU::new(0.2).unwrap()),
+        Box::new(ELU::default()),
+        Box::new(ThresholdedReLU::new(1.0).unwrap()),
+    ];
+    for layer in &layers {
+        let x = [f32::NAN, 1.0, -1.0, 2.0];
+        let dy = [1.0, f32::NAN, 1.0, f32::INFINITY];
+        let (gpu, cpu) = both(layer.as_ref(), &[4], &x, &dy);
+        assert_all_close(
+            layer.class_name(),
+            &x,
+            &gpu,
+            &cpu,
+            Tolerance::Ulps(ELU_ULPS),
+        );
+        assert!(
+            gpu[0].is_nan(),
+            "{}: NaN x gives NaN dx",
+            layer.class_name()
+        );
+        assert!(
+            gpu[1].is_nan(),
+            "{}: NaN dy gives NaN dx",
+            layer.class_name()
+        );
+    }
+    // inf dy where the derivative is 0: the IEEE product is NaN, never a silent 0.
+    let (gpu, _) = both(&ReLU::default(), &[1], &[-1.0], &[f32::INFINITY]);
+    assert!(gpu[0].is_nan());
+    // Softmax: a NaN anywhere in a row's dy poisons the row.
+    let softmax = Softmax::new(-1);
+    let (gpu, _) = both(
+        &softmax,
+        &[2, 2],
+        &[0.5, 0.5, 0.25, 0.75],
+        &[f32::NAN, 0.0, 1.0, 0.0],
+    );
+    assert!(gpu[0].is_nan() && gpu[1].is_nan());
+    assert_eq!(gpu[2], 0.25 * (1.0 - 0.25));
+}
+
+#[test]
+fn masked_softmax_backward_gives_zero_where_masked() {
+    let shape = [3, 5];
+    let y: Vec<f32> = (0..15).map(|i| (i % 5) as f32 / 10.0).collect();
+    let dy: Vec<f32> = (0..15).map(|i| i as f32 - 7.0).collect();
+    let mask = [true, false, true, true, false];
+    for mapping in [
+        SoftmaxMapping::WorkgroupPerRow,
+        SoftmaxMapping::InvocationPerRow,
+    ] {
+        let softmax = Softmax::new(-1).with_mapping(mapping);
+        check_softmax(&softmax, &shape, &y, &dy, Some((&[5], &mask)));
+        let gpu = softmax
+            .backward_masked(
+                ctx(),
+                &GpuTensor::from_slice(ctx(), &shape, &y).unwrap(),
+                &GpuTensor::from_slice(ctx(), &shape, &dy).unwrap(),
+                Some(&GpuTensor::from_mask(ctx(), &[5], &mask).unwrap()),
+            )
+            .unwrap()
+            .to_vec_blocking(ctx())
+            .unwrap();
+        for row in gpu.chunks(5) {
+            assert_eq!((row[1], row[4]), (0.0, 0.0));
+        }
+    }
+    // A mask over several axes, broadcast along the first.
+    let softmax = Softmax::axes(&[1, 2]);
+    let y: Vec<f32> = (0..24).map(|i| (i % 7) as f32 / 7.0).collect();
+    let dy: Vec<f32> = (0..24).map(|i| (i % 5) as f32 - 2.0).collect();
+    let mask: Vec<bool> = (0..12).map(|i| i % 3 != 0).collect();
+    check_softmax(&softmax, &[2, 3, 4], &y, &dy, Some((&[3, 4], &mask)));
+}
+
+#[test]
+fn backward_reads_the_documented_tensor() {
+    assert_eq!(ReLU::default().backward_reads(), Saved::Input);
+    assert_eq!(Softmax::new(-1).backward_reads(), Saved::Output);
+}
+
+#[test]
+fn sequential_backward_chains_the_layers() {
+    let chain = Sequential::new()
+        .with(LeakyReLU::new(0.5).unwrap())
+        .with(ELU::new(0.8).unwrap())
+        .with(Softmax::new(-1));
+    let shape = [3, 6];
+    let x: Vec<f32> = (0..18).map(|i| i as f32 / 3.0 - 3.0).collect();
+    let dy: Vec<f32> = (0..18).map(|i| ((i * 7) % 5) as f32 - 2.0).collect();
+    let (gpu, cpu) = both(&chain, &shape, &x, &dy);
+    for (i, (&g, &c)) in gpu.iter().zip(&cpu).enumerate() {
+        assert!(
+            (g - c).abs() <= 1e-6 * c.abs().max(1e-3),
+            "element {i}: gpu {g} cpu {c}"
+        );
+    }
+    // One submission for the whole chain, forward recomputation included
+    // (on a context of its own: other tests submit to the shared one).
+    let own = common::plain_context();
+    let xt = GpuTensor::from_slice(&own, &shape, &x).unwrap();
+    let dyt = GpuTensor::from_slice(&own, &shape, &dy).unwrap();
+    let before = own.submissions();
+    chain.backward(&own, &xt, &dyt).unwrap();
+    assert_eq!(own.submissions() - before, 1);
+}
+
+#[test]
+fn backward_rejects_mismatched_tensors() {
+    let x = GpuTensor::from_slice(ctx(), &[2, 2], &[1.0; 4]).unwrap();
+    let dy = GpuTensor::from_slice(ctx(), &[4], &[1.0; 4]).unwrap();
+    let err = ReLU::default().backward(ctx(), &x, &dy).unwrap_err();
+    assert!(err.to_string().contains("dy has shape [4]"), "{err}");
+    let err = Softmax::new(-1).backward(ctx(), &x, &dy).unwrap_err();
+    assert!(err.to_string().contains("dy has shape [4]"), "{err}");
+    let dy = GpuTensor::from_slice(ctx(), &[2, 2], &[1.0; 4]).unwrap();
+    let other = wgpu_activations::GpuContext::new_blocking().unwrap();
+    let foreign = GpuTensor::from_slice(&other, &[2, 2], &[1.0; 4]).unwrap();
+    assert!(ReLU::default().backward(ctx(), &x, &foreign).is_err());
+    assert!(ReLU::default().backward(ctx(), &x, &dy).is_ok());
+}
