@@ -20,9 +20,11 @@ struct Regularization {
 
 var<workgroup> partial_sum: array<f32, MAX_WORKGROUP_SIZE>;
 
-// min(x, 0), keeping NaN (WGSL's min may drop it) and mapping -0 to 0.
+// min(x, 0), keeping NaN (WGSL's min may drop it, and GLSL compilers may
+// fold comparisons with NaN, so NaN is found by its bits) and mapping -0 to 0.
 fn negative_part(x: f32) -> f32 {
-    return select(x, 0.0, x >= 0.0);
+    let nan = (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
+    return select(select(0.0, x, x < 0.0), x, nan);
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
