@@ -2,22 +2,22 @@
 // gradient dy (`upstream`), write dx (`output`). Each gradient kernel's
 // `apply(x, first)` returns `upstream_at(first) * f'(x)`.
 
-@group(0) @binding(2) var<storage, read> input: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read_write> output: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read> upstream: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> input: array<vec4<stored>>;
+@group(0) @binding(3) var<storage, read_write> output: array<vec4<stored>>;
+@group(0) @binding(5) var<storage, read> upstream: array<vec4<stored>>;
 
 fn load(i: u32) -> vec4<f32> {
-    return input[i];
+    return vec4<f32>(input[i]);
 }
 
 fn store(i: u32, v: vec4<f32>) {
-    output[i] = v;
+    output[i] = vec4<stored>(v);
 }
 
 // dy for the four elements starting at element `first` of the whole tensor.
 // Chunks bind ranges of both tensors, so the index is relative to the chunk.
 fn upstream_at(first: u32) -> vec4<f32> {
-    return upstream[(first - launch.base) / 4u];
+    return vec4<f32>(upstream[(first - launch.base) / 4u]);
 }
 
 // NaN by bits, so no compiler may assume it away.

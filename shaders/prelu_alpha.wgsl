@@ -26,7 +26,9 @@ struct Params {
 //   2: alpha varies along one outer axis whose inner block is a multiple of 4: one value.
 override ALPHA_MODE: u32 = 0u;
 
-// alpha, padded to whole vec4s like every tensor.
+// alpha, padded to whole vec4s like every tensor. It stays f32 (Keras keeps
+// variables in f32 under mixed precision) and is rounded to the tensors'
+// type where it is used, as Keras casts it to the compute type.
 @group(0) @binding(4) var<storage, read> alpha: array<vec4<f32>>;
 
 fn alpha_index(flat: u32) -> u32 {
@@ -45,13 +47,13 @@ fn alpha_index(flat: u32) -> u32 {
 }
 
 fn alpha_at(i: u32) -> f32 {
-    return alpha[i / 4u][i % 4u];
+    return f32(stored(alpha[i / 4u][i % 4u]));
 }
 
 // alpha for the four elements starting at `first` (a multiple of 4).
 fn alpha4(first: u32) -> vec4<f32> {
     if ALPHA_MODE == 1u {
-        return alpha[(first % params.dim) / 4u];
+        return vec4<f32>(vec4<stored>(alpha[(first % params.dim) / 4u]));
     }
     if ALPHA_MODE == 2u {
         return vec4<f32>(alpha_at((first / params.inner) % params.dim));

@@ -4,7 +4,7 @@
 //
 // Policy, as Keras 3 on JAX: an unmasked NaN or +inf makes the row NaN; a row
 // of -inf is NaN; a -inf entry gives 0. Masked entries (mask <= 0.5) count as
-// -1e9 and give 0, so a fully masked row is all zeros.
+// MASKED_LOGIT (-1e9, or -3e4 for f16 as in Keras) and give 0, so a fully masked row is all zeros.
 
 // Keep in step with `SoftmaxParams` in src/kernels.rs. Axes are merged where
 // strides allow; at most 8 kept and 8 reduced.
@@ -26,11 +26,12 @@ struct Params {
 }
 
 @group(0) @binding(1) var<uniform> params: Params;
-@group(0) @binding(2) var<storage, read> input: array<f32>;
-@group(0) @binding(3) var<storage, read_write> output: array<f32>;
+// Input and output hold `stored` (f32 or f16, aliased by the registry); the
+// arithmetic is f32. The mask is always f32.
+@group(0) @binding(2) var<storage, read> input: array<stored>;
+@group(0) @binding(3) var<storage, read_write> output: array<stored>;
 @group(0) @binding(4) var<storage, read> mask: array<f32>;
 
-const MASKED_LOGIT: f32 = -1e9;
 
 // 1 when the kept (resp. reduced) axes merged into one: index without the
 // division loop. Fixed per pipeline (`Kernel::overrides` in src/kernels.rs),
@@ -117,7 +118,7 @@ fn is_masked(o: vec2<u32>) -> bool {
 
 // Adds the element at `o` to `r`; a -inf logit adds nothing.
 fn accumulate(r: Running, o: vec2<u32>) -> Running {
-    var x = input[o.x];
+    var x = f32(input[o.x]);
     if is_masked(o) {
         x = MASKED_LOGIT;
     }
@@ -146,7 +147,7 @@ fn softmax_at(o: vec2<u32>, row: Running) -> f32 {
     if row.poisoned != 0u {
         return bitcast<f32>(0x7fc00000u);
     }
-    return exp(input[o.x] - row.peak) / row.sum;
+    return exp(f32(input[o.x]) - row.peak) / row.sum;
 }
 
 // This invocation's share of a row when a workgroup owns it: elements
@@ -163,6 +164,6 @@ fn workgroup_share(base: vec2<u32>, local: u32) -> Running {
 fn write_workgroup_share(base: vec2<u32>, local: u32, whole: Running) {
     for (var k = local; k < params.row_len; k += WORKGROUP_SIZE) {
         let o = row_element(base, k);
-        output[o.x] = softmax_at(o, whole);
+        output[o.x] = stored(softmax_at(o, whole));
     }
 }

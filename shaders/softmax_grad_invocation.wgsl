@@ -14,6 +14,6 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_i
     }
     for (var k = 0u; k < params.row_len; k++) {
         let o = row_element(base, k);
-        output[o.x] = gradient_at(o, s);
+        output[o.x] = stored(gradient_at(o, s));
     }
 }

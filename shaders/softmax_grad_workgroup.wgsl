@@ -27,6 +27,6 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_i
     let total = partial_dot[0];
     for (var k = local; k < params.row_len; k += WORKGROUP_SIZE) {
         let o = row_element(base, k);
-        output[o.x] = gradient_at(o, total);
+        output[o.x] = stored(gradient_at(o, total));
     }
 }

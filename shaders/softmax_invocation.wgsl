@@ -16,6 +16,6 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_i
     }
     for (var k = 0u; k < params.row_len; k++) {
         let o = row_element(base, k);
-        output[o.x] = softmax_at(o, r);
+        output[o.x] = stored(softmax_at(o, r));
     }
 }

@@ -17,8 +17,9 @@ const DEFAULT_READBACK_TIMEOUT: Duration = Duration::from_secs(60);
 /// Features [`GpuContext::new`] asks for when the adapter has them:
 /// subgroups (faster softmax) and timestamps (GPU timing in the benchmark
 /// and for hosts that profile).
-const OPTIONAL_FEATURES: wgpu::Features =
-    wgpu::Features::SUBGROUP.union(wgpu::Features::TIMESTAMP_QUERY);
+const OPTIONAL_FEATURES: wgpu::Features = wgpu::Features::SUBGROUP
+    .union(wgpu::Features::TIMESTAMP_QUERY)
+    .union(wgpu::Features::SHADER_F16);
 
 /// A wgpu device and queue, with the crate's compiled pipelines.
 ///
@@ -148,6 +149,13 @@ impl GpuContext {
         self.features
     }
 
+    /// Whether the device can hold and compute f16 tensors (it has
+    /// `wgpu::Features::SHADER_F16`, which the context requests when the
+    /// adapter offers it; Chromium's SwiftShader does not).
+    pub fn supports_f16(&self) -> bool {
+        self.features.contains(wgpu::Features::SHADER_F16)
+    }
+
     /// The device's limits, which every dispatch respects.
     pub fn limits(&self) -> &wgpu::Limits {
         &self.limits
@@ -229,14 +237,21 @@ impl GpuContext {
     pub fn warm_up(&self, kernel: Kernel) -> Result<()> {
         self.scoped("compiling a pipeline", || {
             let workgroup_size = self.workgroup_size(kernel);
-            for &variant in kernel.variants() {
-                for specialization in kernel.specializations() {
-                    self.pipeline(PipelineKey {
-                        kernel,
-                        variant,
-                        specialization,
-                        workgroup_size,
-                    });
+            let dtypes = kernel
+                .dtypes()
+                .iter()
+                .filter(|d| self.features.contains(d.required_features()));
+            for &dtype in dtypes {
+                for &variant in kernel.variants() {
+                    for specialization in kernel.specializations() {
+                        self.pipeline(PipelineKey {
+                            kernel,
+                            variant,
+                            specialization,
+                            workgroup_size,
+                            dtype,
+                        });
+                    }
                 }
             }
         })

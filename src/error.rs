@@ -51,6 +51,14 @@ pub enum Error {
         /// The limit's value on this device.
         limit: u64,
     },
+    /// The device lacks a feature the request needs (f16 tensors need `SHADER_F16`).
+    #[error("{what} need the device feature {feature}, which this device does not have")]
+    Unsupported {
+        /// What was asked for.
+        what: String,
+        /// The missing wgpu feature(s).
+        feature: String,
+    },
     /// A tensor made by another [`crate::GpuContext`] was passed to this one.
     #[error("the tensor was created by a different GpuContext than the one it was used with")]
     ContextMismatch,

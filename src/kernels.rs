@@ -7,6 +7,8 @@
 
 use bytemuck::{Pod, Zeroable};
 
+use crate::dtype::DType;
+
 /// Prepended to every kernel: the workgroup size and the grid index helper.
 const COMMON: &str = include_str!("../shaders/common.wgsl");
 
@@ -255,6 +257,27 @@ impl Kernel {
     /// assert!(Kernel::Relu.source(Variant::InPlace).contains("fn main"));
     /// ```
     pub fn source(self, variant: Variant) -> String {
+        self.source_for(variant, DType::F32)
+    }
+
+    /// The element types the kernel's tensors may hold: the layers' kernels
+    /// take f32 or f16; the parameter kernels (alpha's gradient, update and
+    /// penalty) work on f32 parameters only.
+    pub fn dtypes(self) -> &'static [DType] {
+        match self {
+            Kernel::PreluAlphaGrad | Kernel::ParamUpdate | Kernel::ParamPenalty => &[DType::F32],
+            _ => &[DType::F32, DType::F16],
+        }
+    }
+
+    /// The complete WGSL source of one variant for tensors of `dtype`: the
+    /// type prelude ([`DType`]'s `stored` alias), then as [`Kernel::source`].
+    ///
+    /// ```
+    /// use wgpu_activations::{kernels::{Kernel, Variant}, DType};
+    /// assert!(Kernel::Relu.source_for(Variant::Separate, DType::F16).starts_with("enable f16;"));
+    /// ```
+    pub fn source_for(self, variant: Variant, dtype: DType) -> String {
         let mut family = match self.family() {
             Family::Elementwise => {
                 let io = match variant {
@@ -271,7 +294,11 @@ impl Kernel {
         if matches!(self, Kernel::Prelu | Kernel::PreluGrad) {
             family = format!("{family}\n{PRELU_ALPHA}");
         }
-        format!("{COMMON}\n{family}\n{}", self.file())
+        format!(
+            "{}{COMMON}\n{family}\n{}",
+            dtype.wgsl_prelude(),
+            self.file()
+        )
     }
 
     /// Size in bytes of the kernel's `Params` uniform (checked against naga in tests).

@@ -115,6 +115,7 @@ impl Elementwise {
             variant,
             specialization: self.specialization,
             workgroup_size,
+            dtype: output.dtype(),
         });
         let params = ctx.uniform(&self.params);
         let per_invocation = vec4s_per_invocation(ctx.adapter_info().device_type);
@@ -123,9 +124,10 @@ impl Elementwise {
             timestamp_writes: None,
         });
         pass.set_pipeline(&pipeline.pipeline);
+        let element_size = output.dtype().size();
         let plan = chunks(
             output.len() as u64,
-            4,
+            element_size,
             limits.max_storage_buffer_binding_size,
             u64::from(limits.min_storage_buffer_offset_alignment),
         );
@@ -149,8 +151,8 @@ impl Elementwise {
             let range = |buffer| {
                 wgpu::BindingResource::Buffer(wgpu::BufferBinding {
                     buffer,
-                    offset: chunk.start * 4,
-                    size: wgpu::BufferSize::new(vec4s * 16),
+                    offset: chunk.start * element_size,
+                    size: wgpu::BufferSize::new(vec4s * 4 * element_size),
                 })
             };
             let mut entries = Vec::with_capacity(6);

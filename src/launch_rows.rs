@@ -5,6 +5,7 @@
 
 use crate::context::{GpuContext, PipelineKey};
 use crate::dispatch::{softmax_workgroups, spread};
+use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::kernels::{Kernel, SoftmaxParams, Variant, SOFTMAX_MAX_RANK};
 use crate::shape::{element_count, mask_strides, softmax_plan, PlannedAxis};
@@ -98,6 +99,7 @@ impl Rows<'_> {
         input.check_context(ctx)?;
         output.check_context(ctx)?;
         input.check_output(output)?;
+        check_mask(self.mask)?;
         // Without a mask the kernel never reads binding 4; the input stands in.
         let mask = self.mask.unwrap_or(input);
         let tensors = [
@@ -127,9 +129,21 @@ impl Rows<'_> {
                 "dx must be a different tensor from dy (dy is read while dx is written)".into(),
             ));
         }
+        check_mask(self.mask)?;
         let mask = self.mask.unwrap_or(y);
         let tensors = [(2, y, "y"), (3, dx, "dx"), (4, mask, "mask"), (5, dy, "dy")];
         dispatch_rows(ctx, encoder, self.kernel, self.params, 0, &tensors, &[])
+    }
+}
+
+/// Masks are f32 (as [`GpuTensor::from_mask`] makes them), whatever the input's type.
+fn check_mask(mask: Option<&GpuTensor>) -> Result<()> {
+    match mask {
+        Some(m) if m.dtype() != DType::F32 => Err(Error::Shape(format!(
+            "a softmax mask must hold f32 (GpuTensor::from_mask makes one); this one holds {}",
+            m.dtype()
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -192,6 +206,8 @@ pub(crate) fn dispatch_rows(
         variant: Variant::Separate,
         specialization,
         workgroup_size,
+        // The row kernels' tensors share one type (the mask is always f32).
+        dtype: tensors.first().map_or(DType::F32, |(_, t, _)| t.dtype()),
     });
     let params = ctx.uniform(bytemuck::bytes_of(&params));
     let extra: Vec<(u32, wgpu::Buffer)> = uniforms

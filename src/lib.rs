@@ -29,6 +29,7 @@
 mod context;
 pub mod cpu;
 pub mod dispatch;
+mod dtype;
 mod error;
 pub mod initializers;
 pub mod kernels;
@@ -44,7 +45,10 @@ mod uniforms;
 
 pub use context::GpuContext;
 pub use dispatch::SoftmaxMapping;
+pub use dtype::DType;
 pub use error::{Error, Result};
+/// The `half` crate whose `f16` [`GpuTensor::from_f16`] takes.
+pub use half;
 pub use initializers::Initializer;
 pub use layers::elu::ELU;
 pub use layers::leaky_relu::LeakyReLU;

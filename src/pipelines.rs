@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
+use crate::dtype::DType;
 use crate::kernels::{Kernel, Variant, ENTRY_POINT};
 
 /// A compiled kernel and the bind group layout its bind groups are made from.
@@ -23,6 +24,8 @@ pub(crate) struct PipelineKey {
     pub(crate) specialization: u32,
     /// The `WORKGROUP_SIZE` override.
     pub(crate) workgroup_size: u32,
+    /// The element type the tensors store.
+    pub(crate) dtype: DType,
 }
 
 /// Compiled pipelines by key.
@@ -58,17 +61,18 @@ impl PipelineCache {
 
 fn compile(device: &wgpu::Device, key: PipelineKey) -> CachedPipeline {
     let label = format!(
-        "wgpu-activations.{}.{:?}.{}.wg{}",
+        "wgpu-activations.{}.{:?}.{}.wg{}.{}",
         key.kernel.name(),
         key.variant,
         key.specialization,
-        key.workgroup_size
+        key.workgroup_size,
+        key.dtype
     );
     let mut constants = key.kernel.overrides(key.specialization);
     constants.push(("WORKGROUP_SIZE", f64::from(key.workgroup_size)));
     let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
         label: Some(&label),
-        source: wgpu::ShaderSource::Wgsl(key.kernel.source(key.variant).into()),
+        source: wgpu::ShaderSource::Wgsl(key.kernel.source_for(key.variant, key.dtype).into()),
     });
     let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
         label: Some(&label),

@@ -91,7 +91,7 @@ impl Layer for Sequential {
                 layer.encode_in_place(ctx, encoder, &current)?;
             } else {
                 let next = if std::ptr::eq(current.buffer(), out.buffer()) {
-                    GpuTensor::uninit(ctx, x.shape())?
+                    GpuTensor::uninit_like(ctx, x)?
                 } else {
                     out.clone()
                 };
@@ -130,7 +130,7 @@ impl Layer for Sequential {
         x.check_output(dx)?;
         let mut values = vec![x.clone()];
         for layer in &self.layers {
-            let out = GpuTensor::uninit(ctx, x.shape())?;
+            let out = GpuTensor::uninit_like(ctx, x)?;
             layer.encode(ctx, encoder, values.last().expect("starts with x"), &out)?;
             values.push(out);
         }
@@ -143,7 +143,7 @@ impl Layer for Sequential {
             let target = if i == 0 {
                 dx.clone()
             } else {
-                GpuTensor::uninit(ctx, x.shape())?
+                GpuTensor::uninit_like(ctx, x)?
             };
             layer.encode_backward(ctx, encoder, saved, &upstream, &target)?;
             upstream = target;

@@ -1,12 +1,16 @@
-//! [`GpuTensor`]: an f32 tensor resident in a GPU storage buffer.
+//! [`GpuTensor`]: an f32 or f16 tensor resident in a GPU storage buffer.
 
 use std::sync::Arc;
 
+use half::f16;
+
 use crate::context::GpuContext;
+use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::shape::element_count;
 
-/// A row-major f32 tensor in a GPU storage buffer.
+/// A row-major tensor of f32 (the default) or f16 ([`DType`]) in a GPU
+/// storage buffer.
 ///
 /// Layers take and return `GpuTensor`s, so a chain of layers stays on the GPU
 /// until [`GpuTensor::to_vec`] reads the result back. Cloning is cheap (the
@@ -30,6 +34,7 @@ pub struct GpuTensor {
     context: u64,
     shape: Vec<usize>,
     len: usize,
+    dtype: DType,
 }
 
 impl GpuTensor {
@@ -38,21 +43,67 @@ impl GpuTensor {
     /// Fails if `data.len()` is not the product of `shape`, or if the tensor
     /// does not fit the device's `max_buffer_size`.
     pub fn from_slice(ctx: &GpuContext, shape: &[usize], data: &[f32]) -> Result<Self> {
-        let len = element_count(shape)?;
-        if len != data.len() {
-            return Err(Error::Shape(format!(
-                "shape {shape:?} holds {len} elements but {} values were given",
-                data.len()
-            )));
-        }
+        check_data_len(shape, data.len())?;
         let tensor = Self::uninit(ctx, shape)?;
-        if len > 0 {
-            ctx.scoped("uploading a tensor", || {
-                ctx.queue()
-                    .write_buffer(&tensor.buffer, 0, bytemuck::cast_slice(data));
-            })?;
-        }
+        tensor.upload(ctx, bytemuck::cast_slice(data))?;
         Ok(tensor)
+    }
+
+    /// Uploads f32 `data` as a tensor of `dtype`, rounding to nearest for f16
+    /// (values past f16's ±65504 become ±inf). f16 needs the device feature
+    /// `SHADER_F16` ([`GpuContext::supports_f16`]); without it this is an
+    /// error naming the feature.
+    ///
+    /// ```
+    /// # fn main() -> wgpu_activations::Result<()> {
+    /// use wgpu_activations::{DType, GpuContext, GpuTensor, ReLU};
+    /// let ctx = GpuContext::new_blocking()?;
+    /// if ctx.supports_f16() {
+    ///     let x = GpuTensor::from_slice_as(&ctx, &[3], &[-1.0, 0.1, 7e4], DType::F16)?;
+    ///     let y = ReLU::default().forward(&ctx, &x)?;
+    ///     assert_eq!(y.dtype(), DType::F16);
+    ///     assert_eq!(y.to_vec_blocking(&ctx)?, vec![0.0, 0.099975586, f32::INFINITY]);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn from_slice_as(
+        ctx: &GpuContext,
+        shape: &[usize],
+        data: &[f32],
+        dtype: DType,
+    ) -> Result<Self> {
+        match dtype {
+            DType::F32 => Self::from_slice(ctx, shape, data),
+            DType::F16 => {
+                let halves: Vec<f16> = data.iter().map(|&v| f16::from_f32(v)).collect();
+                Self::from_f16(ctx, shape, &halves)
+            }
+        }
+    }
+
+    /// Uploads f16 `data` as is (needs `SHADER_F16`).
+    pub fn from_f16(ctx: &GpuContext, shape: &[usize], data: &[f16]) -> Result<Self> {
+        check_data_len(shape, data.len())?;
+        let tensor = Self::uninit_as(ctx, shape, DType::F16)?;
+        tensor.upload(ctx, bytemuck::cast_slice(data))?;
+        Ok(tensor)
+    }
+
+    /// Writes `bytes` at the start of the buffer; queue writes must be whole
+    /// 4-byte words, so an odd number of f16s is padded with a zero.
+    fn upload(&self, ctx: &GpuContext, bytes: &[u8]) -> Result<()> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        ctx.scoped("uploading a tensor", || {
+            if bytes.len().is_multiple_of(4) {
+                ctx.queue().write_buffer(&self.buffer, 0, bytes);
+            } else {
+                let mut padded = bytes.to_vec();
+                padded.resize(bytes.len().next_multiple_of(4), 0);
+                ctx.queue().write_buffer(&self.buffer, 0, &padded);
+            }
+        })
     }
 
     /// Uploads a boolean mask (for [`crate::Softmax::forward_masked`]) as 1.0 / 0.0.
@@ -61,28 +112,48 @@ impl GpuTensor {
         Self::from_slice(ctx, shape, &values)
     }
 
-    /// An uninitialised tensor of `shape`, for a layer's output.
+    /// An uninitialised f32 tensor of `shape`, for a layer's output.
     pub(crate) fn uninit(ctx: &GpuContext, shape: &[usize]) -> Result<Self> {
+        Self::uninit_as(ctx, shape, DType::F32)
+    }
+
+    /// An uninitialised tensor of `x`'s shape and type.
+    pub(crate) fn uninit_like(ctx: &GpuContext, x: &GpuTensor) -> Result<Self> {
+        Self::uninit_as(ctx, &x.shape, x.dtype)
+    }
+
+    /// An uninitialised tensor of `shape` and `dtype`; f16 only where the
+    /// device has `SHADER_F16`.
+    pub(crate) fn uninit_as(ctx: &GpuContext, shape: &[usize], dtype: DType) -> Result<Self> {
+        let missing = dtype.required_features() - ctx.features();
+        if !missing.is_empty() {
+            return Err(Error::Unsupported {
+                what: format!("{dtype} tensors"),
+                feature: format!("{missing:?}"),
+            });
+        }
         let len = element_count(shape)?;
-        check_size(ctx, len)?;
+        check_size(ctx, len, dtype)?;
         let buffer = ctx.scoped("allocating a tensor", || {
             ctx.device().create_buffer(&wgpu::BufferDescriptor {
                 label: Some("wgpu-activations.tensor"),
-                size: padded_byte_size(len),
+                size: padded_byte_size(len, dtype),
                 usage: TENSOR_USAGE,
                 mapped_at_creation: false,
             })
         })?;
-        Ok(Self::from_parts(ctx, buffer, shape, len))
-    }
-
-    fn from_parts(ctx: &GpuContext, buffer: wgpu::Buffer, shape: &[usize], len: usize) -> Self {
-        Self {
+        Ok(Self {
             buffer: Arc::new(buffer),
             context: ctx.id(),
             shape: shape.to_vec(),
             len,
-        }
+            dtype,
+        })
+    }
+
+    /// The element type.
+    pub fn dtype(&self) -> DType {
+        self.dtype
     }
 
     /// The tensor's shape.
@@ -112,14 +183,9 @@ impl GpuTensor {
         ctx.check_id(self.context)
     }
 
-    /// Fails unless `other` has this tensor's shape and is a different buffer.
+    /// Fails unless `other` has this tensor's shape and type and is a different buffer.
     pub(crate) fn check_output(&self, output: &GpuTensor) -> Result<()> {
-        if output.shape != self.shape {
-            return Err(Error::Shape(format!(
-                "the output has shape {:?} but the input has shape {:?}",
-                output.shape, self.shape
-            )));
-        }
+        self.check_same_shape("the output", output)?;
         if Arc::ptr_eq(&self.buffer, &output.buffer) {
             return Err(Error::Shape(
                 "the output is the input; use forward_in_place to overwrite a tensor".into(),
@@ -128,16 +194,22 @@ impl GpuTensor {
         Ok(())
     }
 
-    /// Fails unless `other` (called `what` in the message) has this tensor's shape.
+    /// Fails unless `other` (called `what` in the message) has this
+    /// tensor's shape and element type.
     pub(crate) fn check_same_shape(&self, what: &str, other: &GpuTensor) -> Result<()> {
-        if other.shape == self.shape {
-            Ok(())
-        } else {
-            Err(Error::Shape(format!(
+        if other.shape != self.shape {
+            return Err(Error::Shape(format!(
                 "{what} has shape {:?} but the input has shape {:?}",
                 other.shape, self.shape
-            )))
+            )));
         }
+        if other.dtype != self.dtype {
+            return Err(Error::Shape(format!(
+                "{what} holds {} but the input holds {}",
+                other.dtype, self.dtype
+            )));
+        }
+        Ok(())
     }
 
     /// Whether both tensors are the same buffer (one cannot be bound for
@@ -148,16 +220,48 @@ impl GpuTensor {
 
     /// Size of the data in bytes.
     pub fn byte_len(&self) -> u64 {
-        byte_size(self.len)
+        byte_size(self.len, self.dtype)
     }
 
-    /// Reads the tensor back to the host.
+    /// Reads the tensor back to the host as f32 (f16 values widen exactly).
     pub async fn to_vec(&self, ctx: &GpuContext) -> Result<Vec<f32>> {
+        let bytes = self.read_bytes(ctx).await?;
+        Ok(match self.dtype {
+            // Copies into aligned storage: the bytes are only byte-aligned.
+            DType::F32 => bytemuck::pod_collect_to_vec::<u8, f32>(&bytes)[..self.len].to_vec(),
+            DType::F16 => bytemuck::pod_collect_to_vec::<u8, f16>(&bytes)[..self.len]
+                .iter()
+                .map(|v| v.to_f32())
+                .collect(),
+        })
+    }
+
+    /// Reads the tensor back as f16: as stored for f16 tensors, rounded to
+    /// nearest for f32 ones.
+    pub async fn to_f16_vec(&self, ctx: &GpuContext) -> Result<Vec<f16>> {
+        let bytes = self.read_bytes(ctx).await?;
+        Ok(match self.dtype {
+            DType::F16 => bytemuck::pod_collect_to_vec::<u8, f16>(&bytes)[..self.len].to_vec(),
+            DType::F32 => bytemuck::pod_collect_to_vec::<u8, f32>(&bytes)[..self.len]
+                .iter()
+                .map(|&v| f16::from_f32(v))
+                .collect(),
+        })
+    }
+
+    /// [`GpuTensor::to_f16_vec`], blocking the current thread (native only).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn to_f16_vec_blocking(&self, ctx: &GpuContext) -> Result<Vec<f16>> {
+        pollster::block_on(self.to_f16_vec(ctx))
+    }
+
+    /// The buffer's bytes, whole 4-byte words (copies and maps need them).
+    async fn read_bytes(&self, ctx: &GpuContext) -> Result<Vec<u8>> {
         ctx.check_id(self.context)?;
         if self.len == 0 {
             return Ok(Vec::new());
         }
-        let size = self.byte_len();
+        let size = self.byte_len().next_multiple_of(4);
         let staging = ctx.scoped("reading a tensor back", || {
             ctx.device().create_buffer(&wgpu::BufferDescriptor {
                 label: Some("wgpu-activations.readback"),
@@ -208,7 +312,7 @@ impl GpuTensor {
                 .slice(..)
                 .get_mapped_range()
                 .map_err(|e| Error::Readback(e.to_string()))?;
-            bytemuck::cast_slice::<u8, f32>(&view).to_vec()
+            view.to_vec()
         };
         staging.unmap();
         Ok(values)
@@ -225,24 +329,36 @@ const TENSOR_USAGE: wgpu::BufferUsages = wgpu::BufferUsages::STORAGE
     .union(wgpu::BufferUsages::COPY_SRC)
     .union(wgpu::BufferUsages::COPY_DST);
 
-fn byte_size(len: usize) -> u64 {
-    len as u64 * size_of::<f32>() as u64
+fn byte_size(len: usize, dtype: DType) -> u64 {
+    len as u64 * dtype.size()
+}
+
+/// `shape` must hold exactly `given` values.
+fn check_data_len(shape: &[usize], given: usize) -> Result<()> {
+    let len = element_count(shape)?;
+    if len == given {
+        Ok(())
+    } else {
+        Err(Error::Shape(format!(
+            "shape {shape:?} holds {len} elements but {given} values were given"
+        )))
+    }
 }
 
 /// Buffers hold a whole number of vec4s (at least one: wgpu cannot bind an
 /// empty buffer), so the elementwise kernels need no scalar tail. The padding
 /// is zeroed by wgpu and never read back.
-pub(crate) fn padded_byte_size(len: usize) -> u64 {
-    byte_size(len.div_ceil(4).max(1) * 4)
+pub(crate) fn padded_byte_size(len: usize, dtype: DType) -> u64 {
+    byte_size(len.div_ceil(4).max(1) * 4, dtype)
 }
 
 /// The tensor must fit one buffer, and its indices 32 bits (the kernels' index type).
-fn check_size(ctx: &GpuContext, len: usize) -> Result<()> {
-    let size = padded_byte_size(len);
+fn check_size(ctx: &GpuContext, len: usize, dtype: DType) -> Result<()> {
+    let size = padded_byte_size(len, dtype);
     let limit = ctx.limits().max_buffer_size;
     if size > limit {
         return Err(Error::TooLarge {
-            what: format!("a tensor of {len} f32 elements"),
+            what: format!("a tensor of {len} {dtype} elements"),
             size,
             limit_name: "max_buffer_size",
             limit,
@@ -250,10 +366,10 @@ fn check_size(ctx: &GpuContext, len: usize) -> Result<()> {
     }
     if u32::try_from(len).is_err() {
         return Err(Error::TooLarge {
-            what: format!("a tensor of {len} f32 elements (kernels index with u32)"),
+            what: format!("a tensor of {len} {dtype} elements (kernels index with u32)"),
             size,
             limit_name: "u32::MAX elements",
-            limit: byte_size(u32::MAX as usize),
+            limit: byte_size(u32::MAX as usize, dtype),
         });
     }
     Ok(())

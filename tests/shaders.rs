@@ -9,7 +9,9 @@
 //!
 //! 1. parse the WGSL and validate it with *no* optional capabilities, proving the
 //!    kernels need nothing beyond baseline WebGPU (the subgroup softmax, which
-//!    declares `Features::SUBGROUP`, gets exactly the SUBGROUP capability);
+//!    declares `Features::SUBGROUP`, gets exactly the SUBGROUP capability, and
+//!    the f16 variants exactly SHADER_FLOAT16, translated where wgpu offers
+//!    `SHADER_F16`: SPIR-V, MSL and HLSL shader model 6.2, not GL);
 //! 2. apply each specialisation's `override` constants (`Kernel::overrides`) as
 //!    wgpu does at pipeline creation, then translate the module to SPIR-V, MSL
 //!    (1.2, 2.0, 3.0), HLSL (shader models 5.1 and 6.0) and GLSL (desktop 430
@@ -29,18 +31,23 @@ use naga::{Module, ShaderStage};
 use wgpu_activations::dispatch::workgroup_size;
 use wgpu_activations::kernels::{Kernel, Launch, ENTRY_POINT, WORKGROUP_SIZE};
 use wgpu_activations::wgpu::DeviceType;
+use wgpu_activations::DType;
 
 /// The first word of every SPIR-V module.
 const SPIRV_MAGIC: u32 = 0x0723_0203;
 
 /// The naga capabilities a kernel may use: those of its declared
-/// `required_features`, nothing else.
-fn capabilities(kernel: Kernel) -> Capabilities {
+/// `required_features` and of its element type (f16 needs SHADER_FLOAT16),
+/// nothing else.
+fn capabilities(kernel: Kernel, dtype: DType) -> Capabilities {
+    let mut capabilities = Capabilities::empty();
     if needs_subgroups(kernel) {
-        Capabilities::SUBGROUP
-    } else {
-        Capabilities::empty()
+        capabilities |= Capabilities::SUBGROUP;
     }
+    if dtype == DType::F16 {
+        capabilities |= Capabilities::SHADER_FLOAT16;
+    }
+    capabilities
 }
 
 /// wgpu offers `Features::SUBGROUP` on Vulkan, Metal with MSL 2.3+ and DX12
@@ -54,8 +61,10 @@ fn needs_subgroups(kernel: Kernel) -> bool {
 
 /// One kernel variant, parsed and validated.
 struct Shader {
-    /// `kernel/variant`, for failure messages.
+    /// `kernel/variant/dtype`, for failure messages.
     label: String,
+    /// The element type the kernel was generated for.
+    dtype: DType,
     kernel: Kernel,
     module: Module,
     info: ModuleInfo,
@@ -75,9 +84,12 @@ fn shaders() -> Vec<Shader> {
             "kernel {} has no variants",
             kernel.name()
         );
-        for &variant in variants {
-            let label = format!("{}/{variant:?}", kernel.name());
-            let source = kernel.source(variant);
+        for (&variant, &dtype) in variants
+            .iter()
+            .flat_map(|v| kernel.dtypes().iter().map(move |d| (v, d)))
+        {
+            let label = format!("{}/{variant:?}/{dtype}", kernel.name());
+            let source = kernel.source_for(variant, dtype);
             let module = naga::front::wgsl::parse_str(&source).unwrap_or_else(|e| {
                 panic!(
                     "{label}: WGSL parse error\n{}",
@@ -86,7 +98,7 @@ fn shaders() -> Vec<Shader> {
             });
             // Only the capabilities the kernel declares: the rest must run on
             // any WebGPU adapter.
-            let info = Validator::new(ValidationFlags::all(), capabilities(kernel))
+            let info = Validator::new(ValidationFlags::all(), capabilities(kernel, dtype))
                 .validate(&module)
                 .unwrap_or_else(|e| {
                     panic!(
@@ -96,6 +108,7 @@ fn shaders() -> Vec<Shader> {
                 });
             shaders.push(Shader {
                 label,
+                dtype,
                 kernel,
                 module,
                 info,
@@ -143,11 +156,15 @@ fn specialized() -> Vec<Shader> {
             let module = module.into_owned();
             // process_overrides revalidates with every capability; recheck with
             // only the kernel's own.
-            let info = Validator::new(ValidationFlags::all(), capabilities(shader.kernel))
-                .validate_resolved_overrides(&module)
-                .unwrap_or_else(|e| panic!("{label}: naga validation error after overrides: {e}"));
+            let info = Validator::new(
+                ValidationFlags::all(),
+                capabilities(shader.kernel, shader.dtype),
+            )
+            .validate_resolved_overrides(&module)
+            .unwrap_or_else(|e| panic!("{label}: naga validation error after overrides: {e}"));
             out.push(Shader {
                 label,
+                dtype: shader.dtype,
                 kernel: shader.kernel,
                 module,
                 info,
@@ -221,7 +238,10 @@ fn check_text(text: &str, needle: &str, what: &str) -> Result<(), String> {
 #[test]
 fn every_kernel_parses_and_validates_without_capabilities() {
     let shaders = shaders();
-    let expected: usize = Kernel::ALL.iter().map(|k| k.variants().len()).sum();
+    let expected: usize = Kernel::ALL
+        .iter()
+        .map(|k| k.variants().len() * k.dtypes().len())
+        .sum();
     assert_eq!(shaders.len(), expected);
     for shader in &shaders {
         let ep = shader
@@ -311,14 +331,22 @@ fn every_kernel_translates_to_hlsl() {
         entry_point: Some((ShaderStage::Compute, ENTRY_POINT.to_string())),
     };
     let mut failures = Vec::new();
-    // 5.1 is what DX12 compiles with FXC; 6.0 is the DXC path.
-    for shader_model in [hlsl::ShaderModel::V5_1, hlsl::ShaderModel::V6_0] {
+    // 5.1 is what DX12 compiles with FXC; 6.0 is the DXC path; f16 needs 6.2,
+    // where wgpu offers SHADER_F16 on DX12.
+    for shader_model in [
+        hlsl::ShaderModel::V5_1,
+        hlsl::ShaderModel::V6_0,
+        hlsl::ShaderModel::V6_2,
+    ] {
         let options = hlsl::Options {
             shader_model,
             ..Default::default()
         };
         for shader in specialized() {
             if needs_subgroups(shader.kernel) && shader_model == hlsl::ShaderModel::V5_1 {
+                continue;
+            }
+            if (shader.dtype == DType::F16) != (shader_model == hlsl::ShaderModel::V6_2) {
                 continue;
             }
             let what = format!("{}: HLSL {}", shader.label, shader_model.to_str());
@@ -360,7 +388,8 @@ fn every_kernel_translates_to_glsl() {
             ..Default::default()
         };
         for shader in specialized() {
-            if needs_subgroups(shader.kernel) {
+            // wgpu offers neither subgroups nor SHADER_F16 on GL.
+            if needs_subgroups(shader.kernel) || shader.dtype == DType::F16 {
                 continue;
             }
             let what = format!("{}: GLSL {version}", shader.label);

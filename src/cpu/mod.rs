@@ -30,7 +30,7 @@ pub use leaky_relu::leaky_relu;
 pub use prelu::prelu;
 pub use relu::relu;
 pub use rows::rows;
-pub use softmax::softmax;
+pub use softmax::{softmax, softmax_for};
 pub use thresholded_relu::thresholded_relu;
 
 use crate::error::{Error, Result};

@@ -1,5 +1,6 @@
 //! CPU twin of the softmax kernels (shaders/softmax_*.wgsl): max and sum in f64, plain loops over rows.
 
+use crate::dtype::DType;
 use crate::error::Result;
 use crate::layers::softmax::Softmax;
 use crate::shape::{element_count, normalize_axes};
@@ -21,6 +22,33 @@ pub fn softmax(
     x: &[f32],
     mask: Option<(&[usize], &[f32])>,
 ) -> Result<Vec<f32>> {
+    softmax_for(layer, shape, x, mask, DType::F32)
+}
+
+/// [`softmax`] as the kernels run it for tensors of `dtype`: masked
+/// positions count as -1e9 for f32 and -3e4 for f16 (Keras's large negative
+/// number for each type). The result is f32; round it to f16 for an f16 run.
+///
+/// ```
+/// use wgpu_activations::{cpu, DType, Softmax};
+/// // An unmasked logit of -3e4 competes with masked ones only in f16.
+/// let mask: (&[usize], &[f32]) = (&[2], &[1.0, 0.0]);
+/// let y32 = cpu::softmax_for(&Softmax::new(0), &[2], &[-3e4, 0.0], Some(mask), DType::F32)?;
+/// let y16 = cpu::softmax_for(&Softmax::new(0), &[2], &[-3e4, 0.0], Some(mask), DType::F16)?;
+/// assert_eq!((y32[0], y16[0]), (1.0, 0.5));
+/// # Ok::<(), wgpu_activations::Error>(())
+/// ```
+pub fn softmax_for(
+    layer: &Softmax,
+    shape: &[usize],
+    x: &[f32],
+    mask: Option<(&[usize], &[f32])>,
+    dtype: DType,
+) -> Result<Vec<f32>> {
+    let masked_logit = match dtype {
+        DType::F32 => -1e9,
+        DType::F16 => -3e4,
+    };
     super::check_len(shape, x)?;
     let axes = normalize_axes(layer.axis_list(), shape.len())?;
     let n = element_count(shape)?;
@@ -30,7 +58,13 @@ pub fn softmax(
     for members in &super::rows::rows(shape, &axes) {
         let logits: Vec<f64> = members
             .iter()
-            .map(|&i| if keep(i) { f64::from(x[i]) } else { -1e9 })
+            .map(|&i| {
+                if keep(i) {
+                    f64::from(x[i])
+                } else {
+                    masked_logit
+                }
+            })
             .collect();
         let poisoned = logits.iter().any(|v| v.is_nan() || *v == f64::INFINITY);
         let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);

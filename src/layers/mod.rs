@@ -71,7 +71,7 @@ pub trait Layer: Send + Sync {
 
     /// Runs the layer on the GPU into a new tensor: one submission.
     fn forward(&self, ctx: &GpuContext, x: &GpuTensor) -> Result<GpuTensor> {
-        let out = GpuTensor::uninit(ctx, x.shape())?;
+        let out = GpuTensor::uninit_like(ctx, x)?;
         ctx.submit_with(self.class_name(), |encoder| {
             self.encode(ctx, encoder, x, &out)
         })?;
@@ -131,7 +131,7 @@ pub trait Layer: Send + Sync {
     /// # Ok(()) }
     /// ```
     fn backward(&self, ctx: &GpuContext, saved: &GpuTensor, dy: &GpuTensor) -> Result<GpuTensor> {
-        let dx = GpuTensor::uninit(ctx, saved.shape())?;
+        let dx = GpuTensor::uninit_like(ctx, saved)?;
         ctx.submit_with(self.class_name(), |encoder| {
             self.encode_backward(ctx, encoder, saved, dy, &dx)
         })?;

@@ -127,7 +127,7 @@ impl PReLU {
         dy: &GpuTensor,
     ) -> Result<PreluGradients> {
         let (_, alpha) = self.built_for(ctx, x.shape())?;
-        let dx = GpuTensor::uninit(ctx, x.shape())?;
+        let dx = GpuTensor::uninit_like(ctx, x)?;
         let d_alpha = GpuTensor::uninit(ctx, alpha.shape())?;
         ctx.submit_with("PReLU gradients", |encoder| {
             self.encode_backward(ctx, encoder, x, dy, &dx)?;
@@ -148,6 +148,13 @@ impl PReLU {
         regularized: bool,
     ) -> Result<()> {
         x.check_same_shape("dy", dy)?;
+        if x.dtype() != crate::DType::F32 {
+            return Err(Error::Shape(format!(
+                "PReLU's alpha gradient takes f32 x and dy (alpha and its gradient stay f32, \
+                 as Keras keeps variables under mixed precision); these hold {}",
+                x.dtype()
+            )));
+        }
         let (built, alpha) = self.built_for(ctx, x.shape())?;
         if d_alpha.shape() != built.alpha_shape.as_slice() {
             return Err(Error::Shape(format!(
@@ -228,6 +235,7 @@ impl PReLU {
                 variant: crate::kernels::Variant::Separate,
                 specialization: 0,
                 workgroup_size,
+                dtype: crate::DType::F32,
             });
             let params = ctx.uniform(bytemuck::bytes_of(&params));
             let bind_group = ctx.device().create_bind_group(&wgpu::BindGroupDescriptor {

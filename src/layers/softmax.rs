@@ -80,7 +80,7 @@ impl Softmax {
         x: &GpuTensor,
         mask: &GpuTensor,
     ) -> Result<GpuTensor> {
-        let out = GpuTensor::uninit(ctx, x.shape())?;
+        let out = GpuTensor::uninit_like(ctx, x)?;
         ctx.submit_with("Softmax", |encoder| {
             self.encode_masked(ctx, encoder, x, Some(mask), &out)
         })?;
@@ -133,7 +133,7 @@ impl Softmax {
         dy: &GpuTensor,
         mask: Option<&GpuTensor>,
     ) -> Result<GpuTensor> {
-        let dx = GpuTensor::uninit(ctx, y.shape())?;
+        let dx = GpuTensor::uninit_like(ctx, y)?;
         ctx.submit_with("Softmax backward", |encoder| {
             self.encode_backward_masked(ctx, encoder, y, dy, mask, &dx)
         })?;

@@ -28,7 +28,7 @@ pub fn mean_squared_error_gradient(
     if y.shares_buffer(target) {
         return Err(Error::Shape("y and target are the same tensor".into()));
     }
-    let dy = GpuTensor::uninit(ctx, y.shape())?;
+    let dy = GpuTensor::uninit_like(ctx, y)?;
     // f32 holds 2 / n closely enough for any n that fits a tensor.
     let scale = (2.0 / y.len().max(1) as f64) as f32;
     ctx.submit_with("mean squared error gradient", |encoder| {

@@ -1,0 +1,277 @@
+//! f16 tensors: every layer's forward and backward on f16 storage (the
+//! kernels compute in f32 and round once), against the CPU reference run in
+//! f32/f64 on the same f16 inputs and rounded to f16; values at f16's limits
+//! (±65504, overflow to ±inf, subnormals); and the errors where the device
+//! has no `SHADER_F16`.
+//!
+//! Tolerances, in f16 ulps: the piecewise-linear layers exact (one rounding
+//! of an exact f32 result; a subnormal f16 may come back as 0, which WGSL
+//! allows); ELU and Softmax within 1 ulp (the f32 result is within a few f32
+//! ulps, then rounded); Softmax backward within 1 ulp plus its f32 bound.
+
+mod common;
+
+use common::{ctx, plain_context};
+use half::f16;
+use proptest::prelude::*;
+use wgpu_activations::{
+    cpu, DType, Error, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU, ELU,
+};
+
+/// f16s on a line of integers, neighbours 1 apart, ±0 together.
+fn ordinal(v: f16) -> i32 {
+    let bits = i32::from(v.to_bits() as i16);
+    if bits < 0 {
+        i32::from(i16::MIN) - bits
+    } else {
+        bits
+    }
+}
+
+fn assert_f16_close(what: &str, input: &[f16], got: &[f16], want: &[f32], ulps: u32) {
+    assert_eq!(got.len(), want.len(), "{what}: lengths");
+    for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
+        let w16 = f16::from_f32(w);
+        let ok = if g.is_nan() || w16.is_nan() {
+            g.is_nan() && w16.is_nan()
+        } else if w16.classify() == std::num::FpCategory::Subnormal && g == f16::ZERO {
+            true
+        } else {
+            ordinal(g).abs_diff(ordinal(w16)) <= ulps
+        };
+        assert!(
+            ok,
+            "{what}: element {i}, input {}: gpu {g} vs reference {w16} ({w}), {ulps} f16 ulps",
+            input.get(i).copied().unwrap_or(f16::NAN)
+        );
+    }
+}
+
+/// f16 inputs: ordinary values, f16's limits and subnormals, ±0.
+fn value() -> impl Strategy<Value = f16> {
+    let specials = [
+        0.0f32, -0.0, 65504.0, -65504.0, 6.1e-5, -6.1e-5, 6e-8, -6e-8, 1.0, -1.0, 0.5, 6.0,
+    ];
+    prop_oneof![
+        prop::sample::select(specials.to_vec()).prop_map(f16::from_f32),
+        (-12.0f32..12.0).prop_map(f16::from_f32),
+        any::<u16>()
+            .prop_map(f16::from_bits)
+            .prop_filter("finite", |v| v.is_finite()),
+    ]
+}
+
+fn shaped() -> impl Strategy<Value = (Vec<usize>, Vec<f16>, Vec<f16>)> {
+    prop::collection::vec(1usize..9, 1..=3).prop_flat_map(|s| {
+        let n: usize = s.iter().product();
+        (
+            Just(s),
+            prop::collection::vec(value(), n),
+            prop::collection::vec((-2.0f32..2.0).prop_map(f16::from_f32), n),
+        )
+    })
+}
+
+fn widen(v: &[f16]) -> Vec<f32> {
+    v.iter().map(|h| h.to_f32()).collect()
+}
+
+/// Forward and backward of `layer` on f16 tensors against its reference.
+fn check_layer(layer: &dyn Layer, shape: &[usize], x: &[f16], dy: &[f16], ulps: u32) {
+    let ctx = ctx();
+    let xt = GpuTensor::from_f16(ctx, shape, x).unwrap();
+    let y = layer.forward(ctx, &xt).unwrap();
+    assert_eq!(y.dtype(), DType::F16);
+    let want = layer.reference(shape, &widen(x)).unwrap();
+    let name = layer.class_name();
+    assert_f16_close(name, x, &y.to_f16_vec_blocking(ctx).unwrap(), &want, ulps);
+
+    let dyt = GpuTensor::from_f16(ctx, shape, dy).unwrap();
+    let dx = layer.backward(ctx, &xt, &dyt).unwrap();
+    let want = layer
+        .reference_backward(shape, &widen(x), &widen(dy))
+        .unwrap();
+    assert_f16_close(
+        &format!("{name} backward"),
+        x,
+        &dx.to_f16_vec_blocking(ctx).unwrap(),
+        &want,
+        ulps,
+    );
+}
+
+/// The context the numeric tests run on must have f16 where its adapter does.
+fn f16_context() -> Option<&'static wgpu_activations::GpuContext> {
+    static OFFERED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let offered = *OFFERED.get_or_init(|| {
+        common::test_adapter()
+            .features()
+            .contains(wgpu_activations::wgpu::Features::SHADER_F16)
+    });
+    assert_eq!(
+        ctx().supports_f16(),
+        offered,
+        "the context requests SHADER_F16 exactly when the adapter offers it"
+    );
+    if offered {
+        Some(ctx())
+    } else {
+        // e.g. WGPU_BACKEND=gl: the error path is what there is to test.
+        let err = GpuTensor::from_slice_as(ctx(), &[2], &[1.0, 2.0], DType::F16).unwrap_err();
+        assert!(err.to_string().contains("SHADER_F16"), "{err}");
+        None
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    #[test]
+    fn elementwise_layers_on_f16((shape, x, dy) in shaped(), slope in 0.0f32..2.0, t in 0.0f32..3.0) {
+        if f16_context().is_none() {
+            return Ok(());
+        }
+        let slope16 = f16::from_f32(slope).to_f32();
+        check_layer(&ReLU::new(Some(6.0), slope16, t).unwrap(), &shape, &x, &dy, 0);
+        check_layer(&ReLU::default(), &shape, &x, &dy, 0);
+        check_layer(&LeakyReLU::new(slope16).unwrap(), &shape, &x, &dy, 0);
+        check_layer(&ThresholdedReLU::new(t).unwrap(), &shape, &x, &dy, 0);
+        check_layer(&ELU::new(slope16).unwrap(), &shape, &x, &dy, 1);
+    }
+
+    #[test]
+    fn prelu_on_f16_rounds_alpha_to_f16((shape, x, dy) in shaped().prop_filter("rank 2+", |(s, _, _)| s.len() >= 2), seed in 0u32..1000) {
+        if f16_context().is_none() {
+            return Ok(());
+        }
+        let prelu = PReLU::new().with_shared_axes(&[1]);
+        prelu.build(&shape).unwrap();
+        let n = prelu.alpha().unwrap().len();
+        // f32 alphas that f16 cannot hold: the kernel rounds them as Keras casts them.
+        let alpha: Vec<f32> = (0..n).map(|i| ((i as u32 * 37 + seed) % 101) as f32 / 77.0 - 0.6).collect();
+        prelu.set_alpha(&alpha).unwrap();
+        let rounded = PReLU::new().with_shared_axes(&[1]);
+        rounded.build(&shape).unwrap();
+        rounded.set_alpha(&alpha.iter().map(|&a| f16::from_f32(a).to_f32()).collect::<Vec<_>>()).unwrap();
+        let xt = GpuTensor::from_f16(ctx(), &shape, &x).unwrap();
+        let got = prelu.forward(ctx(), &xt).unwrap().to_f16_vec_blocking(ctx()).unwrap();
+        assert_f16_close("PReLU f16", &x, &got, &rounded.reference(&shape, &widen(&x)).unwrap(), 0);
+        let dyt = GpuTensor::from_f16(ctx(), &shape, &dy).unwrap();
+        let got = prelu.backward(ctx(), &xt, &dyt).unwrap().to_f16_vec_blocking(ctx()).unwrap();
+        let want = rounded.reference_backward(&shape, &widen(&x), &widen(&dy)).unwrap();
+        assert_f16_close("PReLU f16 backward", &x, &got, &want, 0);
+    }
+
+    #[test]
+    fn softmax_on_f16(
+        (shape, x, dy) in shaped(),
+        axis in -1i64..1,
+        masked in prop::collection::vec(any::<bool>(), 8),
+    ) {
+        if f16_context().is_none() {
+            return Ok(());
+        }
+        let axis = if shape.len() == 1 { 0 } else { axis };
+        let softmax = Softmax::new(axis);
+        let last = *shape.last().unwrap();
+        let keep: Vec<bool> = (0..last).map(|i| !masked[i % 8]).collect();
+        let keep_values: Vec<f32> = keep.iter().map(|&k| if k { 1.0 } else { 0.0 }).collect();
+        let mask = GpuTensor::from_mask(ctx(), &[last], &keep).unwrap();
+        let xt = GpuTensor::from_f16(ctx(), &shape, &x).unwrap();
+        let y = softmax.forward_masked(ctx(), &xt, &mask).unwrap();
+        let y16 = y.to_f16_vec_blocking(ctx()).unwrap();
+        let want = cpu::softmax_for(&softmax, &shape, &widen(&x), Some((&[last], &keep_values)), DType::F16).unwrap();
+        assert_f16_close("Softmax f16", &x, &y16, &want, 1);
+
+        let dyt = GpuTensor::from_f16(ctx(), &shape, &dy).unwrap();
+        let dx = softmax.backward_masked(ctx(), &y, &dyt, Some(&mask)).unwrap().to_vec_blocking(ctx()).unwrap();
+        let want = cpu::softmax_backward(&softmax, &shape, &widen(&y16), &widen(&dy), Some((&[last], &keep_values))).unwrap();
+        for (i, (&g, &w)) in dx.iter().zip(&want).enumerate() {
+            // One f16 rounding of a value within the f32 bound of tests/backward.rs.
+            let bound = f64::from(w.abs()) * 2f64.powi(-11) + 2f64.powi(-24) * 8.0 * (1.0 + f64::from(w.abs()));
+            prop_assert!((f64::from(g) - f64::from(w)).abs() <= bound + 1e-3 * 2f64.powi(-10), "element {i}: gpu {g} vs {w}");
+        }
+    }
+}
+
+#[test]
+fn f16_limits_round_trip_and_overflow() {
+    let Some(ctx) = f16_context() else { return };
+    let values = [65504.0f32, -65504.0, 7e4, -7e4, 6e-8, 1e-9, 0.1, f32::NAN];
+    let t = GpuTensor::from_slice_as(ctx, &[8], &values, DType::F16).unwrap();
+    assert_eq!(t.dtype(), DType::F16);
+    assert_eq!(t.byte_len(), 16);
+    let back = t.to_vec_blocking(ctx).unwrap();
+    assert_eq!(
+        &back[..4],
+        &[65504.0, -65504.0, f32::INFINITY, f32::NEG_INFINITY]
+    );
+    assert_eq!(
+        back[4],
+        f16::from_f32(6e-8).to_f32(),
+        "f16 subnormals are stored as is"
+    );
+    assert_eq!(back[5], 0.0);
+    assert_eq!(back[6], f16::from_f32(0.1).to_f32());
+    assert!(back[7].is_nan());
+    // ReLU(max 6) on the limits; ELU(-65504) is -alpha; odd lengths upload whole.
+    let y = ReLU::new(Some(6.0), 0.0, 0.0)
+        .unwrap()
+        .forward(ctx, &t)
+        .unwrap();
+    assert_eq!(&y.to_vec_blocking(ctx).unwrap()[..4], &[6.0, 0.0, 6.0, 0.0]);
+    let odd = GpuTensor::from_slice_as(ctx, &[3], &[-65504.0, 1.0, -1.0], DType::F16).unwrap();
+    let elu = ELU::default()
+        .forward(ctx, &odd)
+        .unwrap()
+        .to_vec_blocking(ctx)
+        .unwrap();
+    assert_eq!(elu[..2], [-1.0, 1.0]);
+    assert_eq!(elu[2], f16::from_f32(-0.632_120_56).to_f32());
+}
+
+#[test]
+fn mixed_types_are_rejected() {
+    let Some(ctx) = f16_context() else { return };
+    let x16 = GpuTensor::from_slice_as(ctx, &[2], &[1.0, -1.0], DType::F16).unwrap();
+    let dy32 = GpuTensor::from_slice(ctx, &[2], &[1.0, 1.0]).unwrap();
+    let err = ReLU::default().backward(ctx, &x16, &dy32).unwrap_err();
+    assert!(err.to_string().contains("holds f32"), "{err}");
+    let x = GpuTensor::from_slice_as(ctx, &[1, 2], &[1.0, -1.0], DType::F16).unwrap();
+    let dy = GpuTensor::from_slice_as(ctx, &[1, 2], &[1.0, 1.0], DType::F16).unwrap();
+    let err = PReLU::new().alpha_gradient(ctx, &x, &dy).unwrap_err();
+    assert!(err.to_string().contains("f32 x and dy"), "{err}");
+    let half_mask = GpuTensor::from_slice_as(ctx, &[2], &[1.0, 0.0], DType::F16).unwrap();
+    let err = Softmax::new(-1)
+        .forward_masked(ctx, &x, &half_mask)
+        .unwrap_err();
+    assert!(err.to_string().contains("mask must hold f32"), "{err}");
+}
+
+#[test]
+fn f16_without_the_feature_is_a_clear_error() {
+    // A device made without optional features has no SHADER_F16.
+    let plain = plain_context();
+    assert!(!plain.supports_f16());
+    let err = GpuTensor::from_slice_as(&plain, &[2], &[1.0, 2.0], DType::F16).unwrap_err();
+    assert!(matches!(err, Error::Unsupported { .. }), "{err:?}");
+    assert!(err.to_string().contains("SHADER_F16"), "{err}");
+    let err = GpuTensor::from_f16(&plain, &[1], &[f16::ONE]).unwrap_err();
+    assert!(err.to_string().contains("f16 tensors"), "{err}");
+}
+
+#[test]
+fn lavapipe_runs_the_f16_path() {
+    // CI's adapter (Mesa lavapipe) offers SHADER_F16, so there the numeric
+    // tests above run rather than the error path; say which ran.
+    let info = ctx().adapter_info();
+    eprintln!(
+        "f16 on {} ({:?}): {}",
+        info.name,
+        info.backend,
+        ctx().supports_f16()
+    );
+    if info.name.contains("llvmpipe") && info.backend == wgpu_activations::wgpu::Backend::Vulkan {
+        assert!(ctx().supports_f16(), "lavapipe offers SHADER_F16");
+    }
+}
