@@ -18,8 +18,6 @@ struct Regularization {
 
 @group(0) @binding(7) var<uniform> regularization: Regularization;
 
-var<workgroup> partial_sum: array<f32, MAX_WORKGROUP_SIZE>;
-
 // min(x, 0), keeping NaN (WGSL's min may drop it, and GLSL compilers may
 // fold comparisons with NaN, so NaN is found by its bits) and mapping -0 to 0.
 fn negative_part(x: f32) -> f32 {
@@ -40,17 +38,10 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_i
         let o = row_element(base, k).x;
         s += upstream[o] * negative_part(input[o]);
     }
-    partial_sum[local] = s;
-    workgroupBarrier();
-    for (var span = WORKGROUP_SIZE / 2u; span > 0u; span /= 2u) {
-        if local < span {
-            partial_sum[local] += partial_sum[local + span];
-        }
-        workgroupBarrier();
-    }
+    let total = workgroup_sum(local, s);
     if local == 0u {
         let a = alpha[row];
         let penalty = regularization.l1 * sign(a) + 2.0 * regularization.l2 * a;
-        output[row] = partial_sum[0] + penalty;
+        output[row] = total + penalty;
     }
 }

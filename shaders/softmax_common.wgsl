@@ -167,3 +167,19 @@ fn write_workgroup_share(base: vec2<u32>, local: u32, whole: Running) {
         output[o.x] = stored(softmax_at(o, whole));
     }
 }
+
+var<workgroup> partial_sums: array<f32, MAX_WORKGROUP_SIZE>;
+
+// The sum of every invocation's `value` over the workgroup, returned to all
+// of them; a tree through workgroup memory. Call from uniform control flow.
+fn workgroup_sum(local: u32, value: f32) -> f32 {
+    partial_sums[local] = value;
+    workgroupBarrier();
+    for (var span = WORKGROUP_SIZE / 2u; span > 0u; span /= 2u) {
+        if local < span {
+            partial_sums[local] += partial_sums[local + span];
+        }
+        workgroupBarrier();
+    }
+    return partial_sums[0];
+}

@@ -2,8 +2,6 @@
 // stride through the row summing dy * y, a tree reduction through workgroup
 // memory combines them, then each writes its share of dx.
 
-var<workgroup> partial_dot: array<f32, MAX_WORKGROUP_SIZE>;
-
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_index) local: u32) {
     // Uniform per workgroup, so the early return keeps barriers uniform.
@@ -16,15 +14,7 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_i
     for (var k = local; k < params.row_len; k += WORKGROUP_SIZE) {
         s += dot_term(row_element(base, k));
     }
-    partial_dot[local] = s;
-    workgroupBarrier();
-    for (var span = WORKGROUP_SIZE / 2u; span > 0u; span /= 2u) {
-        if local < span {
-            partial_dot[local] += partial_dot[local + span];
-        }
-        workgroupBarrier();
-    }
-    let total = partial_dot[0];
+    let total = workgroup_sum(local, s);
     for (var k = local; k < params.row_len; k += WORKGROUP_SIZE) {
         let o = row_element(base, k);
         output[o.x] = stored(gradient_at(o, total));

@@ -23,7 +23,7 @@ mod timer;
 use std::time::{Duration, Instant};
 
 use wgpu_activations::{
-    wgpu, GpuContext, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, Sequential, Softmax,
+    wgpu, DType, GpuContext, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, Sequential, Softmax,
     ThresholdedReLU, ELU,
 };
 
@@ -31,6 +31,8 @@ use wgpu_activations::{
 struct Row {
     op: String,
     elements: usize,
+    /// Bytes per element moved (4 for f32, 2 for f16).
+    element_bytes: usize,
     /// GPU time from timestamps, where available.
     gpu: Option<Duration>,
     /// Host time of submit + wait.
@@ -47,7 +49,7 @@ impl Row {
     }
 
     fn gbps(&self, time: Duration) -> f64 {
-        gbps(self.elements, time)
+        gbps(self.elements * self.element_bytes / 4, time)
     }
 }
 
@@ -207,6 +209,7 @@ fn main() -> wgpu_activations::Result<()> {
         rows.push(Row {
             op: "copy_buffer_to_buffer".into(),
             elements: n,
+            element_bytes: 4,
             gpu: copy_gpu,
             kernel: copy_host,
             ceiling_gbps: ceiling,
@@ -227,6 +230,26 @@ fn main() -> wgpu_activations::Result<()> {
                 budget,
                 n <= 1 << 20,
             )?);
+        }
+        // The same layers on f16 storage: half the bytes per element.
+        if ctx.supports_f16() {
+            let x16 = GpuTensor::from_slice_as(&ctx, &shape, &host, DType::F16)?;
+            let out16 = GpuTensor::from_slice_as(&ctx, &shape, &vec![0.0; n], DType::F16)?;
+            for (name, layer) in layers.iter().filter(|(name, _)| opts.wants(name)) {
+                rows.push(measure(
+                    &ctx,
+                    timer.as_ref(),
+                    &format!("{name} f16"),
+                    layer.as_ref(),
+                    &shape,
+                    &host,
+                    &x16,
+                    &out16,
+                    ceiling,
+                    budget,
+                    false,
+                )?);
+            }
         }
         let chain = Sequential::new()
             .with(LeakyReLU::new(0.2)?)
@@ -282,6 +305,23 @@ fn main() -> wgpu_activations::Result<()> {
                 total <= 1 << 20,
             )?);
         }
+        if ctx.supports_f16() {
+            let x16 = GpuTensor::from_slice_as(&ctx, &shape, &host, DType::F16)?;
+            let out16 = GpuTensor::from_slice_as(&ctx, &shape, &vec![0.0; total], DType::F16)?;
+            rows.push(measure(
+                &ctx,
+                timer.as_ref(),
+                &format!("Softmax[{}x{cols}] axis -1 f16", total / cols),
+                &Softmax::new(-1),
+                &shape,
+                &host,
+                &x16,
+                &out16,
+                ceiling,
+                budget,
+                false,
+            )?);
+        }
     }
 
     print_table(&rows);
@@ -332,13 +372,14 @@ fn measure(
         t.elapsed()
     });
     let round_trip = median(budget, || {
-        let x = GpuTensor::from_slice(ctx, shape, host).expect("upload");
+        let x = GpuTensor::from_slice_as(ctx, shape, host, x.dtype()).expect("upload");
         let y = layer.forward(ctx, &x).expect("forward");
         std::hint::black_box(y.to_vec_blocking(ctx).expect("readback"));
     });
     Ok(Row {
         op: name.to_string(),
         elements: host.len(),
+        element_bytes: x.dtype().size() as usize,
         gpu,
         kernel,
         ceiling_gbps: ceiling,
@@ -347,7 +388,8 @@ fn measure(
     })
 }
 
-/// GB/s for one read and one write of `elements` f32s in `time`.
+/// GB/s for one read and one write of `elements` f32s in `time` (f16 rows
+/// pass half as many f32-equivalents).
 fn gbps(elements: usize, time: Duration) -> f64 {
     (2 * 4 * elements) as f64 / time.as_secs_f64() / 1e9
 }
