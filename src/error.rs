@@ -53,7 +53,7 @@ pub enum Error {
     },
     /// The device lacks a feature the request needs (f16 tensors need `SHADER_F16`).
     #[error("{what} need the device feature {feature}, which this device does not have")]
-    Unsupported {
+    MissingFeature {
         /// What was asked for.
         what: String,
         /// The missing wgpu feature(s).

@@ -127,7 +127,7 @@ impl GpuTensor {
     pub(crate) fn uninit_as(ctx: &GpuContext, shape: &[usize], dtype: DType) -> Result<Self> {
         let missing = dtype.required_features() - ctx.features();
         if !missing.is_empty() {
-            return Err(Error::Unsupported {
+            return Err(Error::MissingFeature {
                 what: format!("{dtype} tensors"),
                 feature: format!("{missing:?}"),
             });

@@ -254,7 +254,7 @@ fn f16_without_the_feature_is_a_clear_error() {
     let plain = plain_context();
     assert!(!plain.supports_f16());
     let err = GpuTensor::from_slice_as(&plain, &[2], &[1.0, 2.0], DType::F16).unwrap_err();
-    assert!(matches!(err, Error::Unsupported { .. }), "{err:?}");
+    assert!(matches!(err, Error::MissingFeature { .. }), "{err:?}");
     assert!(err.to_string().contains("SHADER_F16"), "{err}");
     let err = GpuTensor::from_f16(&plain, &[1], &[f16::ONE]).unwrap_err();
     assert!(err.to_string().contains("f16 tensors"), "{err}");
