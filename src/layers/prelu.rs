@@ -117,8 +117,28 @@ impl PReLU {
     /// does not matter), creating alpha with the initializer. Building again
     /// replaces alpha.
     pub fn build(&self, input_shape: &[usize]) -> Result<()> {
+        if let Initializer::Constant(value) = self.initializer {
+            // The same rule as set_alpha: a NaN alpha would poison every output.
+            if !value.is_finite() {
+                return Err(Error::argument(
+                    "alpha_initializer",
+                    format!("alpha_initializer of a PReLU layer must be finite. Received: Constant({value:?})"),
+                ));
+            }
+        }
         let alpha_shape = prelu_alpha_shape(input_shape, &self.shared_axes)?;
-        let alpha = self.initializer.fill(element_count(&alpha_shape)?);
+        let len = element_count(&alpha_shape)?;
+        // Checked before allocating: the kernels index alpha with u32, and a
+        // larger alpha could never run (nor, often, be allocated).
+        if u32::try_from(len).is_err() {
+            return Err(Error::TooLarge {
+                what: format!("PReLU's alpha of shape {alpha_shape:?} ({len} f32 elements, kernels index with u32)"),
+                size: (len as u64).saturating_mul(4),
+                limit_name: "u32::MAX elements",
+                limit: u64::from(u32::MAX) * 4,
+            });
+        }
+        let alpha = self.initializer.fill(len);
         *self.lock() = Some(Built {
             input_shape: input_shape.to_vec(),
             alpha_shape,
