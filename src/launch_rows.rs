@@ -33,6 +33,8 @@ impl Rows<'_> {
         if input.is_empty() {
             return Ok(());
         }
+        // A device that cannot run the kernel says so before any size check.
+        ctx.check_support(self.kernel, ctx.workgroup_size(self.kernel))?;
         let limits = ctx.limits();
         for (what, tensor) in [("input", Some(input)), ("mask", self.mask)] {
             let Some(tensor) = tensor else { continue };
@@ -72,7 +74,7 @@ impl Rows<'_> {
             variant: Variant::Separate,
             specialization,
             workgroup_size,
-        });
+        })?;
         let params = ctx.uniform(bytemuck::bytes_of(&self.params));
         // Without a mask the kernel never reads binding 4; the input stands in.
         let mask = self.mask.unwrap_or(input);
