@@ -23,9 +23,14 @@ pub fn element_count(shape: &[usize]) -> Result<usize> {
         .filter(|&&d| d != 0)
         .try_fold(1usize, |n, &d| n.checked_mul(d))
         .ok_or_else(|| {
-            Error::Shape(format!(
-                "shape {shape:?} has more elements than fit in usize"
-            ))
+            Error::Shape(if shape.contains(&0) {
+                format!(
+                    "shape {shape:?}: the product of its non-zero dims overflows usize \
+                     (refused even for an empty tensor, as in NumPy)"
+                )
+            } else {
+                format!("shape {shape:?} has more elements than fit in usize")
+            })
         })?;
     Ok(if shape.contains(&0) { 0 } else { non_zero })
 }

@@ -574,8 +574,9 @@ proptest! {
     }
 }
 
-/// Inputs these properties found that panicked, aborted or were accepted
-/// wrongly before the fixes in src/shape.rs and src/layers/prelu.rs.
+/// Inputs these properties and the `cargo fuzz` target found that panicked,
+/// aborted, exhausted memory or were accepted wrongly before the fixes in
+/// src/shape.rs and src/layers/prelu.rs.
 #[test]
 fn regressions_found_by_fuzzing() {
     // `axis - 1` overflowed for i64::MIN (a panic in debug builds).
@@ -623,6 +624,21 @@ fn regressions_found_by_fuzzing() {
         ),
         "{err}"
     );
+    // A forward on an empty input built (and filled) an alpha of 16 GiB.
+    let prelu = PReLU::new().with_initializer(Initializer::Constant(0.25));
+    let x = GpuTensor::from_slice(ctx(), &[0, u32::MAX as usize], &[]).unwrap();
+    let err = prelu.forward(ctx(), &x).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::TooLarge {
+                limit_name: "max_storage_buffer_binding_size",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(!prelu.is_built());
     // An alpha beyond u32 indexing was allocated (32 GiB: the process aborted).
     let err = PReLU::new().build(&[1, 1 << 33]).unwrap_err();
     assert!(

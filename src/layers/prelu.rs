@@ -231,6 +231,20 @@ impl PReLU {
         let mut state = self.lock();
         if state.is_none() {
             drop(state);
+            // alpha is bound whole, so one the device cannot bind is refused
+            // before it is allocated: an empty input such as [0, 4e9] would
+            // otherwise build gigabytes of alpha.
+            let len = element_count(&prelu_alpha_shape(shape, &self.shared_axes)?)?;
+            let size = (len as u64).saturating_mul(4);
+            let limit = ctx.limits().max_storage_buffer_binding_size;
+            if size > limit {
+                return Err(Error::TooLarge {
+                    what: format!("PReLU's alpha for an input of shape {shape:?}"),
+                    size,
+                    limit_name: "max_storage_buffer_binding_size",
+                    limit,
+                });
+            }
             self.build(shape)?;
             state = self.lock();
         }
