@@ -250,15 +250,69 @@ impl GpuContext {
                             specialization,
                             workgroup_size,
                             dtype,
-                        });
+                        })?;
                     }
                 }
             }
-        })
+            Ok(())
+        })?
     }
 
-    pub(crate) fn pipeline(&self, key: PipelineKey) -> Arc<CachedPipeline> {
-        self.pipelines.get(&self.device, key)
+    /// The compiled pipeline for `key`, or [`Error::Unsupported`] if the
+    /// device's limits cannot run it.
+    pub(crate) fn pipeline(&self, key: PipelineKey) -> Result<Arc<CachedPipeline>> {
+        self.check_support(key.kernel, key.workgroup_size)?;
+        Ok(self.pipelines.get(&self.device, key))
+    }
+
+    /// Compares what `kernel` needs with the device's limits. A host's
+    /// device, or a GL ES / WebGL2 adapter, may lack compute shaders or
+    /// bindings; wgpu would only say so as a validation error.
+    pub(crate) fn check_support(&self, kernel: Kernel, workgroup_size: u32) -> Result<()> {
+        let l = &self.limits;
+        let (storage_buffers, uniform_buffers, workgroup_memory) = kernel.resources();
+        let needs = [
+            (
+                "max_compute_invocations_per_workgroup",
+                l.max_compute_invocations_per_workgroup,
+                workgroup_size,
+            ),
+            (
+                "max_compute_workgroup_size_x",
+                l.max_compute_workgroup_size_x,
+                workgroup_size,
+            ),
+            (
+                "max_compute_workgroups_per_dimension",
+                l.max_compute_workgroups_per_dimension,
+                1,
+            ),
+            (
+                "max_storage_buffers_per_shader_stage",
+                l.max_storage_buffers_per_shader_stage,
+                storage_buffers,
+            ),
+            (
+                "max_uniform_buffers_per_shader_stage",
+                l.max_uniform_buffers_per_shader_stage,
+                uniform_buffers,
+            ),
+            (
+                "max_compute_workgroup_storage_size",
+                l.max_compute_workgroup_storage_size,
+                workgroup_memory,
+            ),
+            ("max_bind_groups", l.max_bind_groups, 1),
+        ];
+        match needs.into_iter().find(|&(_, limit, needed)| limit < needed) {
+            Some((limit_name, limit, needed)) => Err(Error::Unsupported {
+                kernel: kernel.name(),
+                limit_name,
+                limit: limit.into(),
+                needed: needed.into(),
+            }),
+            None => Ok(()),
+        }
     }
 
     /// Invocations per workgroup for `kernel` on this adapter.

@@ -59,6 +59,21 @@ pub enum Error {
         /// The missing wgpu feature(s).
         feature: String,
     },
+    /// The device's limits cannot run a kernel (e.g. a GL ES 3.0 or WebGL2
+    /// device, which has no compute shaders). Reported before wgpu
+    /// validation would reject the pipeline.
+    #[error("the device cannot run the {kernel} kernel: {limit_name} is {limit} but the kernel needs {needed}{hint}",
+        hint = if *limit == 0 { " (the device has no compute shaders: use Vulkan, Metal, DX12, GL 4.3 / GL ES 3.1 or WebGPU)" } else { "" })]
+    Unsupported {
+        /// The kernel's name.
+        kernel: &'static str,
+        /// The wgpu limit's name.
+        limit_name: &'static str,
+        /// The limit's value on this device.
+        limit: u64,
+        /// What the kernel needs.
+        needed: u64,
+    },
     /// A tensor made by another [`crate::GpuContext`] was passed to this one.
     #[error("the tensor was created by a different GpuContext than the one it was used with")]
     ContextMismatch,

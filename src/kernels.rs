@@ -230,6 +230,44 @@ impl Kernel {
         }
     }
 
+    /// What one dispatch binds and allocates: storage buffers, uniform
+    /// buffers, and bytes of workgroup memory (checked against the device's
+    /// limits before a pipeline is made).
+    pub fn resources(self) -> (u32, u32, u32) {
+        let storage = match self {
+            Kernel::Relu | Kernel::LeakyRelu | Kernel::Elu | Kernel::ThresholdedRelu => 2,
+            // + alpha; + dy for gradients; softmax's mask.
+            Kernel::Prelu
+            | Kernel::SoftmaxWorkgroup
+            | Kernel::SoftmaxInvocation
+            | Kernel::SoftmaxSubgroup
+            | Kernel::ReluGrad
+            | Kernel::LeakyReluGrad
+            | Kernel::EluGrad
+            | Kernel::ThresholdedReluGrad
+            | Kernel::MseGrad => 3,
+            Kernel::PreluGrad
+            | Kernel::SoftmaxGradWorkgroup
+            | Kernel::SoftmaxGradInvocation
+            | Kernel::PreluAlphaGrad => 4,
+            Kernel::ParamUpdate | Kernel::ParamPenalty => 2,
+        };
+        let uniforms = match self.family() {
+            Family::Elementwise | Family::ElementwiseGradient => 2,
+            _ if matches!(self, Kernel::PreluAlphaGrad | Kernel::ParamUpdate) => 2,
+            _ => 1,
+        };
+        // Workgroup arrays of MAX_WORKGROUP_SIZE: `Running` (12 bytes), the
+        // f32 `partial_sums`, the penalty's vec2.
+        let workgroup_memory = match self {
+            Kernel::SoftmaxWorkgroup | Kernel::SoftmaxSubgroup => 12 * WORKGROUP_SIZE,
+            Kernel::SoftmaxGradWorkgroup | Kernel::PreluAlphaGrad => 4 * WORKGROUP_SIZE,
+            Kernel::ParamPenalty => 8 * WORKGROUP_SIZE,
+            _ => 0,
+        };
+        (storage, uniforms, workgroup_memory)
+    }
+
     /// Whether the kernel is elementwise over vec4 chunks (forward or backward),
     /// taking a `Launch` uniform.
     pub fn is_elementwise(self) -> bool {

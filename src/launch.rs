@@ -95,12 +95,14 @@ impl Elementwise {
         if let Some(input) = input {
             input.check_context(ctx)?;
         }
+        if output.is_empty() {
+            return Ok(());
+        }
+        // A device that cannot run the kernel says so before any size check.
+        ctx.check_support(self.kernel, ctx.workgroup_size(self.kernel))?;
         if let Some(extra) = &self.extra {
             extra.check_context(ctx)?;
             self.check_extra_binding(ctx, extra)?;
-        }
-        if output.is_empty() {
-            return Ok(());
         }
         let device = ctx.device();
         let limits = ctx.limits();
@@ -116,7 +118,7 @@ impl Elementwise {
             specialization: self.specialization,
             workgroup_size,
             dtype: output.dtype(),
-        });
+        })?;
         let params = ctx.uniform(&self.params);
         let per_invocation = vec4s_per_invocation(ctx.adapter_info().device_type);
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {

@@ -167,6 +167,9 @@ pub(crate) fn dispatch_rows(
     if params.rows == 0 {
         return Ok(());
     }
+    let workgroup_size = ctx.workgroup_size(kernel);
+    // A device that cannot run the kernel says so before any size check.
+    ctx.check_support(kernel, workgroup_size)?;
     let limits = ctx.limits();
     for &(_, tensor, what) in tensors {
         if tensor.buffer().size() > limits.max_storage_buffer_binding_size {
@@ -182,7 +185,6 @@ pub(crate) fn dispatch_rows(
             });
         }
     }
-    let workgroup_size = ctx.workgroup_size(kernel);
     let workgroups = softmax_workgroups(kernel, params.rows, workgroup_size);
     let grid =
         spread(workgroups, limits.max_compute_workgroups_per_dimension).ok_or_else(|| {
@@ -208,7 +210,7 @@ pub(crate) fn dispatch_rows(
         workgroup_size,
         // The row kernels' tensors share one type (the mask is always f32).
         dtype: tensors.first().map_or(DType::F32, |(_, t, _)| t.dtype()),
-    });
+    })?;
     let params = ctx.uniform(bytemuck::bytes_of(&params));
     let extra: Vec<(u32, wgpu::Buffer)> = uniforms
         .iter()

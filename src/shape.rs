@@ -5,22 +5,34 @@ use crate::error::{Error, Result};
 
 /// The number of elements of `shape`, or an error if the product overflows.
 ///
+/// As in NumPy, the product of the non-zero dims must fit too, even when a
+/// zero dim makes the tensor empty: strides and merged axes are products of
+/// dims, and this keeps every one of them in range.
+///
 /// ```
 /// use wgpu_activations::shape::element_count;
 /// assert_eq!(element_count(&[2, 3, 4]).unwrap(), 24);
 /// assert_eq!(element_count(&[]).unwrap(), 1);
 /// assert_eq!(element_count(&[5, 0]).unwrap(), 0);
 /// assert!(element_count(&[usize::MAX, 2]).is_err());
+/// assert!(element_count(&[0, usize::MAX, 2]).is_err());
 /// ```
 pub fn element_count(shape: &[usize]) -> Result<usize> {
-    shape
+    let non_zero = shape
         .iter()
+        .filter(|&&d| d != 0)
         .try_fold(1usize, |n, &d| n.checked_mul(d))
         .ok_or_else(|| {
-            Error::Shape(format!(
-                "shape {shape:?} has more elements than fit in usize"
-            ))
-        })
+            Error::Shape(if shape.contains(&0) {
+                format!(
+                    "shape {shape:?}: the product of its non-zero dims overflows usize \
+                     (refused even for an empty tensor, as in NumPy)"
+                )
+            } else {
+                format!("shape {shape:?} has more elements than fit in usize")
+            })
+        })?;
+    Ok(if shape.contains(&0) { 0 } else { non_zero })
 }
 
 /// Keras's PReLU parameter shape: `input_shape[1:]` with
@@ -42,8 +54,13 @@ pub fn prelu_alpha_shape(input_shape: &[usize], shared_axes: &[i64]) -> Result<V
     let mut shape = input_shape[1..].to_vec();
     let n = shape.len() as i64;
     for &axis in shared_axes {
-        let index = axis - 1;
-        let resolved = if index < 0 { index + n } else { index };
+        // Saturating: an axis near i64::MIN is out of range, not an overflow.
+        let index = axis.saturating_sub(1);
+        let resolved = if index < 0 {
+            index.saturating_add(n)
+        } else {
+            index
+        };
         if !(0..n).contains(&resolved) {
             return Err(Error::argument(
                 "shared_axes",

@@ -103,7 +103,27 @@ impl PReLU {
     /// does not matter), creating alpha with the initializer. Building again
     /// replaces alpha.
     pub fn build(&self, input_shape: &[usize]) -> Result<()> {
+        if let Initializer::Constant(value) = self.initializer {
+            // The same rule as set_alpha: a NaN alpha would poison every output.
+            if !value.is_finite() {
+                return Err(Error::argument(
+                    "alpha_initializer",
+                    format!("alpha_initializer of a PReLU layer must be finite. Received: Constant({value:?})"),
+                ));
+            }
+        }
         let alpha_shape = prelu_alpha_shape(input_shape, &self.shared_axes)?;
+        let len = element_count(&alpha_shape)?;
+        // Checked before allocating: the kernels index alpha with u32, and a
+        // larger alpha could never run (nor, often, be allocated).
+        if u32::try_from(len).is_err() {
+            return Err(Error::TooLarge {
+                what: format!("PReLU's alpha of shape {alpha_shape:?} ({len} f32 elements, kernels index with u32)"),
+                size: (len as u64).saturating_mul(4),
+                limit_name: "u32::MAX elements",
+                limit: u64::from(u32::MAX) * 4,
+            });
+        }
         let alpha = self.initializer.sample(&alpha_shape)?;
         *self.lock() = Some(Built {
             input_shape: input_shape.to_vec(),
@@ -200,9 +220,25 @@ impl PReLU {
         ctx: &GpuContext,
         shape: &[usize],
     ) -> Result<(Built, GpuTensor)> {
+        // A device that cannot run PReLU at all says so before any size check.
+        ctx.check_support(Kernel::Prelu, ctx.workgroup_size(Kernel::Prelu))?;
         let mut state = self.lock();
         if state.is_none() {
             drop(state);
+            // alpha is bound whole, so one the device cannot bind is refused
+            // before it is allocated: an empty input such as [0, 4e9] would
+            // otherwise build gigabytes of alpha.
+            let len = element_count(&prelu_alpha_shape(shape, &self.shared_axes)?)?;
+            let size = (len as u64).saturating_mul(4);
+            let limit = ctx.limits().max_storage_buffer_binding_size;
+            if size > limit {
+                return Err(Error::TooLarge {
+                    what: format!("PReLU's alpha for an input of shape {shape:?}"),
+                    size,
+                    limit_name: "max_storage_buffer_binding_size",
+                    limit,
+                });
+            }
             self.build(shape)?;
             state = self.lock();
         }

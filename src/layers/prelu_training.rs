@@ -236,7 +236,7 @@ impl PReLU {
                 specialization: 0,
                 workgroup_size,
                 dtype: crate::DType::F32,
-            });
+            })?;
             let params = ctx.uniform(bytemuck::bytes_of(&params));
             let bind_group = ctx.device().create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some(Kernel::ParamPenalty.name()),
