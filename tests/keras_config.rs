@@ -920,6 +920,22 @@ fn a_list_of_entries_runs_as_one_gpu_chain() {
         .to_vec_blocking(ctx())
         .unwrap();
     assert_eq!(again, gpu);
+    // Keras 2's Sequential with an InputLayer: its shape builds the PReLU.
+    let keras2 = json!({"class_name": "Sequential", "config": {"name": "s", "layers": [
+        {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 5, 2], "dtype": "float32",
+                                                 "sparse": false, "ragged": false, "name": "input_1"}},
+        {"class_name": "PReLU", "config": {"name": "p", "trainable": true, "dtype": "float32",
+                                           "alpha_initializer": {"class_name": "Ones", "config": {}},
+                                           "alpha_regularizer": null, "alpha_constraint": null,
+                                           "shared_axes": [1]}},
+    ]}});
+    let built = layer_from_json(&keras2).unwrap();
+    let AnyLayer::Chain(built_layers) = &built else {
+        panic!("{built:?}")
+    };
+    assert_eq!(built_layers.len(), 1, "the InputLayer computes nothing");
+    let prelu = built_layers[0].as_prelu().unwrap();
+    assert_eq!(prelu.weights(), Some((vec![1, 2], vec![1.0, 1.0])));
     // Written back, it is Keras 3's list of entries.
     let entries = chain.to_keras_json();
     assert_eq!(entries.as_array().unwrap().len(), 4);

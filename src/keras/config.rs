@@ -214,7 +214,9 @@ fn prelu(fields: &Fields<'_>) -> Result<PReLU> {
 /// An entry may carry Keras 3's `module`, `registered_name` and
 /// `build_config` and Keras 2's `name`; a PReLU entry with
 /// `build_config.input_shape` is built for that shape (a `null` batch size
-/// counts as 1), so its alpha can be set right away.
+/// counts as 1), so its alpha can be set right away. In a `Sequential`, an
+/// `InputLayer` entry (`batch_shape`, Keras 2 `batch_input_shape`) is
+/// skipped, and its shape builds the PReLUs, as Keras builds them.
 ///
 /// ```
 /// use serde_json::json;
@@ -263,10 +265,10 @@ pub fn layer_from_json(value: &Value) -> Result<AnyLayer> {
         let layers = seq.get("layers").ok_or_else(|| {
             Error::argument("config", "a Sequential config needs `layers`".to_string())
         })?;
-        if !layers.is_array() {
+        let Value::Array(entries) = layers else {
             return Err(seq.wrong_type("layers", "a list of layer entries", layers));
-        }
-        return layer_from_json(layers);
+        };
+        return sequential(entries);
     }
     let layer = layer_from_config(class_name, config)?;
     if let (AnyLayer::PReLU(prelu), Some(build)) = (&layer, entry.get("build_config")) {
@@ -275,6 +277,35 @@ pub fn layer_from_json(value: &Value) -> Result<AnyLayer> {
         }
     }
     Ok(layer)
+}
+
+/// A Sequential's layers. Its `InputLayer` (which Keras 3 lists first when
+/// the model was made with `keras.Input`) computes nothing, but its shape
+/// builds the PReLUs after it, as Keras builds them when the model is made;
+/// the activation layers keep the shape, so it holds for every one of them.
+fn sequential(entries: &[Value]) -> Result<AnyLayer> {
+    let mut layers = Vec::new();
+    let mut shape: Option<Vec<usize>> = None;
+    for entry in entries {
+        if entry.get("class_name") == Some(&Value::from("InputLayer")) {
+            let config = entry.get("config").unwrap_or(&Value::Null);
+            let batch_shape = config
+                .get("batch_shape")
+                .or_else(|| config.get("batch_input_shape"));
+            if let Some(batch_shape) = batch_shape {
+                shape = Some(input_shape(batch_shape)?);
+            }
+            continue;
+        }
+        let layer = layer_from_json(entry)?;
+        if let (AnyLayer::PReLU(prelu), Some(shape)) = (&layer, &shape) {
+            if !prelu.is_built() {
+                prelu.build(shape)?;
+            }
+        }
+        layers.push(layer);
+    }
+    Ok(AnyLayer::Chain(layers))
 }
 
 /// A Keras input shape (`[null, 4, 5]`) with a `null` batch size as 1.
