@@ -936,6 +936,20 @@ fn a_list_of_entries_runs_as_one_gpu_chain() {
     assert_eq!(built_layers.len(), 1, "the InputLayer computes nothing");
     let prelu = built_layers[0].as_prelu().unwrap();
     assert_eq!(prelu.weights(), Some((vec![1, 2], vec![1.0, 1.0])));
+    // A Keras 3 Sequential's own build_config builds its PReLUs too.
+    let keras3 = json!({"module": "keras", "class_name": "Sequential", "registered_name": null,
+        "build_config": {"input_shape": [null, 4, 2]},
+        "config": {"name": "s", "trainable": true, "dtype": "float32", "layers": [
+            {"module": "keras.layers", "class_name": "PReLU", "registered_name": null,
+             "config": {"alpha_initializer": "ones", "alpha_regularizer": null,
+                        "alpha_constraint": null, "shared_axes": null}}]}});
+    let AnyLayer::Chain(built_layers) = layer_from_json(&keras3).unwrap() else {
+        panic!("a chain")
+    };
+    assert_eq!(
+        built_layers[0].as_prelu().unwrap().alpha_shape(),
+        Some(vec![4, 2])
+    );
     // Written back, it is Keras 3's list of entries.
     let entries = chain.to_keras_json();
     assert_eq!(entries.as_array().unwrap().len(), 4);

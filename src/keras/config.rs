@@ -216,7 +216,8 @@ fn prelu(fields: &Fields<'_>) -> Result<PReLU> {
 /// `build_config.input_shape` is built for that shape (a `null` batch size
 /// counts as 1), so its alpha can be set right away. In a `Sequential`, an
 /// `InputLayer` entry (`batch_shape`, Keras 2 `batch_input_shape`) is
-/// skipped, and its shape builds the PReLUs, as Keras builds them.
+/// skipped, and its shape, or the model's `build_config.input_shape` /
+/// `build_input_shape`, builds the PReLUs, as Keras builds them.
 ///
 /// ```
 /// use serde_json::json;
@@ -268,7 +269,15 @@ pub fn layer_from_json(value: &Value) -> Result<AnyLayer> {
         let Value::Array(entries) = layers else {
             return Err(seq.wrong_type("layers", "a list of layer entries", layers));
         };
-        return sequential(entries);
+        // Keras 3 records the model's input shape here when it was built.
+        let built_shape = entry
+            .get("build_config")
+            .and_then(|b| b.get("input_shape"))
+            .or_else(|| seq.get("build_input_shape"))
+            .filter(|s| !s.is_null())
+            .map(input_shape)
+            .transpose()?;
+        return sequential(entries, built_shape);
     }
     let layer = layer_from_config(class_name, config)?;
     if let (AnyLayer::PReLU(prelu), Some(build)) = (&layer, entry.get("build_config")) {
@@ -281,11 +290,11 @@ pub fn layer_from_json(value: &Value) -> Result<AnyLayer> {
 
 /// A Sequential's layers. Its `InputLayer` (which Keras 3 lists first when
 /// the model was made with `keras.Input`) computes nothing, but its shape
-/// builds the PReLUs after it, as Keras builds them when the model is made;
-/// the activation layers keep the shape, so it holds for every one of them.
-fn sequential(entries: &[Value]) -> Result<AnyLayer> {
+/// (or the model's recorded input shape, `shape`) builds the PReLUs, as
+/// Keras builds them when the model is made; the activation layers keep the
+/// shape, so it holds for every one of them.
+fn sequential(entries: &[Value], mut shape: Option<Vec<usize>>) -> Result<AnyLayer> {
     let mut layers = Vec::new();
-    let mut shape: Option<Vec<usize>> = None;
     for entry in entries {
         if entry.get("class_name") == Some(&Value::from("InputLayer")) {
             let config = entry.get("config").unwrap_or(&Value::Null);
