@@ -12,13 +12,17 @@ struct Params {
 
 @group(0) @binding(1) var<uniform> params: Params;
 
-// exp(x) for x <= 0 to about an ulp. WGSL's exp may be off by 3 + 2|x| ulps
-// (lavapipe: 9 ulps at x = -87), and here exp(x) is the result, not a term
-// next to 1. Cody-Waite reduction x = k ln2 + r, |r| <= ln2 / 2, ln2 split
-// so k * ln2_hi is exact, then Taylor to degree 7 (remainder under 1e-8).
-fn exp_nonpositive(x: vec4<f32>) -> vec4<f32> {
-    // Below -104, exp(x) is 0 in f32 even before flushing subnormals.
-    let clamped = max(x, vec4<f32>(-104.0));
+// dy * alpha * exp(x) for x <= 0, to a few ulps over the whole f32 range.
+// WGSL's exp may be off by 3 + 2|x| ulps (lavapipe: 9 ulps at x = -87), and
+// here exp(x) is a factor of the result, not a term next to 1; and any order
+// of the three products can overflow or go subnormal where the result does
+// not. So exp(x) = p * 2^k by Cody-Waite reduction (x = k ln2 + r, |r| <=
+// ln2 / 2, ln2 split so k * ln2_hi is exact, Taylor to degree 7 for e^r),
+// the three mantissas multiply in [0.5, 1.5), and one ldexp applies the
+// summed exponents at the end.
+fn scaled_exp(dy: vec4<f32>, alpha: f32, x: vec4<f32>) -> vec4<f32> {
+    // Below -200 the result is 0 even for the largest dy and alpha.
+    let clamped = max(x, vec4<f32>(-200.0));
     let k = round(clamped * 1.442695041);
     let r = (clamped - k * 0.693145752) - k * 1.428606765e-6;
     var p = vec4<f32>(1.0 / 5040.0);
@@ -29,10 +33,25 @@ fn exp_nonpositive(x: vec4<f32>) -> vec4<f32> {
     p = p * r + 0.5;
     p = p * r + 1.0;
     p = p * r + 1.0;
-    return ldexp(p, vec4<i32>(k));
+    let d = frexp(dy);
+    let a = frexp(vec4<f32>(alpha));
+    let exponent = d.exp + a.exp + vec4<i32>(k);
+    let mantissa = (d.fract * a.fract) * p;
+    // ldexp's exponent must stay within f32's range, so apply it in two
+    // halves: past 256 the result overflows, past -300 it is 0, either way.
+    let e = clamp(exponent, vec4<i32>(-300), vec4<i32>(256));
+    let half = e / vec4<i32>(2);
+    let saturated = ldexp(ldexp(mantissa, half), e - half);
+    // An infinite or NaN dy (or alpha) has no mantissa: IEEE products instead.
+    let exponent_bits = vec4<u32>(0x7f800000u);
+    let finite = ((bitcast<vec4<u32>>(dy) & exponent_bits) != exponent_bits)
+        & vec4<bool>((bitcast<u32>(alpha) & 0x7f800000u) != 0x7f800000u);
+    return select((dy * alpha) * exp(clamped), saturated, finite);
 }
 
+// dx = dy for x > 0, dy * alpha * exp(x) below; NaN where x is NaN.
 fn apply(x: vec4<f32>, first: u32) -> vec4<f32> {
-    let below = params.alpha * exp_nonpositive(min(x, vec4<f32>(0.0)));
-    return gradient(x, first, select(below, vec4<f32>(1.0), x > vec4<f32>(0.0)));
+    let dy = upstream_at(first);
+    let below = scaled_exp(dy, params.alpha, min(x, vec4<f32>(0.0)));
+    return select(select(below, dy, x > vec4<f32>(0.0)), x, is_nan4(x));
 }

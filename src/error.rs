@@ -36,6 +36,10 @@ pub enum Error {
         /// The full message, naming the argument and the value received.
         message: String,
     },
+    /// A `.npy` file that could not be read: bad magic or header, a dtype
+    /// other than float32/float64, too few bytes, or the file itself.
+    #[error("cannot read the .npy data: {0}")]
+    Npy(String),
     /// A shape that does not fit: data length, rank, broadcasting, a layer's input spec.
     #[error("{0}")]
     Shape(String),

@@ -660,9 +660,7 @@ impl Initializer {
             })?;
         let class = self.keras_class_name();
         match *self {
-            // vec! of zeros is a lazily zeroed allocation: building on a huge
-            // (e.g. zero-batch) shape costs no memory until alpha is written.
-            Initializer::Zeros => Ok(vec![0.0; len]),
+            Initializer::Zeros => fill(shape, len, || 0.0),
             Initializer::Ones => fill(shape, len, || 1.0),
             Initializer::Constant(value) => fill(shape, len, || value),
             Initializer::RandomNormal { mean, stddev, seed } => {

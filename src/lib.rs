@@ -32,6 +32,7 @@ pub mod dispatch;
 mod dtype;
 mod error;
 pub mod initializers;
+pub mod keras;
 pub mod kernels;
 mod launch;
 mod launch_rows;
@@ -50,6 +51,7 @@ pub use error::{Error, Result};
 /// The `half` crate whose `f16` [`GpuTensor::from_f16`] takes.
 pub use half;
 pub use initializers::Initializer;
+pub use keras::AnyLayer;
 pub use layers::elu::ELU;
 pub use layers::leaky_relu::LeakyReLU;
 pub use layers::prelu::PReLU;

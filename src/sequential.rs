@@ -65,6 +65,13 @@ impl std::fmt::Debug for Sequential {
     }
 }
 
+impl Sequential {
+    /// The layers as trait objects, for the chain functions below.
+    fn dyn_layers(&self) -> Vec<&dyn Layer> {
+        self.layers.iter().map(|l| l.as_ref()).collect()
+    }
+}
+
 impl Layer for Sequential {
     fn class_name(&self) -> &'static str {
         "Sequential"
@@ -77,44 +84,31 @@ impl Layer for Sequential {
         x: &GpuTensor,
         out: &GpuTensor,
     ) -> Result<()> {
-        x.check_output(out)?;
-        let Some((first, rest)) = self.layers.split_first() else {
-            encoder.copy_buffer_to_buffer(x.buffer(), 0, out.buffer(), 0, out.buffer().size());
-            return Ok(());
-        };
-        first.encode(ctx, encoder, x, out)?;
-        // `current` holds the chain's value so far; it is `out` unless a layer
-        // that cannot run in place moved it to a scratch tensor.
-        let mut current = out.clone();
-        for layer in rest {
-            if layer.supports_in_place() {
-                layer.encode_in_place(ctx, encoder, &current)?;
-            } else {
-                let next = if std::ptr::eq(current.buffer(), out.buffer()) {
-                    GpuTensor::uninit_like(ctx, x)?
-                } else {
-                    out.clone()
-                };
-                layer.encode(ctx, encoder, &current, &next)?;
-                current = next;
-            }
-        }
-        if !std::ptr::eq(current.buffer(), out.buffer()) {
-            encoder.copy_buffer_to_buffer(
-                current.buffer(),
-                0,
-                out.buffer(),
-                0,
-                out.buffer().size(),
-            );
-        }
-        Ok(())
+        encode_chain(ctx, encoder, &self.dyn_layers(), x, None, out)
+    }
+
+    fn encode_with_mask(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        x: &GpuTensor,
+        mask: Option<&GpuTensor>,
+        out: &GpuTensor,
+    ) -> Result<()> {
+        encode_chain(ctx, encoder, &self.dyn_layers(), x, mask, out)
     }
 
     fn reference(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
-        self.layers
-            .iter()
-            .try_fold(x.to_vec(), |value, layer| layer.reference(shape, &value))
+        reference_chain(&self.dyn_layers(), shape, x, None)
+    }
+
+    fn reference_with_mask(
+        &self,
+        shape: &[usize],
+        x: &[f32],
+        mask: Option<(&[usize], &[f32])>,
+    ) -> Result<Vec<f32>> {
+        reference_chain(&self.dyn_layers(), shape, x, mask)
     }
 
     /// Recomputes the forward pass from `x`, keeping every layer's input,
@@ -127,50 +121,128 @@ impl Layer for Sequential {
         dy: &GpuTensor,
         dx: &GpuTensor,
     ) -> Result<()> {
-        x.check_output(dx)?;
-        let mut values = vec![x.clone()];
-        for layer in &self.layers {
-            let out = GpuTensor::uninit_like(ctx, x)?;
-            layer.encode(ctx, encoder, values.last().expect("starts with x"), &out)?;
-            values.push(out);
-        }
-        let mut upstream = dy.clone();
-        for (i, layer) in self.layers.iter().enumerate().rev() {
-            let saved = match layer.backward_reads() {
-                Saved::Input => &values[i],
-                Saved::Output => &values[i + 1],
-            };
-            let target = if i == 0 {
-                dx.clone()
-            } else {
-                GpuTensor::uninit_like(ctx, x)?
-            };
-            layer.encode_backward(ctx, encoder, saved, &upstream, &target)?;
-            upstream = target;
-        }
-        if self.layers.is_empty() {
-            x.check_same_shape("dy", dy)?;
-            encoder.copy_buffer_to_buffer(dy.buffer(), 0, dx.buffer(), 0, dx.buffer().size());
-        }
-        Ok(())
+        encode_chain_backward(ctx, encoder, &self.dyn_layers(), x, dy, dx)
     }
 
     fn reference_backward(&self, shape: &[usize], x: &[f32], dy: &[f32]) -> Result<Vec<f32>> {
-        let mut values = vec![x.to_vec()];
-        for layer in &self.layers {
-            let next = layer.reference(shape, values.last().expect("starts with x"))?;
-            values.push(next);
-        }
-        let mut upstream = dy.to_vec();
-        for (i, layer) in self.layers.iter().enumerate().rev() {
-            let saved = match layer.backward_reads() {
-                Saved::Input => &values[i],
-                Saved::Output => &values[i + 1],
-            };
-            upstream = layer.reference_backward(shape, saved, &upstream)?;
-        }
-        Ok(upstream)
+        reference_chain_backward(&self.dyn_layers(), shape, x, dy)
     }
+}
+
+/// Records `layers` applied in order to `x` into `out`: the first writes
+/// `out`, later ones run in place on it when they can. `mask` reaches every
+/// layer through [`Layer::encode_with_mask`] (only Softmax reads it; Keras's
+/// activation layers all pass a mask through). Shared by [`Sequential`] and
+/// [`crate::keras::AnyLayer`]'s chains.
+pub(crate) fn encode_chain(
+    ctx: &GpuContext,
+    encoder: &mut wgpu::CommandEncoder,
+    layers: &[&dyn Layer],
+    x: &GpuTensor,
+    mask: Option<&GpuTensor>,
+    out: &GpuTensor,
+) -> Result<()> {
+    x.check_output(out)?;
+    let Some((first, rest)) = layers.split_first() else {
+        encoder.copy_buffer_to_buffer(x.buffer(), 0, out.buffer(), 0, out.buffer().size());
+        return Ok(());
+    };
+    first.encode_with_mask(ctx, encoder, x, mask, out)?;
+    // `current` holds the chain's value so far; it is `out` unless a layer
+    // that cannot run in place moved it to a scratch tensor.
+    let mut current = out.clone();
+    for layer in rest {
+        // The in-place layers are the elementwise ones, which ignore masks.
+        if layer.supports_in_place() {
+            layer.encode_in_place(ctx, encoder, &current)?;
+        } else {
+            let next = if std::ptr::eq(current.buffer(), out.buffer()) {
+                GpuTensor::uninit_like(ctx, x)?
+            } else {
+                out.clone()
+            };
+            layer.encode_with_mask(ctx, encoder, &current, mask, &next)?;
+            current = next;
+        }
+    }
+    if !std::ptr::eq(current.buffer(), out.buffer()) {
+        encoder.copy_buffer_to_buffer(current.buffer(), 0, out.buffer(), 0, out.buffer().size());
+    }
+    Ok(())
+}
+
+/// The CPU reference of [`encode_chain`].
+pub(crate) fn reference_chain(
+    layers: &[&dyn Layer],
+    shape: &[usize],
+    x: &[f32],
+    mask: Option<(&[usize], &[f32])>,
+) -> Result<Vec<f32>> {
+    crate::cpu::check_len(shape, x)?;
+    layers.iter().try_fold(x.to_vec(), |value, layer| {
+        layer.reference_with_mask(shape, &value, mask)
+    })
+}
+
+/// Recomputes the chain's forward pass from `x`, keeping every layer's
+/// input, then runs the layers' backward passes in reverse; all in `encoder`.
+pub(crate) fn encode_chain_backward(
+    ctx: &GpuContext,
+    encoder: &mut wgpu::CommandEncoder,
+    layers: &[&dyn Layer],
+    x: &GpuTensor,
+    dy: &GpuTensor,
+    dx: &GpuTensor,
+) -> Result<()> {
+    x.check_output(dx)?;
+    let mut values = vec![x.clone()];
+    for layer in layers {
+        let out = GpuTensor::uninit_like(ctx, x)?;
+        layer.encode(ctx, encoder, values.last().expect("starts with x"), &out)?;
+        values.push(out);
+    }
+    let mut upstream = dy.clone();
+    for (i, layer) in layers.iter().enumerate().rev() {
+        let saved = match layer.backward_reads() {
+            Saved::Input => &values[i],
+            Saved::Output => &values[i + 1],
+        };
+        let target = if i == 0 {
+            dx.clone()
+        } else {
+            GpuTensor::uninit_like(ctx, x)?
+        };
+        layer.encode_backward(ctx, encoder, saved, &upstream, &target)?;
+        upstream = target;
+    }
+    if layers.is_empty() {
+        x.check_same_shape("dy", dy)?;
+        encoder.copy_buffer_to_buffer(dy.buffer(), 0, dx.buffer(), 0, dx.buffer().size());
+    }
+    Ok(())
+}
+
+/// The CPU reference of [`encode_chain_backward`].
+pub(crate) fn reference_chain_backward(
+    layers: &[&dyn Layer],
+    shape: &[usize],
+    x: &[f32],
+    dy: &[f32],
+) -> Result<Vec<f32>> {
+    let mut values = vec![x.to_vec()];
+    for layer in layers {
+        let next = layer.reference(shape, values.last().expect("starts with x"))?;
+        values.push(next);
+    }
+    let mut upstream = dy.to_vec();
+    for (i, layer) in layers.iter().enumerate().rev() {
+        let saved = match layer.backward_reads() {
+            Saved::Input => &values[i],
+            Saved::Output => &values[i + 1],
+        };
+        upstream = layer.reference_backward(shape, saved, &upstream)?;
+    }
+    Ok(upstream)
 }
 
 crate::layers::inherent_forward!(Sequential);

@@ -51,7 +51,6 @@ fn every_elementwise_golden_case_matches_keras() {
         let name = case["name"].as_str().unwrap();
         let shape = json_shape(&case["input_shape"]);
         let input = json_f32s(&case["input"]);
-        let keras = json_f32s(&case["output"]);
         let x = GpuTensor::from_slice(ctx(), &shape, &input).unwrap();
         let gpu = layer
             .forward(ctx(), &x)
@@ -66,26 +65,7 @@ fn every_elementwise_golden_case_matches_keras() {
         };
         assert_all_close(name, &input, &gpu, &cpu, tol);
 
-        let atol = case["tolerance"]["atol"].as_f64().unwrap();
-        let rtol = case["tolerance"]["rtol"].as_f64().unwrap();
-        let nonfinite = case["tags"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|t| t == "nonfinite");
-        for (i, (&got, &want)) in gpu.iter().zip(&keras).enumerate() {
-            // Non-finite inputs follow our documented policy (checked against
-            // the CPU reference above and in tests/elementwise.rs); finite ones
-            // must match Keras even in these cases.
-            if nonfinite && !input[i].is_finite() {
-                continue;
-            }
-            assert!(
-                keras_close(got, want, atol, rtol),
-                "{name}: element {i}, input {}: gpu {got:e} vs keras {want:e} (atol {atol}, rtol {rtol})",
-                input[i]
-            );
-        }
+        common::assert_matches_keras(name, &case, &input, &gpu);
         checked += 1;
     }
     // 43 ReLU + 7 LeakyReLU + 7 ELU + 7 ThresholdedReLU + 10 PReLU.

@@ -326,13 +326,7 @@ fn every_softmax_golden_case_matches_keras() {
         };
         let shape = json_shape(&case["input_shape"]);
         let x = json_f32s(&case["input"]);
-        let mask_values: Option<(Vec<usize>, Vec<f32>)> = case.get("mask").map(|m| {
-            let values = m.as_array().unwrap().iter().map(|v| match v {
-                Value::Bool(b) => f32::from(u8::from(*b)),
-                other => common::json_f32(other),
-            });
-            (json_shape(&case["mask_shape"]), values.collect())
-        });
+        let mask_values = common::case_mask(case);
         let mask = mask_values
             .as_ref()
             .map(|(s, v)| (s.as_slice(), v.as_slice()));

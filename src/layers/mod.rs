@@ -96,6 +96,33 @@ pub trait Layer: Send + Sync {
     /// Runs the CPU reference on row-major `x` of `shape`.
     fn reference(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>>;
 
+    /// Records `out = layer(x)` with an optional Keras mask. Keras's
+    /// activation layers all accept a mask and pass it on; only Softmax
+    /// reads it, so the default ignores it and calls [`Layer::encode`].
+    fn encode_with_mask(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        x: &GpuTensor,
+        mask: Option<&GpuTensor>,
+        out: &GpuTensor,
+    ) -> Result<()> {
+        let _ = mask;
+        self.encode(ctx, encoder, x, out)
+    }
+
+    /// The CPU reference with an optional mask (row-major, of its shape), as
+    /// [`Layer::encode_with_mask`]: ignored except by Softmax.
+    fn reference_with_mask(
+        &self,
+        shape: &[usize],
+        x: &[f32],
+        mask: Option<(&[usize], &[f32])>,
+    ) -> Result<Vec<f32>> {
+        let _ = mask;
+        self.reference(shape, x)
+    }
+
     /// Which forward tensor the backward pass reads besides `dy`: the input
     /// `x` (the elementwise layers) or the output `y` (Softmax, where it is
     /// cheaper than recomputing it).

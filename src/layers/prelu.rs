@@ -94,6 +94,11 @@ impl PReLU {
         &self.shared_axes
     }
 
+    /// How alpha is initialised at build time.
+    pub fn initializer(&self) -> Initializer {
+        self.initializer
+    }
+
     pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Option<Built>> {
         // Built state is replaced whole, so a panic elsewhere cannot leave it half-written.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)

@@ -213,6 +213,26 @@ impl crate::layers::Layer for Softmax {
         crate::cpu::softmax(self, shape, x, None)
     }
 
+    fn encode_with_mask(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        x: &GpuTensor,
+        mask: Option<&GpuTensor>,
+        out: &GpuTensor,
+    ) -> Result<()> {
+        self.encode_masked(ctx, encoder, x, mask, out)
+    }
+
+    fn reference_with_mask(
+        &self,
+        shape: &[usize],
+        x: &[f32],
+        mask: Option<(&[usize], &[f32])>,
+    ) -> Result<Vec<f32>> {
+        crate::cpu::softmax(self, shape, x, mask)
+    }
+
     fn backward_reads(&self) -> crate::layers::Saved {
         crate::layers::Saved::Output
     }

@@ -182,3 +182,44 @@ pub fn prelu_from_case(case: &serde_json::Value) -> wgpu_activations::PReLU {
     prelu.set_alpha(&json_f32s(&weights["alpha"])).unwrap();
     prelu
 }
+
+/// A golden case's Softmax mask as `(shape, values)`, booleans as 0/1.
+pub fn case_mask(case: &serde_json::Value) -> Option<(Vec<usize>, Vec<f32>)> {
+    case.get("mask").map(|m| {
+        let values = m.as_array().expect("a mask array").iter().map(|v| match v {
+            serde_json::Value::Bool(b) => f32::from(u8::from(*b)),
+            other => json_f32(other),
+        });
+        (json_shape(&case["mask_shape"]), values.collect())
+    })
+}
+
+/// Asserts `got` matches the golden case's Keras `output` within the case's
+/// tolerance. In cases tagged `nonfinite`, the elementwise layers' outputs
+/// for NaN and infinite inputs follow this crate's documented policy (see
+/// the README, "NaN and infinities") rather than Keras's, so those elements
+/// are left to the CPU-reference comparison the caller makes; every finite
+/// input must still match Keras. Softmax follows Keras 3 everywhere.
+#[track_caller]
+pub fn assert_matches_keras(what: &str, case: &serde_json::Value, input: &[f32], got: &[f32]) {
+    let keras = json_f32s(&case["output"]);
+    assert_eq!(got.len(), keras.len(), "{what}: lengths differ");
+    let atol = case["tolerance"]["atol"].as_f64().expect("atol");
+    let rtol = case["tolerance"]["rtol"].as_f64().expect("rtol");
+    let policy_differs = case["layer"] != "Softmax"
+        && case["tags"]
+            .as_array()
+            .expect("tags")
+            .iter()
+            .any(|t| t == "nonfinite");
+    for (i, (&g, &want)) in got.iter().zip(&keras).enumerate() {
+        if policy_differs && !input[i].is_finite() {
+            continue;
+        }
+        assert!(
+            keras_close(g, want, atol, rtol),
+            "{what}: element {i}, input {}: gpu {g:e} vs keras {want:e} (atol {atol}, rtol {rtol})",
+            input[i]
+        );
+    }
+}
