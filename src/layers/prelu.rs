@@ -233,8 +233,6 @@ impl PReLU {
             // alpha is bound whole, so one the device cannot bind is refused
             // before it is allocated: an empty input such as [0, 4e9] would
             // otherwise build gigabytes of alpha.
-            // (A device that cannot run PReLU at all says that instead.)
-            ctx.check_support(Kernel::Prelu, ctx.workgroup_size(Kernel::Prelu))?;
             let len = element_count(&prelu_alpha_shape(shape, &self.shared_axes)?)?;
             let size = (len as u64).saturating_mul(4);
             let limit = ctx.limits().max_storage_buffer_binding_size;
