@@ -660,6 +660,11 @@ impl Initializer {
             })?;
         let class = self.keras_class_name();
         match *self {
+            // Up to the kernels' u32 indexing, zeros come from a lazily zeroed
+            // allocation: building on a huge but empty-batch shape (Keras
+            // builds on any shape) then costs address space, not memory.
+            // Larger ones go through the fallible path, which can say no.
+            Initializer::Zeros if len <= u32::MAX as usize => Ok(vec![0.0; len]),
             Initializer::Zeros => fill(shape, len, || 0.0),
             Initializer::Ones => fill(shape, len, || 1.0),
             Initializer::Constant(value) => fill(shape, len, || value),

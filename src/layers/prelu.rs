@@ -220,11 +220,7 @@ impl PReLU {
     /// The built state for an input of `shape` with alpha on `ctx`'s GPU,
     /// building the layer first if needed (as Keras does on the first call)
     /// and uploading alpha once per context.
-    pub(crate) fn built_for(
-        &self,
-        ctx: &GpuContext,
-        shape: &[usize],
-    ) -> Result<(Built, GpuTensor)> {
+    pub(crate) fn built_for(&self, ctx: &GpuContext, shape: &[usize]) -> Result<GpuTensor> {
         // A device that cannot run PReLU at all says so before any size check.
         ctx.check_support(Kernel::Prelu, ctx.workgroup_size(Kernel::Prelu))?;
         let mut state = self.lock();
@@ -249,14 +245,13 @@ impl PReLU {
         }
         let built = state.as_mut().expect("built just above");
         self.check_input(built, shape)?;
-        let alpha = built.gpu_alpha_on(ctx)?;
-        Ok((built.clone(), alpha))
+        built.gpu_alpha_on(ctx)
     }
 
     /// The forward or input-gradient kernel for an input of `shape`.
     fn job_for(&self, kernel: Kernel, ctx: &GpuContext, shape: &[usize]) -> Result<Elementwise> {
-        let (built, alpha) = self.built_for(ctx, shape)?;
-        let params = prelu_params(shape, &built.alpha_shape)?;
+        let alpha = self.built_for(ctx, shape)?;
+        let params = prelu_params(shape, alpha.shape())?;
         let mut job = Elementwise::new(kernel, &params);
         job.extra = Some(alpha);
         job.specialization = alpha_mode(&params) as u32;
@@ -271,30 +266,37 @@ impl PReLU {
         self.job_for(Kernel::PreluGrad, ctx, shape)
     }
 
-    /// The built state and host alpha for a CPU reference on `shape`.
-    fn cpu_alpha(&self, shape: &[usize]) -> Result<(Vec<usize>, Vec<f32>)> {
+    /// Runs `reference(alpha_shape, alpha)` on the host alpha for an input
+    /// of `shape`, building first if needed; alpha is borrowed, not copied.
+    fn with_host_alpha<T>(
+        &self,
+        shape: &[usize],
+        reference: impl FnOnce(&[usize], &[f32]) -> Result<T>,
+    ) -> Result<T> {
         if !self.is_built() {
             self.build(shape)?;
         }
         let state = self.lock();
         let built = state.as_ref().expect("built just above");
         self.check_input(built, shape)?;
-        let alpha = built.alpha.clone().ok_or_else(|| {
+        let alpha = built.alpha.as_deref().ok_or_else(|| {
             Error::Readback(
                 "alpha was updated on the GPU and not read back; call read_alpha first".into(),
             )
         })?;
-        Ok((built.alpha_shape.clone(), alpha))
+        reference(&built.alpha_shape, alpha)
     }
 
     fn cpu(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
-        let (alpha_shape, alpha) = self.cpu_alpha(shape)?;
-        crate::cpu::prelu(shape, x, &alpha_shape, &alpha)
+        self.with_host_alpha(shape, |alpha_shape, alpha| {
+            crate::cpu::prelu(shape, x, alpha_shape, alpha)
+        })
     }
 
     fn cpu_grad(&self, shape: &[usize], x: &[f32], dy: &[f32]) -> Result<Vec<f32>> {
-        let (alpha_shape, alpha) = self.cpu_alpha(shape)?;
-        crate::cpu::prelu_backward(shape, x, dy, &alpha_shape, &alpha)
+        self.with_host_alpha(shape, |alpha_shape, alpha| {
+            crate::cpu::prelu_backward(shape, x, dy, alpha_shape, alpha)
+        })
     }
 }
 

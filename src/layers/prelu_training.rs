@@ -110,7 +110,7 @@ impl PReLU {
         x: &GpuTensor,
         dy: &GpuTensor,
     ) -> Result<GpuTensor> {
-        let (_, alpha) = self.built_for(ctx, x.shape())?;
+        let alpha = self.built_for(ctx, x.shape())?;
         let d_alpha = GpuTensor::uninit(ctx, alpha.shape())?;
         ctx.submit_with("PReLU alpha gradient", |encoder| {
             self.encode_alpha_gradient(ctx, encoder, x, dy, &d_alpha, self.regularizer.is_some())
@@ -126,7 +126,7 @@ impl PReLU {
         x: &GpuTensor,
         dy: &GpuTensor,
     ) -> Result<PreluGradients> {
-        let (_, alpha) = self.built_for(ctx, x.shape())?;
+        let alpha = self.built_for(ctx, x.shape())?;
         let dx = GpuTensor::uninit_like(ctx, x)?;
         let d_alpha = GpuTensor::uninit(ctx, alpha.shape())?;
         ctx.submit_with("PReLU gradients", |encoder| {
@@ -155,12 +155,12 @@ impl PReLU {
                 x.dtype()
             )));
         }
-        let (built, alpha) = self.built_for(ctx, x.shape())?;
-        if d_alpha.shape() != built.alpha_shape.as_slice() {
+        let alpha = self.built_for(ctx, x.shape())?;
+        let alpha_shape = alpha.shape();
+        if d_alpha.shape() != alpha_shape {
             return Err(Error::Shape(format!(
-                "d_alpha has shape {:?} but alpha has shape {:?}",
+                "d_alpha has shape {:?} but alpha has shape {alpha_shape:?}",
                 d_alpha.shape(),
-                built.alpha_shape
             )));
         }
         if d_alpha.shares_buffer(&alpha) {
@@ -170,7 +170,7 @@ impl PReLU {
         // axis alpha broadcasts along.
         let shape = x.shape();
         let reduced: Vec<usize> = (0..shape.len())
-            .filter(|&axis| axis == 0 || built.alpha_shape[axis - 1] == 1)
+            .filter(|&axis| axis == 0 || alpha_shape[axis - 1] == 1)
             .collect();
         let (mut params, _) = row_params(shape, &reduced, None)?;
         params.rows = u32::try_from(d_alpha.len())
