@@ -268,9 +268,11 @@ impl GpuContext {
         self.pipelines.get(&self.device, key)
     }
 
-    /// Invocations per workgroup for `kernel` on this adapter, within the
-    /// device's limits (a browser may allow fewer than a native driver).
-    pub(crate) fn workgroup_size(&self, kernel: Kernel) -> u32 {
+    /// Invocations per workgroup `kernel` runs with on this device: the
+    /// adapter type's preferred size ([`crate::dispatch::workgroup_size`]),
+    /// cut to the device's limits ([`crate::dispatch::fit_workgroup_size`];
+    /// a browser may allow fewer than a native driver).
+    pub fn workgroup_size(&self, kernel: Kernel) -> u32 {
         crate::dispatch::fit_workgroup_size(
             crate::dispatch::workgroup_size(kernel, self.adapter_info.device_type),
             &self.limits,

@@ -99,6 +99,14 @@ async fn the_browsers_webgpu_runs_the_layers() {
         limits.max_buffer_size,
         ctx.features(),
     );
+    for kernel in wgpu_activations::kernels::Kernel::ALL {
+        let size = ctx.workgroup_size(kernel);
+        assert!(
+            size <= limits.max_compute_invocations_per_workgroup
+                && size <= limits.max_compute_workgroup_size_x,
+            "{kernel:?} runs {size} invocations per workgroup, over the limits"
+        );
+    }
     // wasm builds of wgpu could also reach WebGL through wgpu-core; this
     // crate's must reach the browser's own WebGPU.
     assert_eq!(info.backend, wgpu::Backend::BrowserWebGpu, "{info:?}");
