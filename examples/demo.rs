@@ -3,6 +3,12 @@
 //!
 //! `cargo run --release --example demo`
 
+// Native only (blocking calls, threads, timers): on wasm the example is
+// empty, so `cargo test --target wasm32-unknown-unknown` builds; examples/web
+// is the browser's.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
+
 use std::process::ExitCode;
 
 use wgpu_activations::{

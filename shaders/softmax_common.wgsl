@@ -41,8 +41,16 @@ override REDUCED_SINGLE: u32 = 0u;
 // 1 when a mask is bound; fixed per pipeline so unmasked runs never read it.
 override HAS_MASK: u32 = 0u;
 
+// -inf and NaN from bits held in a variable: as constant expressions WGSL
+// rejects them (Chromium's Tint: "value -inf cannot be represented as 'f32'").
 fn neg_inf() -> f32 {
-    return bitcast<f32>(0xff800000u);
+    var bits = 0xff800000u;
+    return bitcast<f32>(bits);
+}
+
+fn nan() -> f32 {
+    var bits = 0x7fc00000u;
+    return bitcast<f32>(bits);
 }
 
 // NaN or +inf, by bits so no compiler can assume them away.
@@ -145,7 +153,7 @@ fn softmax_at(o: vec2<u32>, row: Running) -> f32 {
         return 0.0;
     }
     if row.poisoned != 0u {
-        return bitcast<f32>(0x7fc00000u);
+        return nan();
     }
     return exp(f32(input[o.x]) - row.peak) / row.sum;
 }

@@ -51,6 +51,26 @@ pub struct GpuContext {
     lost: Arc<Mutex<Option<String>>>,
     /// Longest wait for a readback (None: unbounded).
     readback_timeout: Mutex<Option<Duration>>,
+    /// On the web, the answers of popped error scopes not yet awaited.
+    #[cfg(target_arch = "wasm32")]
+    pending: Mutex<Vec<PendingScope>>,
+}
+
+/// A popped error scope whose answer the browser has not given yet, and what
+/// the crate was doing inside it.
+#[cfg(target_arch = "wasm32")]
+struct PendingScope {
+    operation: &'static str,
+    answer: std::pin::Pin<Box<dyn std::future::Future<Output = Option<wgpu::Error>> + Send>>,
+}
+
+#[cfg(target_arch = "wasm32")]
+impl std::fmt::Debug for PendingScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingScope")
+            .field("operation", &self.operation)
+            .finish_non_exhaustive()
+    }
 }
 
 impl GpuContext {
@@ -125,6 +145,8 @@ impl GpuContext {
             submissions: AtomicU64::new(0),
             lost: Arc::default(),
             readback_timeout: Mutex::new(Some(DEFAULT_READBACK_TIMEOUT)),
+            #[cfg(target_arch = "wasm32")]
+            pending: Mutex::default(),
         }
     }
 
@@ -315,9 +337,15 @@ impl GpuContext {
         }
     }
 
-    /// Invocations per workgroup for `kernel` on this adapter.
-    pub(crate) fn workgroup_size(&self, kernel: Kernel) -> u32 {
-        crate::dispatch::workgroup_size(kernel, self.adapter_info.device_type)
+    /// Invocations per workgroup `kernel` runs with on this device: the
+    /// adapter type's preferred size ([`crate::dispatch::workgroup_size`]),
+    /// cut to the device's limits ([`crate::dispatch::fit_workgroup_size`];
+    /// a browser may allow fewer than a native driver).
+    pub fn workgroup_size(&self, kernel: Kernel) -> u32 {
+        crate::dispatch::fit_workgroup_size(
+            crate::dispatch::workgroup_size(kernel, self.adapter_info.device_type),
+            &self.limits,
+        )
     }
 
     /// This context's unique id.
@@ -355,14 +383,71 @@ impl GpuContext {
         }
     }
 
-    /// On the web, error scopes are answered asynchronously by the browser,
-    /// so errors reach the device's uncaptured-error handler instead.
+    /// On the web the browser answers error scopes asynchronously, and a
+    /// synchronous call cannot wait for it: the popped scopes are kept, and
+    /// what they caught is returned by the next [`GpuContext::check_errors`]
+    /// or [`crate::GpuTensor::to_vec`].
     #[cfg(target_arch = "wasm32")]
-    pub(crate) fn scoped<T>(&self, _operation: &'static str, f: impl FnOnce() -> T) -> Result<T> {
+    pub(crate) fn scoped<T>(&self, operation: &'static str, f: impl FnOnce() -> T) -> Result<T> {
         self.check_device()?;
-        Ok(f())
+        let validation = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let out_of_memory = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let value = f();
+        // Popping takes effect at once; only the answer comes later.
+        let oom = out_of_memory.pop();
+        let invalid = validation.pop();
+        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        pending.push(PendingScope {
+            operation,
+            answer: Box::pin(oom),
+        });
+        pending.push(PendingScope {
+            operation,
+            answer: Box::pin(invalid),
+        });
+        Ok(value)
+    }
+
+    /// Waits for the GPU's verdict on every call made so far and returns the
+    /// first error it reported.
+    ///
+    /// On native each call reports its own errors, so this only checks that
+    /// the device is not lost. In a browser the GPU answers asynchronously:
+    /// a `forward` the browser rejects still returns `Ok`, and its error is
+    /// returned here, or by the next [`crate::GpuTensor::to_vec`] (which
+    /// calls this first, so rejected work is never read back as data).
+    pub async fn check_errors(&self) -> Result<()> {
+        #[cfg(target_arch = "wasm32")]
+        {
+            // Taken out first: the lock is not held across an await.
+            let pending =
+                std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner));
+            let mut first = None;
+            for PendingScope { operation, answer } in pending {
+                // Every answer is awaited, so none is left for a later call.
+                if let Some(error) = answer.await {
+                    first.get_or_insert((operation, error));
+                }
+            }
+            if let Some((operation, error)) = first {
+                return Err(self
+                    .check_device()
+                    .err()
+                    .unwrap_or_else(|| Error::from_wgpu(operation, error)));
+            }
+        }
+        self.check_device()
     }
 }
+
+/// Where WebGPU is missing in a browser, what usually fixes it.
+const WEB_HINT: &str = if cfg!(target_arch = "wasm32") {
+    ". In a browser, WebGPU must be available (navigator.gpu): a browser with \
+     WebGPU enabled, on https or localhost; Chromium without a GPU needs \
+     --enable-unsafe-webgpu to expose its SwiftShader adapter"
+} else {
+    ""
+};
 
 /// The adapter named by `WGPU_ADAPTER_NAME`, else wgpu's default choice.
 async fn pick_adapter(instance: &wgpu::Instance) -> Result<wgpu::Adapter> {
@@ -385,11 +470,11 @@ async fn pick_adapter(instance: &wgpu::Instance) -> Result<wgpu::Adapter> {
         })
         .await
         .map_err(|e| Error::NoAdapter {
-            reason: format!("{e} (backends: {backends:?})"),
+            reason: format!("{e} (backends: {backends:?}){WEB_HINT}"),
         })
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 
@@ -423,5 +508,45 @@ mod tests {
                 }
             ))
             .is_ok());
+    }
+}
+
+/// In a browser: errors that the browser reports asynchronously still come
+/// back as `Err`, from [`GpuContext::check_errors`].
+#[cfg(all(test, target_arch = "wasm32"))]
+mod web_tests {
+    use super::*;
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    async fn browser_validation_errors_surface_in_check_errors() {
+        let ctx = GpuContext::new()
+            .await
+            .unwrap_or_else(|e| panic!("the browser tests need WebGPU: {e}"));
+        // MAP_READ may only be combined with COPY_DST: WebGPU rejects this buffer.
+        let made = ctx.scoped("making an invalid buffer", || {
+            ctx.device().create_buffer(&wgpu::BufferDescriptor {
+                label: None,
+                size: 16,
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::STORAGE,
+                mapped_at_creation: false,
+            })
+        });
+        assert!(made.is_ok(), "the browser answers later, not here");
+        match ctx.check_errors().await {
+            Err(Error::Validation { operation, .. }) => {
+                assert_eq!(operation, "making an invalid buffer")
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+        // Reported once, and the context keeps working afterwards.
+        ctx.check_errors()
+            .await
+            .expect("the error was already reported");
+        let x = crate::GpuTensor::from_slice(&ctx, &[2], &[-1.0, 2.0]).expect("upload");
+        let y = crate::ReLU::default().forward(&ctx, &x).expect("forward");
+        assert_eq!(y.to_vec(&ctx).await.expect("readback"), [0.0, 2.0]);
     }
 }

@@ -123,6 +123,29 @@ pub fn workgroup_size(kernel: Kernel, device_type: wgpu::DeviceType) -> u32 {
     }
 }
 
+/// `preferred` cut down to what one workgroup may hold on a device with
+/// `limits` (`max_compute_invocations_per_workgroup` and
+/// `max_compute_workgroup_size_x`, e.g. 256 in Chromium on SwiftShader), and
+/// to a power of two, which the softmax tree reduction needs.
+///
+/// ```
+/// use wgpu_activations::{dispatch::fit_workgroup_size, wgpu::Limits};
+/// let mut limits = Limits::defaults();
+/// assert_eq!(fit_workgroup_size(256, &limits), 256);
+/// limits.max_compute_invocations_per_workgroup = 200;
+/// assert_eq!(fit_workgroup_size(256, &limits), 128);
+/// assert_eq!(fit_workgroup_size(64, &limits), 64);
+/// limits.max_compute_workgroup_size_x = 32;
+/// assert_eq!(fit_workgroup_size(256, &limits), 32);
+/// ```
+pub fn fit_workgroup_size(preferred: u32, limits: &wgpu::Limits) -> u32 {
+    let allowed = preferred
+        .min(limits.max_compute_invocations_per_workgroup)
+        .min(limits.max_compute_workgroup_size_x)
+        .max(1);
+    1 << allowed.ilog2()
+}
+
 /// Rows at most this long are cheaper one per invocation than one per
 /// workgroup. CPU adapters (lavapipe) pay several microseconds per workgroup
 /// barrier, so there a whole row per invocation wins up to far longer rows:
@@ -220,7 +243,7 @@ pub fn softmax_workgroups(kernel: Kernel, rows: u32, workgroup_size: u32) -> u32
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

@@ -24,6 +24,12 @@
 //! no slope maps NaN to 0; this crate keeps it NaN, so NaN is never hidden.
 
 #![forbid(unsafe_code)]
+// The doc examples block on the GPU, which a browser cannot: built for wasm
+// they compile to nothing, and tests/browser.rs is the browser's suite.
+#![cfg_attr(
+    target_arch = "wasm32",
+    doc(test(attr(no_main, cfg(not(target_arch = "wasm32")))))
+)]
 #![warn(missing_docs)]
 
 mod context;

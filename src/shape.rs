@@ -225,7 +225,7 @@ pub fn softmax_plan(
     (kept, reduced)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

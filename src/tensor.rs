@@ -224,6 +224,9 @@ impl GpuTensor {
     }
 
     /// Reads the tensor back to the host as f32 (f16 values widen exactly).
+    ///
+    /// In a browser this is also where errors of earlier calls on `ctx`
+    /// surface (see [`GpuContext::check_errors`]).
     pub async fn to_vec(&self, ctx: &GpuContext) -> Result<Vec<f32>> {
         let bytes = self.read_bytes(ctx).await?;
         Ok(match self.dtype {
@@ -258,6 +261,8 @@ impl GpuTensor {
     /// The buffer's bytes, whole 4-byte words (copies and maps need them).
     async fn read_bytes(&self, ctx: &GpuContext) -> Result<Vec<u8>> {
         ctx.check_id(self.context)?;
+        // Work the GPU rejected leaves garbage behind: report it instead.
+        ctx.check_errors().await?;
         if self.len == 0 {
             return Ok(Vec::new());
         }
@@ -299,14 +304,16 @@ impl GpuTensor {
                         .unwrap_or(Error::Readback(other.to_string())),
                 })?;
         }
-        receiver
+        let mapped = receiver
             .await
-            .map_err(|_| Error::Readback("the map callback was dropped".into()))?
-            .map_err(|e| {
-                ctx.check_device()
-                    .err()
-                    .unwrap_or(Error::Readback(e.to_string()))
-            })?;
+            .map_err(|_| Error::Readback("the map callback was dropped".into()))?;
+        // A rejected copy explains a failed map better than the map does.
+        ctx.check_errors().await?;
+        mapped.map_err(|e| {
+            ctx.check_device()
+                .err()
+                .unwrap_or(Error::Readback(e.to_string()))
+        })?;
         let values = {
             let view = staging
                 .slice(..)

@@ -2,6 +2,9 @@
 //! adapter is an error that says what was asked, what exists, and how to get
 //! a software adapter. Its own test binary: it sets a process-wide variable.
 
+// Native: blocks on the GPU; the browser runs tests/browser.rs.
+#![cfg(not(target_arch = "wasm32"))]
+
 use wgpu_activations::{Error, GpuContext};
 
 #[test]

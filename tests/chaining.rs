@@ -2,6 +2,9 @@
 //! `forward_into` a reused tensor, in-place runs, and chains of layers in one
 //! submission.
 
+// Native: blocks on the GPU; the browser runs tests/browser.rs.
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use common::{assert_all_close, ctx, Tolerance};

@@ -3,6 +3,9 @@
 //! tensor exceeds `max_storage_buffer_binding_size`, and size errors that
 //! leave the context usable.
 
+// Native: blocks on the GPU; the browser runs tests/browser.rs.
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use std::sync::Barrier;

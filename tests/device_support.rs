@@ -3,6 +3,8 @@
 //! limit is missing with `Error::Unsupported`, instead of reaching wgpu's
 //! validation, and uploads and readbacks still work.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use common::device_with;

@@ -5,6 +5,9 @@
 //! Tolerances: ReLU, LeakyReLU, ThresholdedReLU and PReLU are exact (bit for
 //! bit); ELU is within 4 ulps of expm1 computed in f64.
 
+// Native: blocks on the GPU; the browser runs tests/browser.rs.
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use common::{assert_all_close, ctx, Tolerance};

@@ -9,6 +9,8 @@
 //! allows); ELU and Softmax within 1 ulp (the f32 result is within a few f32
 //! ulps, then rounded); Softmax backward within 1 ulp plus its f32 bound.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use common::{ctx, plain_context};

@@ -15,6 +15,8 @@
 //! as many. Tensors that reach the GPU hold at most [`MAX_GPU_ELEMENTS`], so the
 //! suite stays quick on a software adapter and under GL with one test thread.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use common::{close, ctx, ulps, Tolerance};

@@ -5,6 +5,8 @@
 //! of entries and masks through `AnyLayer`; PReLU alpha from `.npy` files
 //! written by numpy.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use common::{

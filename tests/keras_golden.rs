@@ -2,6 +2,9 @@
 //! tests/data/cases.json (a copy of ../shared/keras/cases.json) and every
 //! rejection in tests/data/errors.json.
 
+// Native: blocks on the GPU; the browser runs tests/browser.rs.
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use common::{

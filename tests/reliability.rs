@@ -5,6 +5,9 @@
 //! `WGPU_ACTIVATIONS_SOAK=1000 cargo test --release --test reliability`
 //! runs the longer soak (forwards per thread); CI runs 100.
 
+// Native: blocks on the GPU; the browser runs tests/browser.rs.
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use std::time::Duration;

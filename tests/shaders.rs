@@ -25,6 +25,9 @@
 //! This is how we know Metal, DX12 and GL users can run the shaders without
 //! having those machines in CI. None of it needs a GPU.
 
+// Native: blocks on the GPU; the browser runs tests/browser.rs.
+#![cfg(not(target_arch = "wasm32"))]
+
 use naga::back::{glsl, hlsl, msl, spv};
 use naga::valid::{Capabilities, ModuleInfo, ValidationFlags, Validator};
 use naga::{Module, ShaderStage};

@@ -9,6 +9,9 @@
 //! f32 rounding of x - max alone costs |t| ulps); the row's sum adds n f32
 //! roundings, whose random walk is about √n/2 ulps.
 
+// Native: blocks on the GPU; the browser runs tests/browser.rs.
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use common::{ctx, golden_cases, json_f32s, json_shape, keras_close, ulps};

@@ -8,6 +8,8 @@
 //! within 8 ulps of the f64-norm reference; the SGD step within 1 ulp (a
 //! driver may fuse `w - lr * g` into one rounding).
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use common::{assert_all_close, ctx, golden_cases, json_f32s, json_shape, keras_close, Tolerance};

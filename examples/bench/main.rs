@@ -17,6 +17,12 @@
 //! the readback. Results go to stdout, `DIR/bench.csv` and
 //! `DIR/bench.svg` (default `target/bench`).
 
+// Native only (blocking calls, threads, timers): on wasm the example is
+// empty, so `cargo test --target wasm32-unknown-unknown` builds; examples/web
+// is the browser's.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
+
 mod svg;
 mod timer;
 

@@ -44,12 +44,22 @@ fn check_pair(x: &[f32], dy: &[f32]) -> Result<()> {
     }
 }
 
-/// Applies `derivative` elementwise: `dx = dy * f'(x)`, NaN where x is NaN.
-fn chain(x: &[f32], dy: &[f32], mut derivative: impl FnMut(f32) -> f32) -> Result<Vec<f32>> {
+/// Applies `derivative(x)` elementwise: `dx = dy * f'(x)`, NaN where x is NaN.
+fn chain(x: &[f32], dy: &[f32], derivative: impl Fn(f32) -> f32) -> Result<Vec<f32>> {
+    chain_indexed(x, dy, |_, x| derivative(x))
+}
+
+/// [`chain`] for derivatives that also depend on the element's index.
+fn chain_indexed(
+    x: &[f32],
+    dy: &[f32],
+    derivative: impl Fn(usize, f32) -> f32,
+) -> Result<Vec<f32>> {
     check_pair(x, dy)?;
     Ok(x.iter()
         .zip(dy)
-        .map(|(&x, &dy)| if x.is_nan() { x } else { dy * derivative(x) })
+        .enumerate()
+        .map(|(i, (&x, &dy))| if x.is_nan() { x } else { dy * derivative(i, x) })
         .collect())
 }
 
@@ -148,10 +158,8 @@ pub fn prelu_backward(
     super::check_len(shape, dy)?;
     super::check_len(alpha_shape, alpha)?;
     super::prelu::check_broadcast(shape, alpha_shape)?;
-    let mut flat = 0;
-    chain(x, dy, |x| {
+    chain_indexed(x, dy, |flat, x| {
         let a = alpha[super::prelu::alpha_index(shape, alpha_shape, flat)];
-        flat += 1;
         if x > 0.0 {
             1.0
         } else if x < 0.0 {

@@ -1,0 +1,424 @@
+//! The browser suite: every layer's forward pass against its CPU reference in
+//! a real browser's WebGPU (headless Chromium in CI, see `.ci/wasm`), softmax
+//! over the last and the first axis and with a mask, PReLU with shared axes,
+//! argument errors, and proof that the browser's WebGPU is what ran.
+//!
+//! `cargo test --target wasm32-unknown-unknown` (the runner is set in
+//! `.cargo/config.toml`; README, "In the browser"). Sizes stay small:
+//! Chromium without a GPU runs WebGPU on SwiftShader, on the CPU.
+
+// Browser only; the native suites are the other files in tests/.
+#![cfg(target_arch = "wasm32")]
+
+use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
+use wgpu_activations::{
+    cpu, wgpu, Error, GpuContext, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, Sequential, Softmax,
+    ThresholdedReLU, ELU,
+};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A context on the browser's adapter; no WebGPU fails the test with the reason.
+async fn ctx() -> GpuContext {
+    GpuContext::new()
+        .await
+        .unwrap_or_else(|e| panic!("the browser tests need WebGPU: {e}"))
+}
+
+/// f32s mapped onto a line of integers so that neighbours differ by 1 and ±0 coincide.
+fn ordinal(v: f32) -> i64 {
+    let bits = i64::from(v.to_bits() as i32);
+    if bits < 0 {
+        i64::from(i32::MIN) - bits
+    } else {
+        bits
+    }
+}
+
+/// Whether `got` is within `ulps` of `want`; NaN matches NaN, and a
+/// subnormal `want` may come back flushed to zero (WGSL allows it).
+fn close(got: f32, want: f32, ulps: u64) -> bool {
+    if got.is_nan() || want.is_nan() {
+        return got.is_nan() && want.is_nan();
+    }
+    if want.abs() < f32::MIN_POSITIVE && got.abs() < f32::MIN_POSITIVE {
+        return true;
+    }
+    ordinal(got).abs_diff(ordinal(want)) <= ulps
+}
+
+/// `n` inputs spread over [-4, 4) with the edge cases at the front.
+fn sample(n: usize) -> Vec<f32> {
+    let edges = [0.0, -0.0, 1.0, -1.0, 0.5, 6.5, -1e-3, f32::NAN];
+    (0..n)
+        .map(|i| match edges.get(i) {
+            Some(&e) => e,
+            None => ((i * 37) % 101) as f32 / 12.625 - 4.0,
+        })
+        .collect()
+}
+
+/// Runs `layer` on the GPU and on the CPU; every element within `ulps`.
+async fn check(ctx: &GpuContext, layer: &dyn Layer, shape: &[usize], x: &[f32], ulps: u64) {
+    let input = GpuTensor::from_slice(ctx, shape, x).expect("upload");
+    let gpu = layer
+        .forward(ctx, &input)
+        .expect("forward")
+        .to_vec(ctx)
+        .await
+        .unwrap_or_else(|e| panic!("{} on {shape:?}: {e}", layer.class_name()));
+    let want = layer.reference(shape, x).expect("the CPU reference");
+    assert_eq!(gpu.len(), want.len());
+    for (i, (&g, &w)) in gpu.iter().zip(&want).enumerate() {
+        assert!(
+            close(g, w, ulps),
+            "{} on {shape:?}: element {i} (input {}): gpu {g:e} vs cpu {w:e}, {ulps} ulps allowed",
+            layer.class_name(),
+            x[i],
+        );
+    }
+}
+
+const SHAPES: [&[usize]; 4] = [&[1], &[7], &[3, 5], &[2, 3, 4]];
+
+#[wasm_bindgen_test]
+async fn the_browsers_webgpu_runs_the_layers() {
+    let ctx = ctx().await;
+    let info = ctx.adapter_info();
+    let limits = ctx.limits();
+    console_log!(
+        "adapter {:?}: backend {:?}, type {:?}; max_compute_invocations_per_workgroup {}, \
+         max_compute_workgroup_size_x {}, max_storage_buffer_binding_size {}, \
+         max_buffer_size {}, features {:?}",
+        info.name,
+        info.backend,
+        info.device_type,
+        limits.max_compute_invocations_per_workgroup,
+        limits.max_compute_workgroup_size_x,
+        limits.max_storage_buffer_binding_size,
+        limits.max_buffer_size,
+        ctx.features(),
+    );
+    for kernel in wgpu_activations::kernels::Kernel::ALL {
+        let size = ctx.workgroup_size(kernel);
+        assert!(
+            size <= limits.max_compute_invocations_per_workgroup
+                && size <= limits.max_compute_workgroup_size_x,
+            "{kernel:?} runs {size} invocations per workgroup, over the limits"
+        );
+    }
+    // wasm builds of wgpu could also reach WebGL through wgpu-core; this
+    // crate's must reach the browser's own WebGPU.
+    assert_eq!(info.backend, wgpu::Backend::BrowserWebGpu, "{info:?}");
+    let navigator = web_sys::window().expect("a window").navigator();
+    assert!(
+        js_sys::Reflect::has(&navigator, &"gpu".into()).expect("navigator is an object"),
+        "navigator.gpu is missing, yet an adapter was found"
+    );
+    // And work done there comes back: a layer whose output differs from its input.
+    let x = GpuTensor::from_slice(&ctx, &[3], &[-1.0, 0.5, 9.0]).unwrap();
+    let y = ReLU::new(Some(6.0), 0.0, 0.0)
+        .unwrap()
+        .forward(&ctx, &x)
+        .unwrap();
+    assert_eq!(y.to_vec(&ctx).await.unwrap(), [0.0, 0.5, 6.0]);
+}
+
+#[wasm_bindgen_test]
+async fn piecewise_linear_layers_match_the_cpu_exactly() {
+    let ctx = ctx().await;
+    let layers: Vec<Box<dyn Layer>> = vec![
+        Box::new(ReLU::default()),
+        Box::new(ReLU::new(Some(6.0), 0.1, 0.5).unwrap()),
+        Box::new(LeakyReLU::new(0.2).unwrap()),
+        Box::new(ThresholdedReLU::new(0.75).unwrap()),
+        Box::new(PReLU::new().with_initializer(wgpu_activations::Initializer::Constant(0.25))),
+    ];
+    for layer in &layers {
+        for shape in SHAPES {
+            // PReLU builds on its first input; later ones must match it.
+            let shape = if layer.class_name() == "PReLU" {
+                &[2, 3, 4]
+            } else {
+                shape
+            };
+            let n = shape.iter().product();
+            check(&ctx, layer.as_ref(), shape, &sample(n), 0).await;
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn elu_matches_the_cpu_within_4_ulps() {
+    let ctx = ctx().await;
+    for alpha in [1.0, 0.3] {
+        for shape in SHAPES {
+            let n = shape.iter().product();
+            check(&ctx, &ELU::new(alpha).unwrap(), shape, &sample(n), 4).await;
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn prelu_with_shared_axes() {
+    let ctx = ctx().await;
+    let shape = [2, 3, 4];
+    let x = sample(24);
+    for (shared, alpha_shape) in [
+        (&[1][..], vec![1, 4]),
+        (&[2], vec![3, 1]),
+        (&[1, 2], vec![1, 1]),
+    ] {
+        let prelu = PReLU::new().with_shared_axes(shared);
+        prelu.build(&shape).unwrap();
+        assert_eq!(prelu.alpha_shape(), Some(alpha_shape.clone()));
+        let alpha: Vec<f32> = (1..=alpha_shape.iter().product::<usize>())
+            .map(|i| i as f32 * 0.125)
+            .collect();
+        prelu.set_alpha(&alpha).unwrap();
+        check(&ctx, &prelu, &shape, &x, 0).await;
+    }
+}
+
+/// Softmax's tolerance: 4 + 2·|ln y| + √n/2 ulps (tests/softmax.rs explains it).
+fn softmax_ulps(want: f32, row_len: usize) -> u64 {
+    let t = if want > 0.0 {
+        -f64::from(want).ln()
+    } else {
+        0.0
+    };
+    4 + (2.0 * t.max(0.0) + (row_len as f64).sqrt() / 2.0).ceil() as u64
+}
+
+async fn check_softmax(
+    ctx: &GpuContext,
+    layer: &Softmax,
+    shape: &[usize],
+    x: &[f32],
+    mask: Option<(&[usize], &[f32])>,
+    row_len: usize,
+) -> Vec<f32> {
+    let input = GpuTensor::from_slice(ctx, shape, x).unwrap();
+    let y = match mask {
+        Some((ms, m)) => {
+            let mask = GpuTensor::from_slice(ctx, ms, m).unwrap();
+            layer.forward_masked(ctx, &input, &mask)
+        }
+        None => layer.forward(ctx, &input),
+    }
+    .unwrap();
+    let gpu = y.to_vec(ctx).await.unwrap();
+    let want = cpu::softmax(layer, shape, x, mask).unwrap();
+    for (i, (&g, &w)) in gpu.iter().zip(&want).enumerate() {
+        let allowed = softmax_ulps(w, row_len);
+        assert!(
+            close(g, w, allowed),
+            "{layer:?} on {shape:?} (mask {mask:?}): element {i}: gpu {g:e} vs cpu {w:e}, {allowed} ulps allowed"
+        );
+    }
+    gpu
+}
+
+#[wasm_bindgen_test]
+async fn softmax_over_the_last_and_the_first_axis() {
+    let ctx = ctx().await;
+    // Short rows, rows long enough for a workgroup per row, and a single row.
+    for shape in [&[3, 5][..], &[2, 300], &[4, 3, 6], &[9]] {
+        let n: usize = shape.iter().product();
+        let x: Vec<f32> = (0..n)
+            .map(|i| ((i * 29) % 31) as f32 * 0.37 - 5.0)
+            .collect();
+        let last = check_softmax(
+            &ctx,
+            &Softmax::new(-1),
+            shape,
+            &x,
+            None,
+            shape[shape.len() - 1],
+        )
+        .await;
+        let first = check_softmax(&ctx, &Softmax::new(0), shape, &x, None, shape[0]).await;
+        // Each row sums to 1 either way.
+        let sum: f32 = last[..shape[shape.len() - 1]].iter().sum();
+        assert!(
+            (sum - 1.0).abs() < 1e-5,
+            "{shape:?}: last-axis row sums to {sum}"
+        );
+        if shape.len() > 1 {
+            let stride = n / shape[0];
+            let sum: f32 = (0..shape[0]).map(|k| first[k * stride]).sum();
+            assert!(
+                (sum - 1.0).abs() < 1e-5,
+                "{shape:?}: first-axis column sums to {sum}"
+            );
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn softmax_with_a_mask() {
+    let ctx = ctx().await;
+    let shape = [2, 3, 4];
+    let x: Vec<f32> = (0..24).map(|i| (i % 7) as f32 * 0.5 - 1.0).collect();
+    // Broadcast over the batch; the last row of the mask drops everything.
+    let mask: Vec<f32> = [1., 0., 1., 1., 0., 1., 0., 1., 0., 0., 0., 0.].to_vec();
+    let y = check_softmax(
+        &ctx,
+        &Softmax::new(-1),
+        &shape,
+        &x,
+        Some((&[3, 4], &mask)),
+        4,
+    )
+    .await;
+    for (i, &v) in y.iter().enumerate() {
+        if mask[i % 12] == 0.0 {
+            assert_eq!(v, 0.0, "masked element {i} must be 0");
+        }
+    }
+    // A mask along the first axis, with softmax over it.
+    check_softmax(
+        &ctx,
+        &Softmax::new(0),
+        &shape,
+        &x,
+        Some((&[2, 1, 1], &[1.0, 0.0])),
+        2,
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_chain_stays_on_the_gpu() {
+    let ctx = ctx().await;
+    let model = Sequential::new()
+        .with(ReLU::new(None, 0.1, 0.0).unwrap())
+        .with(ELU::new(1.0).unwrap())
+        .with(Softmax::new(-1));
+    let x = sample(12);
+    let input = GpuTensor::from_slice(&ctx, &[3, 4], &x).unwrap();
+    let before = ctx.submissions();
+    let y = model.forward(&ctx, &input).unwrap();
+    assert_eq!(
+        ctx.submissions() - before,
+        1,
+        "one submission for the chain"
+    );
+    let got = y.to_vec(&ctx).await.unwrap();
+    let want = model.reference(&[3, 4], &x).unwrap();
+    for (i, (&g, &w)) in got.iter().zip(&want).enumerate() {
+        assert!(close(g, w, 64), "element {i}: gpu {g:e} vs cpu {w:e}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn bad_arguments_and_shapes_are_errors_in_the_browser_too() {
+    let ctx = ctx().await;
+    let e = ReLU::new(None, -0.1, 0.0).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::InvalidArgument {
+                argument: "negative_slope",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("negative_slope=-0.1"), "{e}");
+    assert!(ELU::new(f32::NAN).is_err());
+    let e = GpuTensor::from_slice(&ctx, &[2, 3], &[1.0; 5]).unwrap_err();
+    assert!(matches!(e, Error::Shape(_)), "{e:?}");
+    let x = GpuTensor::from_slice(&ctx, &[2, 3], &[1.0; 6]).unwrap();
+    let e = Softmax::new(5).forward(&ctx, &x).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::InvalidArgument {
+                argument: "axis",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // A PReLU built for one shape rejects another.
+    let prelu = PReLU::new().with_shared_axes(&[1]);
+    prelu.build(&[2, 3]).unwrap();
+    let other = GpuTensor::from_slice(&ctx, &[2, 3, 1], &[1.0; 6]).unwrap();
+    assert!(prelu.forward(&ctx, &other).is_err());
+    // A tensor from another context is refused, not sent to the GPU.
+    let elsewhere = self::ctx().await;
+    let e = ReLU::default().forward(&elsewhere, &x).unwrap_err();
+    assert!(matches!(e, Error::ContextMismatch), "{e:?}");
+    // None of it left a GPU error behind, and the context still works.
+    ctx.check_errors().await.unwrap();
+    let y = LeakyReLU::new(0.5).unwrap().forward(&ctx, &x).unwrap();
+    assert_eq!(y.to_vec(&ctx).await.unwrap(), [1.0; 6]);
+}
+
+/// The backward kernels compile under the browser's shader compiler (Tint is
+/// stricter than naga) and match the CPU reference; f16 is refused where the
+/// adapter has no shader-f16, naming the feature.
+#[wasm_bindgen_test]
+async fn backward_passes_and_f16_in_the_browser() {
+    let ctx = ctx().await;
+    let shape = [3, 5];
+    let x = sample(15);
+    let dy: Vec<f32> = (0..15).map(|i| (i % 7) as f32 / 2.0 - 1.5).collect();
+    let prelu = PReLU::new();
+    prelu.build(&shape).expect("build");
+    prelu.set_alpha(&[0.1, -0.2, 0.3, 0.4, 0.5]).expect("alpha");
+    let layers: Vec<(Box<dyn Layer>, u64)> = vec![
+        (Box::new(ReLU::new(Some(3.0), 0.1, 0.5).unwrap()), 0),
+        (Box::new(LeakyReLU::new(0.2).unwrap()), 0),
+        (Box::new(ELU::new(0.7).unwrap()), 6),
+        (Box::new(ThresholdedReLU::new(0.5).unwrap()), 0),
+        (Box::new(prelu), 0),
+    ];
+    let xt = GpuTensor::from_slice(&ctx, &shape, &x).expect("upload");
+    let dyt = GpuTensor::from_slice(&ctx, &shape, &dy).expect("upload");
+    for (layer, ulps) in &layers {
+        let gpu = layer
+            .backward(&ctx, &xt, &dyt)
+            .expect("backward")
+            .to_vec(&ctx)
+            .await
+            .unwrap_or_else(|e| panic!("{} backward: {e}", layer.class_name()));
+        let want = layer
+            .reference_backward(&shape, &x, &dy)
+            .expect("reference");
+        for (i, (&g, &w)) in gpu.iter().zip(&want).enumerate() {
+            assert!(
+                close(g, w, *ulps),
+                "{} backward: element {i}: gpu {g:e} vs cpu {w:e}",
+                layer.class_name()
+            );
+        }
+    }
+    // Softmax backward from its own forward output, both row mappings' kernels.
+    let softmax = Softmax::new(-1);
+    let logits: Vec<f32> = (0..15).map(|i| (i % 4) as f32 - 1.0).collect();
+    let y = softmax
+        .forward(&ctx, &GpuTensor::from_slice(&ctx, &shape, &logits).unwrap())
+        .unwrap();
+    let y_host = y.to_vec(&ctx).await.unwrap();
+    let gpu = softmax
+        .backward(&ctx, &y, &dyt)
+        .unwrap()
+        .to_vec(&ctx)
+        .await
+        .unwrap();
+    let want = cpu::softmax_backward(&softmax, &shape, &y_host, &dy, None).unwrap();
+    for (g, w) in gpu.iter().zip(&want) {
+        assert!(
+            (g - w).abs() <= 1e-6,
+            "softmax backward: gpu {g} vs cpu {w}"
+        );
+    }
+    // SwiftShader has no shader-f16.
+    if !ctx.supports_f16() {
+        let err = GpuTensor::from_slice_as(&ctx, &[2], &[1.0, 2.0], wgpu_activations::DType::F16)
+            .unwrap_err();
+        assert!(err.to_string().contains("SHADER_F16"), "{err}");
+    }
+}
