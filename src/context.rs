@@ -165,6 +165,23 @@ impl GpuContext {
         &self.adapter_info
     }
 
+    /// How many loop iterations one shader invocation may run on this
+    /// adapter: `Some(65_535)` on Mesa's llvmpipe (lavapipe, or GL on
+    /// llvmpipe), which silently stops loops past it; `None` elsewhere. Row
+    /// kernels are mapped to stay inside it or refused
+    /// ([`crate::loop_budget`]).
+    ///
+    /// ```
+    /// # let ctx = wgpu_activations::GpuContext::new_blocking()?;
+    /// if ctx.adapter_info().name.contains("llvmpipe") {
+    ///     assert_eq!(ctx.loop_budget(), Some(65_535));
+    /// }
+    /// # Ok::<(), wgpu_activations::Error>(())
+    /// ```
+    pub fn loop_budget(&self) -> Option<u64> {
+        crate::loop_budget::loop_budget(&self.adapter_info.name, &self.adapter_info.driver)
+    }
+
     /// The device's features; kernels that need one (subgroup softmax) run
     /// only where it is present.
     pub fn features(&self) -> wgpu::Features {

@@ -8,6 +8,7 @@ use crate::dispatch::{softmax_workgroups, spread};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::kernels::{Kernel, SoftmaxParams, Variant, SOFTMAX_MAX_RANK};
+use crate::loop_budget;
 use crate::shape::{element_count, mask_strides, softmax_plan, PlannedAxis};
 use crate::tensor::GpuTensor;
 
@@ -170,6 +171,12 @@ pub(crate) fn dispatch_rows(
     let workgroup_size = ctx.workgroup_size(kernel);
     // A device that cannot run the kernel says so before any size check.
     ctx.check_support(kernel, workgroup_size)?;
+    // llvmpipe would stop the row loops part way and leave outputs unwritten.
+    loop_budget::check(
+        kernel,
+        loop_budget::row_loop_iterations(kernel, &params, workgroup_size),
+        ctx.loop_budget(),
+    )?;
     let limits = ctx.limits();
     for &(_, tensor, what) in tensors {
         if tensor.buffer().size() > limits.max_storage_buffer_binding_size {

@@ -43,6 +43,7 @@ pub mod kernels;
 mod launch;
 mod launch_rows;
 pub mod layers;
+pub mod loop_budget;
 mod pipelines;
 mod sequential;
 pub mod shape;

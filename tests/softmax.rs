@@ -14,32 +14,16 @@
 
 mod common;
 
-use common::{ctx, golden_cases, json_f32s, json_shape, keras_close, ulps};
+use common::{
+    ctx, golden_cases, json_f32s, json_shape, keras_close, softmax_allowed_ulps as allowed_ulps,
+    softmax_close as close, ulps,
+};
 use proptest::prelude::*;
 use serde_json::Value;
 use wgpu_activations::dispatch::{softmax_kernel, SoftmaxMapping};
 use wgpu_activations::kernels::Kernel;
 use wgpu_activations::wgpu::Features;
 use wgpu_activations::{Error, GpuTensor, Softmax};
-
-/// Allowed ulps for an output `want` of a row of `row_len` elements.
-fn allowed_ulps(want: f32, row_len: usize) -> u64 {
-    let t = if want > 0.0 {
-        -f64::from(want).ln()
-    } else {
-        0.0
-    };
-    4 + (2.0 * t.max(0.0) + (row_len as f64).sqrt() / 2.0).ceil() as u64
-}
-
-fn close(got: f32, want: f32, row_len: usize) -> bool {
-    if got.is_nan() || want.is_nan() {
-        return got.is_nan() && want.is_nan();
-    }
-    // Subnormal outputs may be flushed to zero (WGSL allows it).
-    (want.abs() < f32::MIN_POSITIVE && got.abs() < f32::MIN_POSITIVE)
-        || ulps(got, want) <= allowed_ulps(want, row_len)
-}
 
 /// Elements per row: the product of the reduced axes.
 fn row_len(layer: &Softmax, shape: &[usize]) -> usize {

@@ -228,8 +228,19 @@ impl PReLU {
             l2,
             _pad: 0,
         };
+        let workgroup_size = ctx.workgroup_size(Kernel::ParamPenalty);
+        // One workgroup strides over all of alpha: llvmpipe's loop budget applies.
+        let strided = crate::kernels::SoftmaxParams {
+            rows: 1,
+            row_len: params.len,
+            ..Default::default()
+        };
+        crate::loop_budget::check(
+            Kernel::ParamPenalty,
+            crate::loop_budget::row_loop_iterations(Kernel::ParamPenalty, &strided, workgroup_size),
+            ctx.loop_budget(),
+        )?;
         ctx.submit_with("PReLU regularization penalty", |encoder| {
-            let workgroup_size = ctx.workgroup_size(Kernel::ParamPenalty);
             let pipeline = ctx.pipeline(PipelineKey {
                 kernel: Kernel::ParamPenalty,
                 variant: crate::kernels::Variant::Separate,

@@ -5,6 +5,7 @@ use crate::dispatch::SoftmaxMapping;
 use crate::error::{Error, Result};
 use crate::kernels::{Kernel, SoftmaxParams};
 use crate::launch_rows::{row_params, Rows};
+use crate::loop_budget::row_loop_iterations;
 use crate::shape::normalize_axes;
 use crate::tensor::GpuTensor;
 
@@ -98,13 +99,7 @@ impl Softmax {
     ) -> Result<()> {
         let (params, innermost_reduced) = self.params(x.shape(), mask.map(GpuTensor::shape))?;
         Rows {
-            kernel: self.mapping.kernel(
-                params.rows,
-                params.row_len,
-                innermost_reduced,
-                ctx.adapter_info().device_type,
-                ctx.features(),
-            ),
+            kernel: self.kernel(ctx, &params, innermost_reduced, ctx.features()),
             params,
             mask,
         }
@@ -157,13 +152,7 @@ impl Softmax {
         dx: &GpuTensor,
     ) -> Result<()> {
         let (params, innermost_reduced) = self.params(y.shape(), mask.map(GpuTensor::shape))?;
-        let forward = self.mapping.kernel(
-            params.rows,
-            params.row_len,
-            innermost_reduced,
-            ctx.adapter_info().device_type,
-            wgpu::Features::empty(),
-        );
+        let forward = self.kernel(ctx, &params, innermost_reduced, wgpu::Features::empty());
         let kernel = if forward == Kernel::SoftmaxInvocation {
             Kernel::SoftmaxGradInvocation
         } else {
@@ -175,6 +164,42 @@ impl Softmax {
             mask,
         }
         .encode_gradient(ctx, encoder, y, dy, dx)
+    }
+
+    /// The kernel this layer's mapping runs for rows described by `params`.
+    /// `Auto` never picks one invocation per row where the adapter's loop
+    /// budget ([`GpuContext::loop_budget`]) would cut the row short: a
+    /// workgroup shares the row instead.
+    fn kernel(
+        &self,
+        ctx: &GpuContext,
+        params: &SoftmaxParams,
+        innermost_reduced: bool,
+        features: wgpu::Features,
+    ) -> Kernel {
+        let device_type = ctx.adapter_info().device_type;
+        let (rows, row_len) = (params.rows, params.row_len);
+        let kernel = self
+            .mapping
+            .kernel(rows, row_len, innermost_reduced, device_type, features);
+        let over_budget = |k: Kernel| {
+            ctx.loop_budget()
+                .is_some_and(|b| row_loop_iterations(k, params, ctx.workgroup_size(k)) > b)
+        };
+        if self.mapping == SoftmaxMapping::Auto
+            && kernel == Kernel::SoftmaxInvocation
+            && over_budget(kernel)
+        {
+            SoftmaxMapping::WorkgroupPerRow.kernel(
+                rows,
+                row_len,
+                innermost_reduced,
+                device_type,
+                features,
+            )
+        } else {
+            kernel
+        }
     }
 
     /// The kernels' parameters for an input (and mask) of these shapes, and

@@ -1,0 +1,175 @@
+//! Rows long enough to overrun llvmpipe's loop budget (65,535 iterations per
+//! invocation, shared by every loop; src/loop_budget.rs): on lavapipe and
+//! llvmpipe GL the row kernels either stay inside it or are refused with
+//! `Error::Unsupported`, and never return a row cut short. On adapters
+//! without the budget the same calls must simply be right.
+//!
+//! Before the budget was counted, softmax over axis 0 of [33000, 256] ran one
+//! invocation per row on lavapipe and left most of each row's outputs 0.
+
+// Native: blocks on the GPU.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use common::{ctx, softmax_allowed_ulps, softmax_close, ulps};
+use wgpu_activations::dispatch::SoftmaxMapping;
+use wgpu_activations::{Error, GpuTensor, PReLU, Softmax};
+
+/// Deterministic values in [lo, hi).
+fn values(n: usize, lo: f32, hi: f32, seed: u64) -> Vec<f32> {
+    let mut s = seed;
+    (0..n)
+        .map(|_| {
+            s = s
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            lo + (hi - lo) * ((s >> 40) as f32 / (1u64 << 24) as f32)
+        })
+        .collect()
+}
+
+#[track_caller]
+fn assert_unsupported_by_loop_budget(result: Result<GpuTensor, Error>) {
+    match result {
+        Err(e @ Error::Unsupported { .. }) => {
+            assert!(e.to_string().contains("LP_MAX_TGSI_LOOP_ITERATIONS"), "{e}");
+        }
+        Err(e) => panic!("expected Unsupported (loop budget), got {e}"),
+        Ok(_) => panic!("expected Unsupported (loop budget), got a tensor"),
+    }
+}
+
+/// Axis 0 of [33000, 256]: 256 rows of 33,000 (more rows than a workgroup, so
+/// `Auto` prefers an invocation per row, which needs 66,000 iterations).
+#[test]
+fn softmax_over_a_long_outer_axis_writes_every_output() {
+    let shape = [33_000, 256];
+    let x = values(shape[0] * shape[1], -8.0, 8.0, 1);
+    let layer = Softmax::new(0);
+    let t = GpuTensor::from_slice(ctx(), &shape, &x).unwrap();
+    let gpu = layer
+        .forward(ctx(), &t)
+        .unwrap()
+        .to_vec_blocking(ctx())
+        .unwrap();
+    let cpu = wgpu_activations::cpu::softmax(&layer, &shape, &x, None).unwrap();
+    for (i, (&g, &c)) in gpu.iter().zip(&cpu).enumerate() {
+        assert!(
+            softmax_close(g, c, shape[0]),
+            "element {i}: gpu {g:e} vs cpu {c:e} ({} ulps, {} allowed)",
+            ulps(g, c),
+            softmax_allowed_ulps(c, shape[0])
+        );
+    }
+
+    // Its backward, dx = y * (dy - sum(dy * y)) per column.
+    let dy = values(x.len(), -1.0, 1.0, 2);
+    let yt = GpuTensor::from_slice(ctx(), &shape, &cpu).unwrap();
+    let dyt = GpuTensor::from_slice(ctx(), &shape, &dy).unwrap();
+    let dx = layer
+        .backward(ctx(), &yt, &dyt)
+        .unwrap()
+        .to_vec_blocking(ctx())
+        .unwrap();
+    let want = wgpu_activations::cpu::softmax_backward(&layer, &shape, &cpu, &dy, None).unwrap();
+    let mut column_scale = vec![0.0f64; shape[1]];
+    for (i, (&y, &d)) in cpu.iter().zip(&dy).enumerate() {
+        column_scale[i % shape[1]] += f64::from(y * d).abs();
+    }
+    for i in 0..x.len() {
+        let bound = 8.0
+            * f64::from(f32::EPSILON)
+            * f64::from(cpu[i]).abs()
+            * (f64::from(dy[i]).abs() + column_scale[i % shape[1]])
+            + 1e-30;
+        let err = (f64::from(dx[i]) - f64::from(want[i])).abs();
+        assert!(
+            err <= bound,
+            "dx element {i}: gpu {} cpu {} (bound {bound:e})",
+            dx[i],
+            want[i]
+        );
+    }
+}
+
+/// One invocation for a row of 40,000, asked for explicitly: refused where
+/// the budget would cut it short, right elsewhere.
+#[test]
+fn an_explicit_invocation_per_long_row_is_refused_or_right() {
+    let x = values(40_000, -4.0, 4.0, 3);
+    let layer = Softmax::new(-1).with_mapping(SoftmaxMapping::InvocationPerRow);
+    let t = GpuTensor::from_slice(ctx(), &[x.len()], &x).unwrap();
+    let result = layer.forward(ctx(), &t);
+    if ctx().loop_budget().is_some() {
+        assert_unsupported_by_loop_budget(result);
+        // The context is still usable, and Auto maps the same row within budget.
+        let y = Softmax::new(-1)
+            .forward(ctx(), &t)
+            .unwrap()
+            .to_vec_blocking(ctx())
+            .unwrap();
+        let want = wgpu_activations::cpu::softmax(&Softmax::new(-1), &[x.len()], &x, None).unwrap();
+        assert!(y
+            .iter()
+            .zip(&want)
+            .all(|(&g, &c)| softmax_close(g, c, x.len())));
+    } else {
+        let y = result.unwrap().to_vec_blocking(ctx()).unwrap();
+        let want = wgpu_activations::cpu::softmax(&layer, &[x.len()], &x, None).unwrap();
+        assert!(y
+            .iter()
+            .zip(&want)
+            .all(|(&g, &c)| softmax_close(g, c, x.len())));
+    }
+}
+
+/// A row of 4.3M elements: past what a workgroup of 64 invocations can
+/// cover inside the budget (2 passes x 67,188 elements each).
+#[test]
+fn a_row_longer_than_any_mapping_allows_is_refused_or_right() {
+    let n = 4_300_000;
+    let x = values(n, -4.0, 4.0, 4);
+    let layer = Softmax::new(-1);
+    let t = GpuTensor::from_slice(ctx(), &[n], &x).unwrap();
+    let result = layer.forward(ctx(), &t);
+    if ctx().loop_budget().is_some() {
+        assert_unsupported_by_loop_budget(result);
+    } else {
+        let y = result.unwrap().to_vec_blocking(ctx()).unwrap();
+        let want = wgpu_activations::cpu::softmax(&layer, &[n], &x, None).unwrap();
+        assert!(y.iter().zip(&want).all(|(&g, &c)| softmax_close(g, c, n)));
+    }
+}
+
+/// PReLU's alpha gradient sums 4.3M contributions into one alpha element:
+/// one workgroup of 64 would need 67,188 iterations each.
+#[test]
+fn an_alpha_gradient_over_too_many_contributions_is_refused_or_right() {
+    let shape = [4_300_000, 1];
+    let x = values(shape[0], -1.0, 1.0, 5);
+    let dy = vec![1.0f32; shape[0]];
+    let prelu = PReLU::new();
+    let xt = GpuTensor::from_slice(ctx(), &shape, &x).unwrap();
+    let dyt = GpuTensor::from_slice(ctx(), &shape, &dy).unwrap();
+    let result = prelu.alpha_gradient(ctx(), &xt, &dyt);
+    if ctx().loop_budget().is_some() {
+        assert_unsupported_by_loop_budget(result);
+    } else {
+        let got = result.unwrap().to_vec_blocking(ctx()).unwrap();
+        let want = wgpu_activations::cpu::prelu_alpha_gradient(&shape, &x, &dy, &[1]).unwrap();
+        let rel = (f64::from(got[0]) - f64::from(want[0])).abs() / f64::from(want[0]).abs();
+        assert!(rel < 1e-4, "gpu {} vs cpu {}", got[0], want[0]);
+    }
+}
+
+/// The adapters these tests run on in CI are llvmpipe (lavapipe on Vulkan,
+/// llvmpipe on GL): the budget must be known there, or the tests above
+/// would only prove the unbounded case.
+#[test]
+fn llvmpipe_is_recognised() {
+    let info = ctx().adapter_info();
+    if info.name.contains("llvmpipe") || info.driver.contains("llvmpipe") {
+        assert_eq!(ctx().loop_budget(), Some(65_535));
+    }
+}
