@@ -15,8 +15,11 @@ struct Params {
     reduced_rank: u32,
     has_mask: u32,
     grid_x: u32,
-    _pad0: u32,
-    _pad1: u32,
+    // Segments per row and elements per segment: rows too long for one
+    // workgroup are cut into segments, a workgroup each (*_parts.wgsl); 1 and
+    // row_len otherwise.
+    parts: u32,
+    part_len: u32,
     kept_dims: array<vec4<u32>, 2>,
     kept_strides: array<vec4<u32>, 2>,
     kept_mask_strides: array<vec4<u32>, 2>,
@@ -158,22 +161,39 @@ fn softmax_at(o: vec2<u32>, row: Running) -> f32 {
     return exp(f32(input[o.x]) - row.peak) / row.sum;
 }
 
-// This invocation's share of a row when a workgroup owns it: elements
-// local, local + WORKGROUP_SIZE, ...
-fn workgroup_share(base: vec2<u32>, local: u32) -> Running {
+// This invocation's share of elements [start, end) of a row when a
+// workgroup owns them: start + local, then every WORKGROUP_SIZE-th.
+fn segment_share(base: vec2<u32>, start: u32, end: u32, local: u32) -> Running {
     var r = running_empty();
-    for (var k = local; k < params.row_len; k += WORKGROUP_SIZE) {
+    for (var k = start + local; k < end; k += WORKGROUP_SIZE) {
         r = accumulate(r, row_element(base, k));
     }
     return r;
 }
 
-// Writes this invocation's share of a row whose whole state is `whole`.
-fn write_workgroup_share(base: vec2<u32>, local: u32, whole: Running) {
-    for (var k = local; k < params.row_len; k += WORKGROUP_SIZE) {
+// Writes this invocation's share of elements [start, end) of a row whose
+// whole state is `whole`.
+fn write_segment(base: vec2<u32>, start: u32, end: u32, local: u32, whole: Running) {
+    for (var k = start + local; k < end; k += WORKGROUP_SIZE) {
         let o = row_element(base, k);
         output[o.x] = stored(softmax_at(o, whole));
     }
+}
+
+fn workgroup_share(base: vec2<u32>, local: u32) -> Running {
+    return segment_share(base, 0u, params.row_len, local);
+}
+
+fn write_workgroup_share(base: vec2<u32>, local: u32, whole: Running) {
+    write_segment(base, 0u, params.row_len, local, whole);
+}
+
+// The segment a workgroup owns when rows are cut into `params.parts`: its
+// row, and its elements [x, y) of that row (an end that cannot overflow).
+fn segment_of(segment: u32) -> vec3<u32> {
+    let row = segment / params.parts;
+    let start = (segment % params.parts) * params.part_len;
+    return vec3<u32>(row, start, start + min(params.part_len, params.row_len - start));
 }
 
 var<workgroup> partial_sums: array<f32, MAX_WORKGROUP_SIZE>;

@@ -116,7 +116,10 @@ pub fn workgroup_size(kernel: Kernel, device_type: wgpu::DeviceType) -> u32 {
             Kernel::SoftmaxWorkgroup
             | Kernel::SoftmaxSubgroup
             | Kernel::SoftmaxGradWorkgroup
-            | Kernel::PreluAlphaGrad,
+            | Kernel::PreluAlphaGrad
+            | Kernel::SoftmaxParts
+            | Kernel::SoftmaxGradParts
+            | Kernel::PreluAlphaGradParts,
             wgpu::DeviceType::Cpu,
         ) => 64,
         _ => WORKGROUP_SIZE,
@@ -230,6 +233,28 @@ impl SoftmaxMapping {
             kernel
         }
     }
+}
+
+/// How a workgroup-per-row job cuts rows of `row_len` elements (over
+/// `reduced_rank` merged axes) for workgroups of `workgroup_size`: `None`
+/// when one workgroup takes a row whole, else `(segments per row, elements
+/// per segment)`, a workgroup per segment (the split kernels,
+/// [`Kernel::is_split`]). Each invocation covers at most 1,024 elements of its
+/// segment (128 where unmerged reduced axes make every index a loop), so a
+/// few long rows still spread over the whole device, and no invocation comes
+/// near llvmpipe's loop budget (src/loop_budget.rs).
+///
+/// ```
+/// use wgpu_activations::dispatch::row_segments;
+/// assert_eq!(row_segments(65_536, 1, 64), None);
+/// assert_eq!(row_segments(65_537, 1, 64), Some((2, 65_536)));
+/// assert_eq!(row_segments(1 << 24, 1, 256), Some((64, 262_144)));
+/// assert_eq!(row_segments(100_000, 2, 64), Some((13, 8_192)));
+/// ```
+pub fn row_segments(row_len: u32, reduced_rank: u32, workgroup_size: u32) -> Option<(u32, u32)> {
+    let per_invocation = if reduced_rank == 1 { 1024 } else { 128 };
+    let part_len = workgroup_size.max(1).saturating_mul(per_invocation);
+    (row_len > part_len).then(|| (row_len.div_ceil(part_len), part_len))
 }
 
 /// Workgroups needed to give each of `rows` rows what a row kernel expects:

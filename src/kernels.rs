@@ -31,6 +31,9 @@ const PRELU_ALPHA: &str = include_str!("../shaders/prelu_alpha.wgsl");
 /// online-softmax helpers.
 const SOFTMAX_COMMON: &str = include_str!("../shaders/softmax_common.wgsl");
 
+/// Prepended to PReLU's alpha-gradient kernels after [`SOFTMAX_COMMON`].
+const PRELU_ALPHA_GRAD_COMMON: &str = include_str!("../shaders/prelu_alpha_grad_common.wgsl");
+
 /// Prepended to the softmax backward kernels after [`SOFTMAX_COMMON`].
 const SOFTMAX_GRAD: &str = include_str!("../shaders/softmax_grad.wgsl");
 
@@ -71,6 +74,15 @@ pub enum Kernel {
     SoftmaxGradInvocation,
     /// `shaders/prelu_alpha_grad.wgsl`: PReLU's alpha gradient, one workgroup per alpha element.
     PreluAlphaGrad,
+    /// `shaders/softmax_parts.wgsl`: softmax, rows cut into segments of a
+    /// workgroup each (two dispatches).
+    SoftmaxParts,
+    /// `shaders/softmax_grad_parts.wgsl`: softmax's input gradient, rows cut
+    /// into segments of a workgroup each (two dispatches).
+    SoftmaxGradParts,
+    /// `shaders/prelu_alpha_grad_parts.wgsl`: PReLU's alpha gradient, each
+    /// alpha element's contributions cut into segments (two dispatches).
+    PreluAlphaGradParts,
     /// `shaders/param_update.wgsl`: an SGD step and a Keras constraint on a parameter.
     ParamUpdate,
     /// `shaders/param_penalty.wgsl`: a regularizer's penalty on a parameter.
@@ -96,7 +108,7 @@ enum Family {
 
 impl Kernel {
     /// Every kernel, for tests that validate or compile them all.
-    pub const ALL: [Kernel; 19] = [
+    pub const ALL: [Kernel; 22] = [
         Kernel::Relu,
         Kernel::LeakyRelu,
         Kernel::Elu,
@@ -113,6 +125,9 @@ impl Kernel {
         Kernel::SoftmaxGradWorkgroup,
         Kernel::SoftmaxGradInvocation,
         Kernel::PreluAlphaGrad,
+        Kernel::SoftmaxParts,
+        Kernel::SoftmaxGradParts,
+        Kernel::PreluAlphaGradParts,
         Kernel::ParamUpdate,
         Kernel::ParamPenalty,
         Kernel::MseGrad,
@@ -137,6 +152,9 @@ impl Kernel {
             Kernel::SoftmaxGradWorkgroup => "softmax_grad_workgroup",
             Kernel::SoftmaxGradInvocation => "softmax_grad_invocation",
             Kernel::PreluAlphaGrad => "prelu_alpha_grad",
+            Kernel::SoftmaxParts => "softmax_parts",
+            Kernel::SoftmaxGradParts => "softmax_grad_parts",
+            Kernel::PreluAlphaGradParts => "prelu_alpha_grad_parts",
             Kernel::ParamUpdate => "param_update",
             Kernel::ParamPenalty => "param_penalty",
             Kernel::MseGrad => "mse_grad",
@@ -159,9 +177,13 @@ impl Kernel {
             Kernel::SoftmaxWorkgroup
             | Kernel::SoftmaxInvocation
             | Kernel::SoftmaxSubgroup
+            | Kernel::SoftmaxParts
             | Kernel::PreluAlphaGrad
+            | Kernel::PreluAlphaGradParts
             | Kernel::ParamUpdate => Family::Rows,
-            Kernel::SoftmaxGradWorkgroup | Kernel::SoftmaxGradInvocation => Family::SoftmaxGradient,
+            Kernel::SoftmaxGradWorkgroup
+            | Kernel::SoftmaxGradInvocation
+            | Kernel::SoftmaxGradParts => Family::SoftmaxGradient,
             Kernel::ParamPenalty => Family::Standalone,
         }
     }
@@ -187,6 +209,9 @@ impl Kernel {
                 include_str!("../shaders/softmax_grad_invocation.wgsl")
             }
             Kernel::PreluAlphaGrad => include_str!("../shaders/prelu_alpha_grad.wgsl"),
+            Kernel::SoftmaxParts => include_str!("../shaders/softmax_parts.wgsl"),
+            Kernel::SoftmaxGradParts => include_str!("../shaders/softmax_grad_parts.wgsl"),
+            Kernel::PreluAlphaGradParts => include_str!("../shaders/prelu_alpha_grad_parts.wgsl"),
             Kernel::ParamUpdate => include_str!("../shaders/param_update.wgsl"),
             Kernel::ParamPenalty => include_str!("../shaders/param_penalty.wgsl"),
             Kernel::MseGrad => include_str!("../shaders/mse_grad.wgsl"),
@@ -205,6 +230,11 @@ impl Kernel {
                 rows.push(("HAS_STEP", f64::from((specialization >> 5) & 1)));
                 rows
             }
+            _ if self.is_split() => {
+                let mut rows = rows_overrides(specialization);
+                rows.push(("FINISH", f64::from((specialization >> 3) & 1)));
+                rows
+            }
             _ if matches!(self.family(), Family::Rows | Family::SoftmaxGradient) => {
                 rows_overrides(specialization)
             }
@@ -217,6 +247,7 @@ impl Kernel {
         match self {
             Kernel::Prelu | Kernel::PreluGrad => 0..3,
             Kernel::ParamUpdate => 0..64,
+            _ if self.is_split() => 0..16,
             _ if matches!(self.family(), Family::Rows | Family::SoftmaxGradient) => 0..8,
             _ => 0..1,
         }
@@ -249,23 +280,46 @@ impl Kernel {
             Kernel::PreluGrad
             | Kernel::SoftmaxGradWorkgroup
             | Kernel::SoftmaxGradInvocation
-            | Kernel::PreluAlphaGrad => 4,
+            | Kernel::PreluAlphaGrad
+            // + the partials.
+            | Kernel::SoftmaxParts => 4,
+            Kernel::SoftmaxGradParts | Kernel::PreluAlphaGradParts => 5,
             Kernel::ParamUpdate | Kernel::ParamPenalty => 2,
         };
         let uniforms = match self.family() {
             Family::Elementwise | Family::ElementwiseGradient => 2,
-            _ if matches!(self, Kernel::PreluAlphaGrad | Kernel::ParamUpdate) => 2,
+            _ if matches!(
+                self,
+                Kernel::PreluAlphaGrad | Kernel::PreluAlphaGradParts | Kernel::ParamUpdate
+            ) =>
+            {
+                2
+            }
             _ => 1,
         };
         // Workgroup arrays of MAX_WORKGROUP_SIZE: `Running` (12 bytes), the
         // f32 `partial_sums`, the penalty's vec2.
         let workgroup_memory = match self {
-            Kernel::SoftmaxWorkgroup | Kernel::SoftmaxSubgroup => 12 * WORKGROUP_SIZE,
-            Kernel::SoftmaxGradWorkgroup | Kernel::PreluAlphaGrad => 4 * WORKGROUP_SIZE,
+            Kernel::SoftmaxWorkgroup | Kernel::SoftmaxSubgroup | Kernel::SoftmaxParts => {
+                12 * WORKGROUP_SIZE
+            }
+            Kernel::SoftmaxGradWorkgroup
+            | Kernel::SoftmaxGradParts
+            | Kernel::PreluAlphaGrad
+            | Kernel::PreluAlphaGradParts => 4 * WORKGROUP_SIZE,
             Kernel::ParamPenalty => 8 * WORKGROUP_SIZE,
             _ => 0,
         };
         (storage, uniforms, workgroup_memory)
+    }
+
+    /// Whether the kernel cuts rows into segments and runs in two
+    /// dispatches (specialisation bit 3 picks the second, `FINISH`).
+    pub fn is_split(self) -> bool {
+        matches!(
+            self,
+            Kernel::SoftmaxParts | Kernel::SoftmaxGradParts | Kernel::PreluAlphaGradParts
+        )
     }
 
     /// Whether the kernel is elementwise over vec4 chunks (forward or backward),
@@ -303,7 +357,10 @@ impl Kernel {
     /// penalty) work on f32 parameters only.
     pub fn dtypes(self) -> &'static [DType] {
         match self {
-            Kernel::PreluAlphaGrad | Kernel::ParamUpdate | Kernel::ParamPenalty => &[DType::F32],
+            Kernel::PreluAlphaGrad
+            | Kernel::PreluAlphaGradParts
+            | Kernel::ParamUpdate
+            | Kernel::ParamPenalty => &[DType::F32],
             _ => &[DType::F32, DType::F16],
         }
     }
@@ -331,6 +388,9 @@ impl Kernel {
         };
         if matches!(self, Kernel::Prelu | Kernel::PreluGrad) {
             family = format!("{family}\n{PRELU_ALPHA}");
+        }
+        if matches!(self, Kernel::PreluAlphaGrad | Kernel::PreluAlphaGradParts) {
+            family = format!("{family}\n{PRELU_ALPHA_GRAD_COMMON}");
         }
         format!(
             "{}{COMMON}\n{family}\n{}",
@@ -488,8 +548,10 @@ pub struct SoftmaxParams {
     pub has_mask: u32,
     /// Workgroups along x; rows continue along y.
     pub grid_x: u32,
-    /// Padding to 16 bytes.
-    pub _pad: [u32; 2],
+    /// Segments per row for the split kernels ([`Kernel::is_split`]); 1 otherwise.
+    pub parts: u32,
+    /// Elements per segment for the split kernels; `row_len` otherwise.
+    pub part_len: u32,
     /// Sizes of the kept axes, outermost first.
     pub kept_dims: [u32; SOFTMAX_MAX_RANK],
     /// Input strides of the kept axes.

@@ -4,7 +4,7 @@
 //! backward, PReLU's alpha gradient and parameter updates are row jobs.
 
 use crate::context::{GpuContext, PipelineKey};
-use crate::dispatch::{softmax_workgroups, spread};
+use crate::dispatch::{row_segments, softmax_workgroups, spread};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::kernels::{Kernel, SoftmaxParams, Variant, SOFTMAX_MAX_RANK};
@@ -31,6 +31,8 @@ pub(crate) fn row_params(
         rows: to_u32(len.checked_div(row_len).unwrap_or(0))?,
         row_len: to_u32(row_len)?,
         has_mask: u32::from(mask_shape.is_some()),
+        parts: 1,
+        part_len: to_u32(row_len)?,
         ..SoftmaxParams::default()
     };
     p.kept_rank = fill(
@@ -151,7 +153,10 @@ fn check_mask(mask: Option<&GpuTensor>) -> Result<()> {
 /// Records one row kernel: `params` (its `grid_x` filled in here) at binding
 /// 1, each tensor bound whole at its binding, each extra uniform at its
 /// binding. `extra_specialization` is or-ed above the three row bits
-/// (single kept axis, single reduced axis, mask).
+/// (single kept axis, single reduced axis, mask). A workgroup-per-row kernel
+/// whose rows are longer than one workgroup should take
+/// ([`row_segments`]) runs as its split twin instead: segments of a
+/// workgroup each, their partial results in a scratch buffer, two dispatches.
 pub(crate) fn dispatch_rows(
     ctx: &GpuContext,
     encoder: &mut wgpu::CommandEncoder,
@@ -168,15 +173,6 @@ pub(crate) fn dispatch_rows(
     if params.rows == 0 {
         return Ok(());
     }
-    let workgroup_size = ctx.workgroup_size(kernel);
-    // A device that cannot run the kernel says so before any size check.
-    ctx.check_support(kernel, workgroup_size)?;
-    // llvmpipe would stop the row loops part way and leave outputs unwritten.
-    loop_budget::check(
-        kernel,
-        loop_budget::row_loop_iterations(kernel, &params, workgroup_size),
-        ctx.loop_budget(),
-    )?;
     let limits = ctx.limits();
     for &(_, tensor, what) in tensors {
         if tensor.buffer().size() > limits.max_storage_buffer_binding_size {
@@ -192,7 +188,116 @@ pub(crate) fn dispatch_rows(
             });
         }
     }
-    let workgroups = softmax_workgroups(kernel, params.rows, workgroup_size);
+    // Single merged axes on either side index without a division loop, and
+    // unmasked runs never touch the mask; fixed per pipeline so CPU adapters
+    // do not run the other paths anyway.
+    let specialization = u32::from(params.kept_rank == 1)
+        | (u32::from(params.reduced_rank == 1) << 1)
+        | (u32::from(params.has_mask != 0) << 2)
+        | (extra_specialization << 3);
+    let mut bindings: Vec<(u32, &wgpu::Buffer)> =
+        tensors.iter().map(|&(b, t, _)| (b, t.buffer())).collect();
+    let split = split_twin(kernel).and_then(|twin| {
+        row_segments(
+            params.row_len,
+            params.reduced_rank,
+            ctx.workgroup_size(twin),
+        )
+        .map(|segments| (twin, segments))
+    });
+    let dtype = tensors.first().map_or(DType::F32, |(_, t, _)| t.dtype());
+    let Some((twin, (parts, part_len))) = split else {
+        let workgroups = softmax_workgroups(kernel, params.rows, ctx.workgroup_size(kernel));
+        let job = RowJob {
+            params,
+            specialization,
+            dtype,
+            buffers: &bindings,
+            uniforms,
+        };
+        return dispatch_once(ctx, encoder, kernel, workgroups, &job);
+    };
+    params.parts = parts;
+    params.part_len = part_len;
+    let segments = params.rows.checked_mul(parts).ok_or_else(|| {
+        Error::Shape(format!(
+            "{} rows of {parts} segments do not fit 32-bit indices",
+            params.rows
+        ))
+    })?;
+    // One partial result per segment: softmax's (max, sum, poisoned), or a sum.
+    let partial_size: u64 = if twin == Kernel::SoftmaxParts { 12 } else { 4 };
+    let partials = ctx.device().create_buffer(&wgpu::BufferDescriptor {
+        label: Some(twin.name()),
+        size: u64::from(segments) * partial_size,
+        usage: wgpu::BufferUsages::STORAGE,
+        mapped_at_creation: false,
+    });
+    let partials_binding = if twin == Kernel::PreluAlphaGradParts {
+        8
+    } else {
+        6
+    };
+    bindings.push((partials_binding, &partials));
+    let mut job = RowJob {
+        params,
+        specialization,
+        dtype,
+        buffers: &bindings,
+        uniforms,
+    };
+    dispatch_once(ctx, encoder, twin, segments, &job)?;
+    // The alpha gradient's second pass is a workgroup per alpha element;
+    // softmax's, a workgroup per segment again.
+    let finishing = if twin == Kernel::PreluAlphaGradParts {
+        params.rows
+    } else {
+        segments
+    };
+    job.specialization |= 1 << 3;
+    dispatch_once(ctx, encoder, twin, finishing, &job)
+}
+
+/// What one row dispatch binds: the rows, the pipeline's specialisation
+/// bits, the tensors' element type, each buffer at its binding (bound
+/// whole) and each extra uniform's bytes at its binding.
+struct RowJob<'a> {
+    params: SoftmaxParams,
+    specialization: u32,
+    dtype: DType,
+    buffers: &'a [(u32, &'a wgpu::Buffer)],
+    uniforms: &'a [(u32, &'a [u8])],
+}
+
+/// The split twin of a workgroup-per-row kernel.
+fn split_twin(kernel: Kernel) -> Option<Kernel> {
+    match kernel {
+        Kernel::SoftmaxWorkgroup | Kernel::SoftmaxSubgroup => Some(Kernel::SoftmaxParts),
+        Kernel::SoftmaxGradWorkgroup => Some(Kernel::SoftmaxGradParts),
+        Kernel::PreluAlphaGrad => Some(Kernel::PreluAlphaGradParts),
+        _ => None,
+    }
+}
+
+/// One dispatch of `workgroups` workgroups of `kernel` running `job`.
+fn dispatch_once(
+    ctx: &GpuContext,
+    encoder: &mut wgpu::CommandEncoder,
+    kernel: Kernel,
+    workgroups: u32,
+    job: &RowJob,
+) -> Result<()> {
+    let mut params = job.params;
+    let workgroup_size = ctx.workgroup_size(kernel);
+    // A device that cannot run the kernel says so before any size check.
+    ctx.check_support(kernel, workgroup_size)?;
+    // llvmpipe would stop the row loops part way and leave outputs unwritten.
+    loop_budget::check(
+        kernel,
+        loop_budget::row_loop_iterations(kernel, &params, workgroup_size),
+        ctx.loop_budget(),
+    )?;
+    let limits = ctx.limits();
     let grid =
         spread(workgroups, limits.max_compute_workgroups_per_dimension).ok_or_else(|| {
             Error::TooLarge {
@@ -203,23 +308,17 @@ pub(crate) fn dispatch_rows(
             }
         })?;
     params.grid_x = grid.x;
-    // Single merged axes on either side index without a division loop, and
-    // unmasked runs never touch the mask; fixed per pipeline so CPU adapters
-    // do not run the other paths anyway.
-    let specialization = u32::from(params.kept_rank == 1)
-        | (u32::from(params.reduced_rank == 1) << 1)
-        | (u32::from(params.has_mask != 0) << 2)
-        | (extra_specialization << 3);
     let pipeline = ctx.pipeline(PipelineKey {
         kernel,
         variant: Variant::Separate,
-        specialization,
+        specialization: job.specialization,
         workgroup_size,
         // The row kernels' tensors share one type (the mask is always f32).
-        dtype: tensors.first().map_or(DType::F32, |(_, t, _)| t.dtype()),
+        dtype: job.dtype,
     })?;
     let params = ctx.uniform(bytemuck::bytes_of(&params));
-    let extra: Vec<(u32, wgpu::Buffer)> = uniforms
+    let extra: Vec<(u32, wgpu::Buffer)> = job
+        .uniforms
         .iter()
         .map(|&(binding, bytes)| (binding, ctx.uniform(bytes)))
         .collect();
@@ -228,11 +327,11 @@ pub(crate) fn dispatch_rows(
         resource: params.as_entire_binding(),
     }];
     entries.extend(
-        tensors
+        job.buffers
             .iter()
-            .map(|&(binding, tensor, _)| wgpu::BindGroupEntry {
+            .map(|&(binding, buffer)| wgpu::BindGroupEntry {
                 binding,
-                resource: tensor.buffer().as_entire_binding(),
+                resource: buffer.as_entire_binding(),
             }),
     );
     entries.extend(extra.iter().map(|(binding, buffer)| wgpu::BindGroupEntry {

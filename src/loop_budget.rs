@@ -66,6 +66,8 @@ pub fn row_loop_iterations(kernel: Kernel, params: &SoftmaxParams, workgroup_siz
     let tree = u64::from(workgroup_size.max(1).trailing_zeros()) + 1;
     let strided = row_len.div_ceil(lanes) + 1;
     let whole = row_len + 1;
+    let segment = u64::from(params.part_len).div_ceil(lanes) + 1;
+    let fold = u64::from(params.parts).div_ceil(lanes) + 1;
     row_base
         + match kernel {
             Kernel::SoftmaxInvocation | Kernel::SoftmaxGradInvocation | Kernel::ParamUpdate => {
@@ -77,6 +79,12 @@ pub fn row_loop_iterations(kernel: Kernel, params: &SoftmaxParams, workgroup_siz
             // Plus the fold over one slot per subgroup (at most one per lane).
             Kernel::SoftmaxSubgroup => 2 * strided * per_element + lanes + 1,
             Kernel::PreluAlphaGrad => strided * per_element + tree,
+            // Split kernels: a segment's share, and the second pass's fold
+            // over the row's segments (both passes counted, an upper bound).
+            Kernel::SoftmaxParts | Kernel::SoftmaxGradParts => {
+                fold + 2 * segment * per_element + 2 * tree
+            }
+            Kernel::PreluAlphaGradParts => fold + segment * per_element + 2 * tree,
             // ParamPenalty: one workgroup strides over `row_len` values.
             Kernel::ParamPenalty => strided + tree,
             _ => 0,

@@ -1,8 +1,9 @@
 //! Rows long enough to overrun llvmpipe's loop budget (65,535 iterations per
 //! invocation, shared by every loop; src/loop_budget.rs): on lavapipe and
-//! llvmpipe GL the row kernels either stay inside it or are refused with
-//! `Error::Unsupported`, and never return a row cut short. On adapters
-//! without the budget the same calls must simply be right.
+//! llvmpipe GL the row kernels either stay inside it (another mapping, rows
+//! cut into segments) or are refused with `Error::Unsupported`, and never
+//! return a row cut short. On adapters without the budget the same calls
+//! must simply be right.
 //!
 //! Before the budget was counted, softmax over axis 0 of [33000, 256] ran one
 //! invocation per row on lavapipe and left most of each row's outputs 0.
@@ -14,6 +15,7 @@ mod common;
 
 use common::{ctx, softmax_allowed_ulps, softmax_close, ulps};
 use wgpu_activations::dispatch::SoftmaxMapping;
+use wgpu_activations::training::Constraint;
 use wgpu_activations::{Error, GpuTensor, PReLU, Softmax};
 
 /// Deterministic values in [lo, hi).
@@ -124,42 +126,73 @@ fn an_explicit_invocation_per_long_row_is_refused_or_right() {
     }
 }
 
-/// A row of 4.3M elements: past what a workgroup of 64 invocations can
-/// cover inside the budget (2 passes x 67,188 elements each).
+/// A row of 4.3M elements: past what one workgroup of 64 invocations can
+/// cover inside the budget (2 passes x 67,188 elements each), so it is cut
+/// into segments (tests/split_rows.rs) and right everywhere.
 #[test]
-fn a_row_longer_than_any_mapping_allows_is_refused_or_right() {
+fn a_row_longer_than_one_workgroup_can_cover_is_right() {
     let n = 4_300_000;
     let x = values(n, -4.0, 4.0, 4);
     let layer = Softmax::new(-1);
     let t = GpuTensor::from_slice(ctx(), &[n], &x).unwrap();
-    let result = layer.forward(ctx(), &t);
-    if ctx().loop_budget().is_some() {
-        assert_unsupported_by_loop_budget(result);
-    } else {
-        let y = result.unwrap().to_vec_blocking(ctx()).unwrap();
-        let want = wgpu_activations::cpu::softmax(&layer, &[n], &x, None).unwrap();
-        assert!(y.iter().zip(&want).all(|(&g, &c)| softmax_close(g, c, n)));
-    }
+    let y = layer
+        .forward(ctx(), &t)
+        .unwrap()
+        .to_vec_blocking(ctx())
+        .unwrap();
+    let want = wgpu_activations::cpu::softmax(&layer, &[n], &x, None).unwrap();
+    assert!(y.iter().zip(&want).all(|(&g, &c)| softmax_close(g, c, n)));
 }
 
-/// PReLU's alpha gradient sums 4.3M contributions into one alpha element:
-/// one workgroup of 64 would need 67,188 iterations each.
+/// PReLU's alpha gradient summing 4.3M contributions into one alpha element
+/// (67,188 iterations for each of 64 invocations unsplit).
 #[test]
-fn an_alpha_gradient_over_too_many_contributions_is_refused_or_right() {
+fn an_alpha_gradient_over_millions_of_contributions_is_right() {
     let shape = [4_300_000, 1];
     let x = values(shape[0], -1.0, 1.0, 5);
     let dy = vec![1.0f32; shape[0]];
     let prelu = PReLU::new();
     let xt = GpuTensor::from_slice(ctx(), &shape, &x).unwrap();
     let dyt = GpuTensor::from_slice(ctx(), &shape, &dy).unwrap();
-    let result = prelu.alpha_gradient(ctx(), &xt, &dyt);
+    let got = prelu
+        .alpha_gradient(ctx(), &xt, &dyt)
+        .unwrap()
+        .to_vec_blocking(ctx())
+        .unwrap();
+    let want = wgpu_activations::cpu::prelu_alpha_gradient(&shape, &x, &dy, &[1]).unwrap();
+    let rel = (f64::from(got[0]) - f64::from(want[0])).abs() / f64::from(want[0]).abs();
+    assert!(rel < 1e-5, "gpu {} vs cpu {}", got[0], want[0]);
+}
+
+/// A unit-norm constraint over 40,000 alpha elements: the update kernel runs
+/// an invocation per norm (80,000 iterations), refused where the budget
+/// would cut it short, right elsewhere.
+#[test]
+fn a_constraint_norm_over_too_many_elements_is_refused_or_right() {
+    let n = 40_000;
+    let alpha = values(n, -1.0, 1.0, 6);
+    let prelu = PReLU::new().with_constraint(Constraint::UnitNorm { axis: vec![0] });
+    prelu.build(&[1, n]).unwrap();
+    prelu.set_alpha(&alpha).unwrap();
+    let result = prelu.apply_constraint(ctx());
     if ctx().loop_budget().is_some() {
-        assert_unsupported_by_loop_budget(result);
+        match result {
+            Err(e @ Error::Unsupported { .. }) => {
+                assert!(e.to_string().contains("LP_MAX_TGSI_LOOP_ITERATIONS"), "{e}");
+            }
+            other => panic!("expected Unsupported (loop budget), got {other:?}"),
+        }
     } else {
-        let got = result.unwrap().to_vec_blocking(ctx()).unwrap();
-        let want = wgpu_activations::cpu::prelu_alpha_gradient(&shape, &x, &dy, &[1]).unwrap();
-        let rel = (f64::from(got[0]) - f64::from(want[0])).abs() / f64::from(want[0]).abs();
-        assert!(rel < 1e-4, "gpu {} vs cpu {}", got[0], want[0]);
+        result.unwrap();
+        let got = prelu.read_alpha_blocking(ctx()).unwrap();
+        let norm = alpha
+            .iter()
+            .map(|&a| f64::from(a).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        for (g, a) in got.iter().zip(&alpha) {
+            assert!((f64::from(*g) - f64::from(*a) / (1e-7 + norm)).abs() < 1e-6);
+        }
     }
 }
 

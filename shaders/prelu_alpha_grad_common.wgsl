@@ -1,0 +1,39 @@
+// Shared by PReLU's alpha-gradient kernels (prelu_alpha_grad.wgsl, a
+// workgroup per alpha element; prelu_alpha_grad_parts.wgsl, several), prepended
+// after shaders/softmax_common.wgsl for its row indexing: a row is alpha element
+// `row` (kept axes: alpha's own) and runs over the batch axis and the shared
+// axes (reduced axes). `input` holds x, `output` receives d_alpha:
+//   d_alpha = sum over the row of dy * min(x, 0), plus, when asked, the
+//   regularizer's gradient l1 * sign(alpha) + 2 * l2 * alpha.
+
+@group(0) @binding(5) var<storage, read> upstream: array<f32>;
+@group(0) @binding(6) var<storage, read> alpha: array<f32>;
+
+// Keep in step with `Regularization` in src/kernels.rs (zeros when not asked).
+struct Regularization {
+    l1: f32,
+    l2: f32,
+    _pad0: f32,
+    _pad1: f32,
+}
+
+@group(0) @binding(7) var<uniform> regularization: Regularization;
+
+// min(x, 0), keeping NaN (WGSL's min may drop it, and GLSL compilers may
+// fold comparisons with NaN, so NaN is found by its bits) and mapping -0 to 0.
+fn negative_part(x: f32) -> f32 {
+    let nan = (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
+    return select(select(0.0, x, x < 0.0), x, nan);
+}
+
+// Row element k's term of d_alpha: dy * min(x, 0).
+fn contribution(base: vec2<u32>, k: u32) -> f32 {
+    let o = row_element(base, k).x;
+    return upstream[o] * negative_part(input[o]);
+}
+
+// The regularizer's gradient at alpha element `row` (0 when not asked).
+fn penalty(row: u32) -> f32 {
+    let a = alpha[row];
+    return regularization.l1 * sign(a) + 2.0 * regularization.l2 * a;
+}

@@ -1,0 +1,243 @@
+//! Rows longer than one workgroup should take (`dispatch::row_segments`) run
+//! as the split kernels: segments of a workgroup each, partial results in a
+//! scratch buffer, a second dispatch to finish. Checked against the CPU
+//! reference like the single-workgroup kernels: softmax forward and backward
+//! (one axis, unmerged axes, masks, non-finite rows, f16) and PReLU's alpha
+//! gradient, on rows a few segments long.
+//!
+//! Softmax tolerance as in tests/softmax.rs; backward as in
+//! tests/backward.rs; the alpha gradient within 1e-5 relative of the f64
+//! sum (f32 partial sums over a million terms).
+
+// Native: blocks on the GPU.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use common::{ctx, softmax_allowed_ulps, softmax_close, ulps};
+use wgpu_activations::dispatch::row_segments;
+use wgpu_activations::kernels::Kernel;
+use wgpu_activations::{DType, GpuTensor, PReLU, Softmax};
+
+/// Deterministic values in [lo, hi).
+fn values(n: usize, lo: f32, hi: f32, seed: u64) -> Vec<f32> {
+    let mut s = seed;
+    (0..n)
+        .map(|_| {
+            s = s
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            lo + (hi - lo) * ((s >> 40) as f32 / (1u64 << 24) as f32)
+        })
+        .collect()
+}
+
+/// A row this long is cut into at least `segments` segments on this device.
+fn assert_split(row_len: usize, reduced_rank: u32, segments: u32) {
+    let wg = ctx().workgroup_size(Kernel::SoftmaxParts);
+    let (parts, _) = row_segments(row_len as u32, reduced_rank, wg)
+        .unwrap_or_else(|| panic!("a row of {row_len} is not split at workgroup size {wg}"));
+    assert!(parts >= segments, "{parts} segments");
+}
+
+/// The segment length for one merged reduced axis on this device.
+fn segment_len() -> usize {
+    ctx().workgroup_size(Kernel::SoftmaxParts) as usize * 1024
+}
+
+#[track_caller]
+fn check_forward(
+    layer: &Softmax,
+    shape: &[usize],
+    x: &[f32],
+    mask: Option<(&[usize], &[f32])>,
+    row_len: usize,
+) {
+    let t = GpuTensor::from_slice(ctx(), shape, x).unwrap();
+    let y = match mask {
+        Some((ms, m)) => {
+            layer.forward_masked(ctx(), &t, &GpuTensor::from_slice(ctx(), ms, m).unwrap())
+        }
+        None => layer.forward(ctx(), &t),
+    }
+    .unwrap()
+    .to_vec_blocking(ctx())
+    .unwrap();
+    let want = wgpu_activations::cpu::softmax(layer, shape, x, mask).unwrap();
+    for (i, (&g, &c)) in y.iter().zip(&want).enumerate() {
+        assert!(
+            softmax_close(g, c, row_len),
+            "{layer:?} on {shape:?}: element {i} (x {}): gpu {g:e} vs cpu {c:e} ({} ulps, {} allowed)",
+            x[i],
+            ulps(g, c),
+            softmax_allowed_ulps(c, row_len)
+        );
+    }
+}
+
+#[test]
+fn softmax_over_long_rows_matches_the_reference() {
+    // Three rows of 2.5 segments, values spread so the max moves.
+    let n = segment_len() * 5 / 2;
+    assert_split(n, 1, 3);
+    let x = values(3 * n, -30.0, 30.0, 1);
+    check_forward(&Softmax::new(-1), &[3, n], &x, None, n);
+    // The same rows over axis 0 of the transpose: strided rows.
+    let xt: Vec<f32> = (0..3 * n).map(|i| x[(i % 3) * n + i / 3]).collect();
+    check_forward(&Softmax::new(0), &[n, 3], &xt, None, n);
+}
+
+#[test]
+fn softmax_over_unmerged_axes_and_with_a_mask() {
+    // Axes 0 and 2 of [300, 3, 40] cannot merge (axis 1 is kept between):
+    // rows of 12,000 over two reduced axes, cut into segments of 128 per lane.
+    let shape = [300, 3, 40];
+    let n = 300 * 40;
+    assert_split(n, 2, 2);
+    let x = values(300 * 3 * 40, -5.0, 5.0, 2);
+    let layer = Softmax::axes(&[0, 2]);
+    check_forward(&layer, &shape, &x, None, n);
+    // A mask broadcast over the kept axis, masking about a third.
+    let mask: Vec<f32> = values(300 * 40, 0.0, 1.0, 3)
+        .iter()
+        .map(|&v| if v < 0.33 { 0.0 } else { 1.0 })
+        .collect();
+    check_forward(&layer, &shape, &x, Some((&[300, 1, 40], &mask)), n);
+    // Fully masked: zeros.
+    let none = vec![0.0f32; 300 * 40];
+    check_forward(&layer, &shape, &x, Some((&[300, 1, 40], &none)), n);
+}
+
+#[test]
+fn non_finite_values_in_one_segment_poison_or_vanish_across_the_row() {
+    let n = segment_len() * 3;
+    let mut x = values(4 * n, -3.0, 3.0, 4);
+    x[n - 1] = f32::NAN; // row 0, last segment: the whole row is NaN
+    x[n + 5] = f32::INFINITY; // row 1, first segment: NaN
+    x[2 * n + n / 2] = f32::NEG_INFINITY; // row 2: that entry is 0
+    x[3 * n + 7] = 80.0; // row 3: one dominant value in the first segment
+    check_forward(&Softmax::new(-1), &[4, n], &x, None, n);
+    // A row of -inf: NaN throughout.
+    let minus = vec![f32::NEG_INFINITY; n];
+    check_forward(&Softmax::new(-1), &[1, n], &minus, None, n);
+}
+
+#[test]
+fn f16_softmax_over_long_rows() {
+    let n = segment_len() * 2 + 3;
+    let x = values(2 * n, -8.0, 8.0, 5);
+    let layer = Softmax::new(-1);
+    let t = GpuTensor::from_slice_as(ctx(), &[2, n], &x, DType::F16);
+    if !ctx().supports_f16() {
+        // e.g. WGPU_BACKEND=gl (tests/f16.rs checks the error itself).
+        assert!(matches!(
+            t,
+            Err(wgpu_activations::Error::MissingFeature { .. })
+        ));
+        return;
+    }
+    let t = t.unwrap();
+    let y = layer
+        .forward(ctx(), &t)
+        .unwrap()
+        .to_vec_blocking(ctx())
+        .unwrap();
+    let rounded: Vec<f32> = x.iter().map(|&v| half::f16::from_f32(v).to_f32()).collect();
+    let want = wgpu_activations::cpu::softmax(&layer, &[2, n], &rounded, None).unwrap();
+    for (i, (&g, &c)) in y.iter().zip(&want).enumerate() {
+        let (g16, c16) = (half::f16::from_f32(g), half::f16::from_f32(c));
+        let apart = (i32::from(g16.to_bits() as i16) - i32::from(c16.to_bits() as i16)).abs();
+        assert!(
+            apart <= 1 || (c < 6.1e-5 && g < 6.2e-5),
+            "element {i}: gpu {g:e} vs cpu {c:e}"
+        );
+    }
+}
+
+#[test]
+fn softmax_backward_over_long_rows() {
+    let n = segment_len() * 2 + 100;
+    let layer = Softmax::new(-1);
+    let x = values(2 * n, -10.0, 10.0, 6);
+    let y = wgpu_activations::cpu::softmax(&layer, &[2, n], &x, None).unwrap();
+    let dy = values(2 * n, -1.0, 1.0, 7);
+    let yt = GpuTensor::from_slice(ctx(), &[2, n], &y).unwrap();
+    let dyt = GpuTensor::from_slice(ctx(), &[2, n], &dy).unwrap();
+    let mask: Vec<f32> = values(2 * n, 0.0, 1.0, 8)
+        .iter()
+        .map(|&v| if v < 0.2 { 0.0 } else { 1.0 })
+        .collect();
+    let mt = GpuTensor::from_mask(
+        ctx(),
+        &[2, n],
+        &mask.iter().map(|&m| m > 0.5).collect::<Vec<_>>(),
+    )
+    .unwrap();
+    for masked in [false, true] {
+        let dx = layer
+            .backward_masked(ctx(), &yt, &dyt, masked.then_some(&mt))
+            .unwrap()
+            .to_vec_blocking(ctx())
+            .unwrap();
+        let want = wgpu_activations::cpu::softmax_backward(
+            &layer,
+            &[2, n],
+            &y,
+            &dy,
+            masked.then_some((&[2, n][..], &mask[..])),
+        )
+        .unwrap();
+        for row in 0..2 {
+            let span = row * n..(row + 1) * n;
+            let scale: f64 = span.clone().map(|i| f64::from(y[i] * dy[i]).abs()).sum();
+            for i in span {
+                let bound = 8.0
+                    * f64::from(f32::EPSILON)
+                    * f64::from(y[i]).abs()
+                    * (f64::from(dy[i]).abs() + scale)
+                    + 1e-30;
+                let err = (f64::from(dx[i]) - f64::from(want[i])).abs();
+                assert!(
+                    err <= bound,
+                    "masked {masked}: dx {i}: gpu {} vs cpu {} (bound {bound:e})",
+                    dx[i],
+                    want[i]
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn alpha_gradient_over_many_contributions() {
+    // alpha of shape [2] shared over the spatial axis: each element sums
+    // batch x 300,000 contributions, several segments.
+    let shape = [4, 300_000, 2];
+    let len = shape.iter().product();
+    let x = values(len, -1.0, 1.0, 9);
+    let dy = values(len, -1.0, 1.0, 10);
+    let prelu = PReLU::new().with_shared_axes(&[1]);
+    let xt = GpuTensor::from_slice(ctx(), &shape, &x).unwrap();
+    let dyt = GpuTensor::from_slice(ctx(), &shape, &dy).unwrap();
+    let got = prelu
+        .alpha_gradient(ctx(), &xt, &dyt)
+        .unwrap()
+        .to_vec_blocking(ctx())
+        .unwrap();
+    let want = wgpu_activations::cpu::prelu_alpha_gradient(&shape, &x, &dy, &[1, 2]).unwrap();
+    assert_eq!(got.len(), 2);
+    // The terms' magnitudes bound the f32 rounding of their sum.
+    let magnitude: f64 = x
+        .iter()
+        .zip(&dy)
+        .map(|(&a, &b)| f64::from(a.min(0.0) * b).abs())
+        .sum::<f64>()
+        / 2.0;
+    for (g, w) in got.iter().zip(&want) {
+        let err = (f64::from(*g) - f64::from(*w)).abs();
+        assert!(
+            err <= 1e-5 * magnitude,
+            "gpu {g} vs cpu {w} (terms' magnitude {magnitude})"
+        );
+    }
+}
