@@ -255,6 +255,51 @@ async fn softmax_over_the_last_and_the_first_axis() {
     }
 }
 
+/// Rows longer than one workgroup should take are cut into segments
+/// (`dispatch::row_segments`): two dispatches through a scratch buffer,
+/// forward and backward, on the browser's adapter too.
+#[wasm_bindgen_test]
+async fn softmax_over_rows_cut_into_segments() {
+    let ctx = ctx().await;
+    let wg = ctx.workgroup_size(wgpu_activations::kernels::Kernel::SoftmaxParts);
+    let n = wg as usize * 1024 + 1_000;
+    assert!(wgpu_activations::dispatch::row_segments(n as u32, 1, wg).is_some());
+    let x: Vec<f32> = (0..n)
+        .map(|i| ((i * 29) % 1031) as f32 * 0.02 - 10.0)
+        .collect();
+    let layer = Softmax::new(-1);
+    let y = check_softmax(&ctx, &layer, &[n], &x, None, n).await;
+    let dy: Vec<f32> = (0..n).map(|i| ((i * 7) % 13) as f32 * 0.1 - 0.6).collect();
+    let yt = GpuTensor::from_slice(&ctx, &[n], &y).unwrap();
+    let dyt = GpuTensor::from_slice(&ctx, &[n], &dy).unwrap();
+    let dx = layer
+        .backward(&ctx, &yt, &dyt)
+        .unwrap()
+        .to_vec(&ctx)
+        .await
+        .unwrap();
+    let want = cpu::softmax_backward(&layer, &[n], &y, &dy, None).unwrap();
+    let scale: f64 = y
+        .iter()
+        .zip(&dy)
+        .map(|(&a, &b)| f64::from(a * b).abs())
+        .sum();
+    for i in 0..n {
+        let bound = 8.0
+            * f64::from(f32::EPSILON)
+            * f64::from(y[i]).abs()
+            * (f64::from(dy[i]).abs() + scale)
+            + 1e-30;
+        let err = (f64::from(dx[i]) - f64::from(want[i])).abs();
+        assert!(
+            err <= bound,
+            "dx {i}: gpu {} vs cpu {} (bound {bound:e})",
+            dx[i],
+            want[i]
+        );
+    }
+}
+
 #[wasm_bindgen_test]
 async fn softmax_with_a_mask() {
     let ctx = ctx().await;
