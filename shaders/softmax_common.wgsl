@@ -1,5 +1,6 @@
-// Shared by the softmax kernels; the registry (src/kernels.rs) prepends it
-// after shaders/common.wgsl. A row is every element that shares the kept
+// Shared by the row kernels; the registry (src/kernels.rs) prepends it, with
+// shaders/online_softmax.wgsl (the running state and its exp), after
+// shaders/common.wgsl. A row is every element that shares the kept
 // coordinates; the softmax runs over the row.
 //
 // Policy, as Keras 3 on JAX: an unmasked NaN or +inf makes the row NaN; a row
@@ -66,27 +67,6 @@ fn is_neg_inf(x: f32) -> bool {
     return bitcast<u32>(x) == 0xff800000u;
 }
 
-// A sum rescaled from max m to max target; an empty part (sum 0) stays 0 even
-// when both maxima are -inf.
-fn rescale(sum: f32, m: f32, to: f32) -> f32 {
-    if sum == 0.0 {
-        return 0.0;
-    }
-    return sum * exp(m - to);
-}
-
-// The online softmax state of part of a row: its max, the sum of
-// exp(x - max) over it, and whether an unmasked NaN or +inf was seen.
-struct Running {
-    peak: f32,
-    sum: f32,
-    poisoned: u32,
-}
-
-fn running_empty() -> Running {
-    return Running(neg_inf(), 0.0, 0u);
-}
-
 // Input and mask offsets of a row's first element: `row` decomposed over
 // the kept axes, innermost fastest. One axis (the common case) needs no division.
 // row_base and row_element repeat one loop over different uniform arrays on
@@ -127,40 +107,6 @@ fn is_masked(o: vec2<u32>) -> bool {
     return HAS_MASK == 1u && !(mask[o.y] > 0.5);
 }
 
-// Adds the element at `o` to `r`; a -inf logit adds nothing.
-fn accumulate(r: Running, o: vec2<u32>) -> Running {
-    var x = f32(input[o.x]);
-    if is_masked(o) {
-        x = MASKED_LOGIT;
-    }
-    var out = r;
-    if poisons_row(x) {
-        out.poisoned = 1u;
-    } else if x > r.peak {
-        out.sum = rescale(r.sum, r.peak, x) + 1.0;
-        out.peak = x;
-    } else if !is_neg_inf(x) {
-        out.sum += exp(x - r.peak);
-    }
-    return out;
-}
-
-fn combine(a: Running, b: Running) -> Running {
-    let m = max(a.peak, b.peak);
-    return Running(m, rescale(a.sum, a.peak, m) + rescale(b.sum, b.peak, m), a.poisoned | b.poisoned);
-}
-
-// The softmax output at `o` given its whole row's state.
-fn softmax_at(o: vec2<u32>, row: Running) -> f32 {
-    if is_masked(o) {
-        return 0.0;
-    }
-    if row.poisoned != 0u {
-        return nan();
-    }
-    return exp(f32(input[o.x]) - row.peak) / row.sum;
-}
-
 // This invocation's share of elements [start, end) of a row when a
 // workgroup owns them: start + local, then every WORKGROUP_SIZE-th.
 fn segment_share(base: vec2<u32>, start: u32, end: u32, local: u32) -> Running {
@@ -174,9 +120,10 @@ fn segment_share(base: vec2<u32>, start: u32, end: u32, local: u32) -> Running {
 // Writes this invocation's share of elements [start, end) of a row whose
 // whole state is `whole`.
 fn write_segment(base: vec2<u32>, start: u32, end: u32, local: u32, whole: Running) {
+    let total = row_total(whole);
     for (var k = start + local; k < end; k += WORKGROUP_SIZE) {
         let o = row_element(base, k);
-        output[o.x] = stored(softmax_at(o, whole));
+        output[o.x] = stored(softmax_at(o, whole, total));
     }
 }
 

@@ -9,10 +9,22 @@
 // One slot per subgroup (as many as invocations, should subgroups be of one).
 var<workgroup> partial: array<Running, MAX_WORKGROUP_SIZE>;
 
-// `r` combined over the subgroup, the same in every invocation.
-fn subgroup_combine(r: Running) -> Running {
-    let peak = subgroupMax(r.peak);
-    return Running(peak, subgroupAdd(rescale(r.sum, r.peak, peak)), subgroupOr(r.poisoned));
+// `r` combined over the subgroup of `lanes` invocations (a power of two),
+// the same in every invocation: a butterfly of `combine`s, so the sum stays
+// compensated (subgroupAdd would round it log2(lanes) times).
+fn subgroup_combine(r: Running, lanes: u32) -> Running {
+    var out = r;
+    for (var mask = 1u; mask < lanes; mask *= 2u) {
+        let other = Running(
+            subgroupShuffleXor(out.peak, mask),
+            subgroupShuffleXor(out.base, mask),
+            subgroupShuffleXor(out.sum, mask),
+            subgroupShuffleXor(out.carry, mask),
+            subgroupShuffleXor(out.poisoned, mask),
+        );
+        out = combine(out, other);
+    }
+    return out;
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -31,7 +43,7 @@ fn main(
     }
     let base = row_base(row);
     let r = workgroup_share(base, local);
-    let mine = subgroup_combine(r);
+    let mine = subgroup_combine(r, lanes);
     if lane == 0u {
         partial[subgroup] = mine;
     }
@@ -42,6 +54,6 @@ fn main(
     for (var j = lane; j < subgroups; j += lanes) {
         whole = combine(whole, partial[j]);
     }
-    whole = subgroup_combine(whole);
+    whole = subgroup_combine(whole, lanes);
     write_workgroup_share(base, local, whole);
 }

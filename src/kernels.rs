@@ -29,7 +29,11 @@ const PRELU_ALPHA: &str = include_str!("../shaders/prelu_alpha.wgsl");
 
 /// Prepended to the row kernels: bindings, `Params`, row indexing and the
 /// online-softmax helpers.
-const SOFTMAX_COMMON: &str = include_str!("../shaders/softmax_common.wgsl");
+const SOFTMAX_COMMON: &str = concat!(
+    include_str!("../shaders/softmax_common.wgsl"),
+    "\n",
+    include_str!("../shaders/online_softmax.wgsl")
+);
 
 /// Prepended to PReLU's alpha-gradient kernels after [`SOFTMAX_COMMON`].
 const PRELU_ALPHA_GRAD_COMMON: &str = include_str!("../shaders/prelu_alpha_grad_common.wgsl");
@@ -297,11 +301,11 @@ impl Kernel {
             }
             _ => 1,
         };
-        // Workgroup arrays of MAX_WORKGROUP_SIZE: `Running` (12 bytes), the
+        // Workgroup arrays of MAX_WORKGROUP_SIZE: `Running` (20 bytes), the
         // f32 `partial_sums`, the penalty's vec2.
         let workgroup_memory = match self {
             Kernel::SoftmaxWorkgroup | Kernel::SoftmaxSubgroup | Kernel::SoftmaxParts => {
-                12 * WORKGROUP_SIZE
+                20 * WORKGROUP_SIZE
             }
             Kernel::SoftmaxGradWorkgroup
             | Kernel::SoftmaxGradParts

@@ -173,6 +173,8 @@ pub(crate) fn dispatch_rows(
     if params.rows == 0 {
         return Ok(());
     }
+    // A device that cannot run the kernel says so before any size check.
+    ctx.check_support(kernel, ctx.workgroup_size(kernel))?;
     let limits = ctx.limits();
     for &(_, tensor, what) in tensors {
         if tensor.buffer().size() > limits.max_storage_buffer_binding_size {
@@ -225,8 +227,8 @@ pub(crate) fn dispatch_rows(
             params.rows
         ))
     })?;
-    // One partial result per segment: softmax's (max, sum, poisoned), or a sum.
-    let partial_size: u64 = if twin == Kernel::SoftmaxParts { 12 } else { 4 };
+    // One partial result per segment: softmax's `Running` (5 words), or a sum.
+    let partial_size: u64 = if twin == Kernel::SoftmaxParts { 20 } else { 4 };
     let partials = ctx.device().create_buffer(&wgpu::BufferDescriptor {
         label: Some(twin.name()),
         size: u64::from(segments) * partial_size,
@@ -289,7 +291,6 @@ fn dispatch_once(
 ) -> Result<()> {
     let mut params = job.params;
     let workgroup_size = ctx.workgroup_size(kernel);
-    // A device that cannot run the kernel says so before any size check.
     ctx.check_support(kernel, workgroup_size)?;
     // llvmpipe would stop the row loops part way and leave outputs unwritten.
     loop_budget::check(

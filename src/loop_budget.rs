@@ -77,7 +77,7 @@ pub fn row_loop_iterations(kernel: Kernel, params: &SoftmaxParams, workgroup_siz
                 2 * strided * per_element + tree
             }
             // Plus the fold over one slot per subgroup (at most one per lane).
-            Kernel::SoftmaxSubgroup => 2 * strided * per_element + lanes + 1,
+            Kernel::SoftmaxSubgroup => 2 * strided * per_element + 2 * (lanes + 1),
             Kernel::PreluAlphaGrad => strided * per_element + tree,
             // Split kernels: a segment's share, and the second pass's fold
             // over the row's segments (both passes counted, an upper bound).

@@ -1,0 +1,147 @@
+// The online softmax state of part of a row, and the exp it is built on;
+// prepended with shaders/softmax_common.wgsl to the row kernels.
+//
+// Accuracy is the point of this file: every output is within a few ulps of
+// softmax computed exactly, whatever the row's length or values.
+// - exp(x - m) is exact to about an ulp for any x and m (`exp_difference`):
+//   WGSL's own exp may be off by 3 + 2|x - m| ulps (lavapipe: 9 at -87), and
+//   rounding x - m first costs up to |x - m| / 2 ulps more.
+// - The sum is compensated (Kahan within an invocation, two-sum when
+//   partial states meet), so its error does not grow with the row.
+// - The sum is kept relative to a reference `base` that moves in steps of 16
+//   (`REFERENCE_STEP`), not to the running max: a term is rescaled at most
+//   once while it still weighs (each later rescale shrinks it by e^-16), so
+//   rising maxima cost about one exp's error in all, not one per rise.
+
+//
+// Compilers may simplify float expressions algebraically: Mesa's NIR turns
+// (a + b) - a into b unless an operation is marked exact, which WGSL cannot
+// ask for, and that erases the very rounding errors two-sum and Kahan
+// recover (lavapipe: 9 ulps instead of 4). So every intermediate those
+// identities could match is multiplied by `opaque_one()`, a 1.0 that only
+// exists at run time: exact, and opaque to the optimiser.
+
+const REFERENCE_STEP: f32 = 16.0;
+
+// 1.0, read from the row length (at least 1 whenever a row kernel runs).
+fn opaque_one() -> f32 {
+    return f32(min(params.row_len, 1u));
+}
+
+// The rounding error of s = x + y (Knuth's two-sum): x + y == s + error
+// exactly.
+fn sum_error(x: f32, y: f32, s: f32) -> f32 {
+    let one = opaque_one();
+    let s1 = s * one;
+    let v = (s1 - x) * one;
+    return (x - (s1 - v)) + (y - v);
+}
+
+// A multiple of REFERENCE_STEP at or above x (x itself when x is huge).
+fn reference_for(x: f32) -> f32 {
+    return ceil(x / REFERENCE_STEP) * REFERENCE_STEP;
+}
+
+// exp(a - b) for a - b <= 88, to about an ulp. a - b is kept exactly as
+// hi + lo (Knuth's two-sum); exp(hi) = 2^k e^r by Cody-Waite reduction
+// (|r| <= ln2 / 2, ln2 split so k * ln2_hi is exact), e^r by Taylor to
+// degree 7, and e^lo = 1 + lo folded into r. Below -104 the result rounds to
+// 0; NaN (from -inf - -inf) gives 0 too.
+fn exp_difference(a: f32, b: f32) -> f32 {
+    let hi = a - b;
+    if !(hi >= -104.0) {
+        return 0.0;
+    }
+    let lo = sum_error(a, -b, hi);
+    let k = round(hi * 1.442695041);
+    let r = ((hi - k * 0.693145752) - k * 1.428606765e-6) + lo;
+    var p = 1.0 / 5040.0;
+    p = p * r + 1.0 / 720.0;
+    p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;
+    p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    p = p * r + 1.0;
+    p = p * r + 1.0;
+    // Two halves: 2^k alone is not an f32 below k = -149.
+    let e = i32(k);
+    let half = e / 2;
+    return ldexp(ldexp(p, half), e - half);
+}
+
+// The online softmax state of part of a row: its max (`peak`), the sum of
+// exp(x - base) over it as `sum - carry` (carry: Kahan's lost low bits), the
+// reference `base` (a multiple of REFERENCE_STEP at or above peak; -inf while
+// empty), and whether an unmasked NaN or +inf was seen.
+struct Running {
+    peak: f32,
+    base: f32,
+    sum: f32,
+    carry: f32,
+    poisoned: u32,
+}
+
+fn running_empty() -> Running {
+    return Running(neg_inf(), neg_inf(), 0.0, 0.0, 0u);
+}
+
+// `r` relative to the higher reference `base`; an empty part stays empty.
+fn rebased(r: Running, base: f32) -> Running {
+    if r.sum == 0.0 {
+        return Running(r.peak, base, 0.0, 0.0, r.poisoned);
+    }
+    let f = exp_difference(r.base, base);
+    return Running(r.peak, base, r.sum * f, r.carry * f, r.poisoned);
+}
+
+// Adds the element at `o` to `r`; a -inf logit adds nothing.
+fn accumulate(r: Running, o: vec2<u32>) -> Running {
+    var x = f32(input[o.x]);
+    if is_masked(o) {
+        x = MASKED_LOGIT;
+    }
+    var out = r;
+    if poisons_row(x) {
+        out.poisoned = 1u;
+        return out;
+    }
+    if is_neg_inf(x) {
+        return out;
+    }
+    if x > out.base {
+        out = rebased(out, reference_for(x));
+    }
+    out.peak = max(out.peak, x);
+    // Kahan: the term less what the last addition lost.
+    let y = exp_difference(x, out.base) - out.carry;
+    let s = out.sum + y;
+    out.carry = (s * opaque_one() - out.sum) - y;
+    out.sum = s;
+    return out;
+}
+
+fn combine(a: Running, b: Running) -> Running {
+    let base = max(a.base, b.base);
+    let ra = rebased(a, base);
+    let rb = rebased(b, base);
+    let s = ra.sum + rb.sum;
+    let err = sum_error(ra.sum, rb.sum, s);
+    return Running(max(a.peak, b.peak), base, s, (ra.carry + rb.carry) - err, a.poisoned | b.poisoned);
+}
+
+// The whole row's sum of exp(x - peak), from its state: at least 1 unless
+// the row has no finite entry (then 0, and its outputs NaN).
+fn row_total(row: Running) -> f32 {
+    return (row.sum - row.carry) * exp_difference(row.base, row.peak);
+}
+
+// The softmax output at `o` given its whole row's state and `row_total`.
+fn softmax_at(o: vec2<u32>, row: Running, total: f32) -> f32 {
+    if is_masked(o) {
+        return 0.0;
+    }
+    if row.poisoned != 0u {
+        return nan();
+    }
+    return exp_difference(f32(input[o.x]), row.peak) / total;
+}
