@@ -42,14 +42,15 @@ fn reference_for(x: f32) -> f32 {
     return ceil(x / REFERENCE_STEP) * REFERENCE_STEP;
 }
 
-// exp(a - b) for a - b <= 88, to about an ulp. a - b is kept exactly as
-// hi + lo (Knuth's two-sum); exp(hi) = 2^k e^r by Cody-Waite reduction
-// (|r| <= ln2 / 2, ln2 split so k * ln2_hi is exact), e^r by Taylor to
-// degree 7, and e^lo = 1 + lo folded into r. Below -104 the result rounds to
-// 0; NaN (from -inf - -inf) gives 0 too.
-fn exp_difference(a: f32, b: f32) -> f32 {
+// exp(a - b) * 2^shift for a - b <= 0 (and shift >= 0), to about an ulp.
+// a - b is kept exactly as hi + lo (Knuth's two-sum); exp(hi) = 2^k e^r by
+// Cody-Waite reduction (|r| <= ln2 / 2, ln2 split so k * ln2_hi is exact),
+// e^r by Taylor to degree 7, and e^lo = 1 + lo folded into r; the shift
+// joins k, so a result that would be subnormal unshifted keeps every bit.
+// Where the result rounds to 0 it is 0; NaN (from -inf - -inf) gives 0 too.
+fn exp_difference(a: f32, b: f32, shift: i32) -> f32 {
     let hi = a - b;
-    if !(hi >= -104.0) {
+    if !(hi >= -104.0 - 0.6931472 * f32(shift)) {
         return 0.0;
     }
     let lo = sum_error(a, -b, hi);
@@ -64,17 +65,18 @@ fn exp_difference(a: f32, b: f32) -> f32 {
     p = p * r + 1.0;
     p = p * r + 1.0;
     // Two halves: 2^k alone is not an f32 below k = -149.
-    let e = i32(k);
+    let e = i32(k) + shift;
     let half = e / 2;
     return ldexp(ldexp(p, half), e - half);
 }
 
-// The online softmax state of part of a row: its max (`peak`), the sum of
-// exp(x - base) over it as `sum - carry` (carry: Kahan's lost low bits), the
-// reference `base` (a multiple of REFERENCE_STEP at or above peak; -inf while
-// empty), and whether an unmasked NaN or +inf was seen.
+// The online softmax state of part of a row: the sum of exp(x - base) over
+// it as `sum - carry` (carry: Kahan's lost low bits), the reference `base`
+// (a multiple of REFERENCE_STEP at or above every x seen; -inf while empty),
+// and whether an unmasked NaN or +inf was seen. The outputs divide
+// exp(x - base) by the sum in the same frame, so a row whose other terms
+// vanish beside its max gives exactly 1 there, as Keras does.
 struct Running {
-    peak: f32,
     base: f32,
     sum: f32,
     carry: f32,
@@ -82,16 +84,16 @@ struct Running {
 }
 
 fn running_empty() -> Running {
-    return Running(neg_inf(), neg_inf(), 0.0, 0.0, 0u);
+    return Running(neg_inf(), 0.0, 0.0, 0u);
 }
 
 // `r` relative to the higher reference `base`; an empty part stays empty.
 fn rebased(r: Running, base: f32) -> Running {
     if r.sum == 0.0 {
-        return Running(r.peak, base, 0.0, 0.0, r.poisoned);
+        return Running(base, 0.0, 0.0, r.poisoned);
     }
-    let f = exp_difference(r.base, base);
-    return Running(r.peak, base, r.sum * f, r.carry * f, r.poisoned);
+    let f = exp_difference(r.base, base, 0);
+    return Running(base, r.sum * f, r.carry * f, r.poisoned);
 }
 
 // Adds the element at `o` to `r`; a -inf logit adds nothing.
@@ -111,9 +113,8 @@ fn accumulate(r: Running, o: vec2<u32>) -> Running {
     if x > out.base {
         out = rebased(out, reference_for(x));
     }
-    out.peak = max(out.peak, x);
     // Kahan: the term less what the last addition lost.
-    let y = exp_difference(x, out.base) - out.carry;
+    let y = exp_difference(x, out.base, 0) - out.carry;
     let s = out.sum + y;
     out.carry = (s * opaque_one() - out.sum) - y;
     out.sum = s;
@@ -126,13 +127,19 @@ fn combine(a: Running, b: Running) -> Running {
     let rb = rebased(b, base);
     let s = ra.sum + rb.sum;
     let err = sum_error(ra.sum, rb.sum, s);
-    return Running(max(a.peak, b.peak), base, s, (ra.carry + rb.carry) - err, a.poisoned | b.poisoned);
+    return Running(base, s, (ra.carry + rb.carry) - err, a.poisoned | b.poisoned);
 }
 
-// The whole row's sum of exp(x - peak), from its state: at least 1 unless
-// the row has no finite entry (then 0, and its outputs NaN).
+// Outputs are exp(x - base) / sum, both scaled by 2^TOTAL_SHIFT: exactly
+// (powers of two), and so that terms far below the max are not computed as
+// subnormals (base may sit 16 above the max, so the sum may be as small as
+// e^-16).
+const TOTAL_SHIFT: i32 = 24;
+
+// The whole row's sum of exp(x - base), scaled by 2^TOTAL_SHIFT: 0 when the
+// row has no finite entry (its outputs are then NaN).
 fn row_total(row: Running) -> f32 {
-    return (row.sum - row.carry) * exp_difference(row.base, row.peak);
+    return ldexp(row.sum - row.carry, TOTAL_SHIFT);
 }
 
 // The softmax output at `o` given its whole row's state and `row_total`.
@@ -143,5 +150,5 @@ fn softmax_at(o: vec2<u32>, row: Running, total: f32) -> f32 {
     if row.poisoned != 0u {
         return nan();
     }
-    return exp_difference(f32(input[o.x]), row.peak) / total;
+    return exp_difference(f32(input[o.x]), row.base, TOTAL_SHIFT) / total;
 }

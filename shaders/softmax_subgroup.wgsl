@@ -16,7 +16,6 @@ fn subgroup_combine(r: Running, lanes: u32) -> Running {
     var out = r;
     for (var mask = 1u; mask < lanes; mask *= 2u) {
         let other = Running(
-            subgroupShuffleXor(out.peak, mask),
             subgroupShuffleXor(out.base, mask),
             subgroupShuffleXor(out.sum, mask),
             subgroupShuffleXor(out.carry, mask),

@@ -301,11 +301,11 @@ impl Kernel {
             }
             _ => 1,
         };
-        // Workgroup arrays of MAX_WORKGROUP_SIZE: `Running` (20 bytes), the
+        // Workgroup arrays of MAX_WORKGROUP_SIZE: `Running` (16 bytes), the
         // f32 `partial_sums`, the penalty's vec2.
         let workgroup_memory = match self {
             Kernel::SoftmaxWorkgroup | Kernel::SoftmaxSubgroup | Kernel::SoftmaxParts => {
-                20 * WORKGROUP_SIZE
+                16 * WORKGROUP_SIZE
             }
             Kernel::SoftmaxGradWorkgroup
             | Kernel::SoftmaxGradParts

@@ -227,8 +227,8 @@ pub(crate) fn dispatch_rows(
             params.rows
         ))
     })?;
-    // One partial result per segment: softmax's `Running` (5 words), or a sum.
-    let partial_size: u64 = if twin == Kernel::SoftmaxParts { 20 } else { 4 };
+    // One partial result per segment: softmax's `Running` (4 words), or a sum.
+    let partial_size: u64 = if twin == Kernel::SoftmaxParts { 16 } else { 4 };
     let partials = ctx.device().create_buffer(&wgpu::BufferDescriptor {
         label: Some(twin.name()),
         size: u64::from(segments) * partial_size,

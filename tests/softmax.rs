@@ -353,6 +353,36 @@ fn accuracy_does_not_depend_on_row_length_or_range() {
     }
 }
 
+/// Keras gives exactly 1 where a row has one element, or where every other
+/// term vanishes beside the max; a chain then thresholding at 1 depends on
+/// it (tests/fuzz.rs found ThresholdedReLU after a one-element softmax
+/// letting 1.0000001 through).
+#[test]
+fn a_lone_or_dominant_value_gives_exactly_one() {
+    for mapping in [
+        SoftmaxMapping::Auto,
+        SoftmaxMapping::WorkgroupPerRow,
+        SoftmaxMapping::InvocationPerRow,
+    ] {
+        let layer = Softmax::new(-1).with_mapping(mapping);
+        let lone = [88.7f32, -3.0, 0.0, 1e-30, 12.5, -7e5, 3e38, -3e38];
+        let y = check(&layer, &[lone.len(), 1], &lone, None);
+        assert!(y.iter().all(|&v| v == 1.0), "{mapping:?}: {y:?}");
+        // The max's neighbours 120 below vanish in f32.
+        let mut x = vec![-200.0f32; 3 * 64];
+        for (row, m) in [(0usize, 88.7f32), (1, -5.0), (2, 1e6)] {
+            for v in &mut x[row * 64..(row + 1) * 64] {
+                *v = m - 120.0;
+            }
+            x[row * 64 + 17] = m;
+        }
+        let y = check(&layer, &[3, 64], &x, None);
+        for row in 0..3 {
+            assert_eq!(y[row * 64 + 17], 1.0, "{mapping:?}: row {row}");
+        }
+    }
+}
+
 #[test]
 fn extreme_and_nonfinite_rows() {
     let (inf, nan) = (f32::INFINITY, f32::NAN);
