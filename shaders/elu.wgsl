@@ -26,12 +26,14 @@ fn expm1_nonpositive(x: vec4<f32>) -> vec4<f32> {
     p = p * x + 1.0 / 24.0;
     p = p * x + 1.0 / 6.0;
     p = p * x + 0.5;
-    let taylor = x + x * (x * p);
+    // At ±0 the sum would be +0 (-0 + +0); expm1(-0) is -0.
+    let taylor = select(x + x * (x * p), x, x == vec4<f32>(0.0));
     return select(taylor, exp(x) - 1.0, x < vec4<f32>(-0.6931472));
 }
 
-// NaN fails both comparisons and passes through.
+// NaN fails both comparisons and passes through. select, not min: min may
+// turn -0 into +0, and ELU(-0) is alpha * expm1(-0) = -0.
 fn apply(v: vec4<f32>, first: u32) -> vec4<f32> {
-    let negative = params.alpha * expm1_nonpositive(min(v, vec4<f32>(0.0)));
+    let negative = params.alpha * expm1_nonpositive(select(v, vec4<f32>(0.0), v > vec4<f32>(0.0)));
     return select(select(v, negative, v <= vec4<f32>(0.0)), v, v > vec4<f32>(0.0));
 }

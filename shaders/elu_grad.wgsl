@@ -42,11 +42,15 @@ fn scaled_exp(dy: vec4<f32>, alpha: f32, x: vec4<f32>) -> vec4<f32> {
     let e = clamp(exponent, vec4<i32>(-300), vec4<i32>(256));
     let half = e / vec4<i32>(2);
     let saturated = ldexp(ldexp(mantissa, half), e - half);
-    // An infinite or NaN dy (or alpha) has no mantissa: IEEE products instead.
+    // An infinite or NaN dy (or alpha) has no mantissa: IEEE products
+    // instead, with exp(x) as the 1 it is beside infinity for every x above
+    // -inf (exp(x) > 0 however far it underflows in f32, so inf * exp(-150)
+    // is inf, not NaN); exp(-inf) = 0 makes it NaN.
     let exponent_bits = vec4<u32>(0x7f800000u);
     let finite = ((bitcast<vec4<u32>>(dy) & exponent_bits) != exponent_bits)
         & vec4<bool>((bitcast<u32>(alpha) & 0x7f800000u) != 0x7f800000u);
-    return select((dy * alpha) * exp(clamped), saturated, finite);
+    let above_neg_inf = select(vec4<f32>(0.0), vec4<f32>(1.0), x >= vec4<f32>(-3.40282347e38));
+    return select((dy * alpha) * above_neg_inf, saturated, finite);
 }
 
 // dx = dy for x > 0, dy * alpha * exp(x) below; NaN where x is NaN.

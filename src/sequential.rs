@@ -143,6 +143,10 @@ pub(crate) fn encode_chain(
     out: &GpuTensor,
 ) -> Result<()> {
     x.check_output(out)?;
+    // The layers check their tensors' context; an empty chain copies
+    // directly, and wgpu panics on another device's buffer.
+    x.check_context(ctx)?;
+    out.check_context(ctx)?;
     let Some((first, rest)) = layers.split_first() else {
         encoder.copy_buffer_to_buffer(x.buffer(), 0, out.buffer(), 0, out.buffer().size());
         return Ok(());
@@ -195,6 +199,9 @@ pub(crate) fn encode_chain_backward(
     dx: &GpuTensor,
 ) -> Result<()> {
     x.check_output(dx)?;
+    for tensor in [x, dy, dx] {
+        tensor.check_context(ctx)?;
+    }
     let mut values = vec![x.clone()];
     for layer in layers {
         let out = GpuTensor::uninit_like(ctx, x)?;

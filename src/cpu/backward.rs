@@ -29,7 +29,7 @@ use crate::layers::leaky_relu::LeakyReLU;
 use crate::layers::relu::ReLU;
 use crate::layers::softmax::Softmax;
 use crate::layers::thresholded_relu::ThresholdedReLU;
-use crate::shape::{element_count, normalize_axes};
+use crate::shape::element_count;
 
 /// Fails unless `dy` has one value per element of `x`.
 fn check_pair(x: &[f32], dy: &[f32]) -> Result<()> {
@@ -128,6 +128,9 @@ pub fn elu_backward(layer: &ELU, x: &[f32], dy: &[f32]) -> Result<Vec<f32>> {
                 x
             } else if x > 0.0 {
                 dy
+            } else if dy.is_infinite() && x > f32::NEG_INFINITY {
+                // exp(x) > 0 even where f64's exp underflows: ±inf (NaN for alpha 0).
+                (f64::from(dy) * alpha) as f32
             } else {
                 (f64::from(dy) * alpha * f64::from(x).exp()) as f32
             }
@@ -181,7 +184,7 @@ pub fn softmax_backward(
 ) -> Result<Vec<f32>> {
     super::check_len(shape, y)?;
     super::check_len(shape, dy)?;
-    let axes = normalize_axes(layer.axis_list(), shape.len())?;
+    let axes = layer.resolved_axes(shape.len())?;
     let kept = super::rows::kept(shape, mask)?;
     let mut dx = vec![0.0f32; element_count(shape)?];
     for row in super::rows::rows(shape, &axes) {

@@ -3,7 +3,7 @@
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::layers::softmax::Softmax;
-use crate::shape::{element_count, normalize_axes};
+use crate::shape::element_count;
 
 /// Keras `Softmax` on the CPU over `x` of `shape`, with an optional mask
 /// (`(mask_shape, values)`, kept where `value > 0.5`). Same NaN/inf policy as
@@ -50,7 +50,7 @@ pub fn softmax_for(
         DType::F16 => -3e4,
     };
     super::check_len(shape, x)?;
-    let axes = normalize_axes(layer.axis_list(), shape.len())?;
+    let axes = layer.resolved_axes(shape.len())?;
     let n = element_count(shape)?;
     let kept = super::rows::kept(shape, mask)?;
     let keep = |i: usize| kept[i];

@@ -166,7 +166,11 @@ fn softmax(fields: &Fields<'_>) -> Result<Softmax> {
     }
     match fields.int_or_list("axis")? {
         None => Ok(Softmax::default()),
-        Some(Some(axes)) if !axes.is_empty() => Ok(Softmax::axes(&axes)),
+        // A list stays a list when written back, even of one axis (SEMANTICS).
+        Some(Some(axes)) if !axes.is_empty() => Ok(match fields.get("axis") {
+            Some(Value::Array(_)) => Softmax::axes(&axes),
+            _ => Softmax::new(axes[0]),
+        }),
         Some(_) => Err(fields.wrong_type(
             "axis",
             "an integer or a non-empty list of integers",
@@ -403,18 +407,19 @@ impl ThresholdedReLU {
 
 impl Softmax {
     /// Keras 3's `get_config()`: `{"axis"}`, an int for one axis given as
-    /// [`Softmax::new`], a list for [`Softmax::axes`] with several.
+    /// [`Softmax::new`], a list for [`Softmax::axes`] (even of one axis: Keras
+    /// keeps a list a list).
     ///
     /// ```
     /// use serde_json::json;
     /// use wgpu_activations::Softmax;
     /// assert_eq!(Softmax::new(-1).to_keras_config(), json!({"axis": -1}));
+    /// assert_eq!(Softmax::axes(&[1]).to_keras_config(), json!({"axis": [1]}));
     /// assert_eq!(Softmax::axes(&[1, 2]).to_keras_config(), json!({"axis": [1, 2]}));
     /// ```
     pub fn to_keras_config(&self) -> Value {
-        // A one-element list and an int are the same softmax in Keras.
         let axis = match self.axis_list() {
-            [one] => Value::from(*one),
+            [one] if !self.is_axis_list() => Value::from(*one),
             many => ints_json(many),
         };
         json!({ "axis": axis })

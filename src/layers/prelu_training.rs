@@ -155,6 +155,12 @@ impl PReLU {
                 x.dtype()
             )));
         }
+        if d_alpha.dtype() != crate::DType::F32 {
+            return Err(Error::Shape(format!(
+                "d_alpha must hold f32 (alpha and its gradient stay f32); this one holds {}",
+                d_alpha.dtype()
+            )));
+        }
         let alpha = self.built_for(ctx, x.shape())?;
         let alpha_shape = alpha.shape();
         if d_alpha.shape() != alpha_shape {
@@ -307,6 +313,12 @@ impl PReLU {
                         "the gradient has shape {:?} but alpha has shape {:?}",
                         grad.shape(),
                         alpha.shape()
+                    )));
+                }
+                if grad.dtype() != crate::DType::F32 {
+                    return Err(Error::Shape(format!(
+                        "the gradient must hold f32, as alpha does; this one holds {}",
+                        grad.dtype()
                     )));
                 }
                 if grad.shares_buffer(&alpha) {

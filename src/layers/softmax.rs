@@ -33,6 +33,8 @@ use crate::tensor::GpuTensor;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Softmax {
     axes: Vec<i64>,
+    // Given as a list (`Softmax::axes`): Keras writes a list back as a list.
+    listed: bool,
     mapping: SoftmaxMapping,
 }
 
@@ -48,17 +50,47 @@ impl Softmax {
     pub fn new(axis: i64) -> Self {
         Self {
             axes: vec![axis],
+            listed: false,
             mapping: SoftmaxMapping::Auto,
         }
     }
 
     /// Softmax over several axes at once (Keras `axis=[...]`). Checked against
-    /// the input's rank at each call.
+    /// the input's rank at each call; an empty list is an error there, as in
+    /// Keras.
+    ///
+    /// ```
+    /// # let ctx = wgpu_activations::GpuContext::new_blocking()?;
+    /// use wgpu_activations::{GpuTensor, Softmax};
+    /// let x = GpuTensor::from_slice(&ctx, &[2, 2], &[1.0, 2.0, 3.0, 4.0])?;
+    /// assert_eq!(Softmax::axes(&[0, 1]).forward(&ctx, &x)?.to_vec_blocking(&ctx)?.len(), 4);
+    /// assert!(Softmax::axes(&[]).forward(&ctx, &x).is_err());
+    /// # Ok::<(), wgpu_activations::Error>(())
+    /// ```
     pub fn axes(axes: &[i64]) -> Self {
         Self {
             axes: axes.to_vec(),
+            listed: true,
             mapping: SoftmaxMapping::Auto,
         }
+    }
+
+    /// Whether the axes were given as a list ([`Softmax::axes`]), which a
+    /// Keras config keeps as a list even of one axis.
+    pub fn is_axis_list(&self) -> bool {
+        self.listed
+    }
+
+    /// The axes resolved against an input of `rank`, sorted: an error for
+    /// an empty list, an axis out of range or a repeated one.
+    pub(crate) fn resolved_axes(&self, rank: usize) -> Result<Vec<usize>> {
+        if self.axes.is_empty() {
+            return Err(Error::argument(
+                "axis",
+                "Softmax needs at least one axis; got an empty list (Keras rejects axis=[] too)",
+            ));
+        }
+        normalize_axes(&self.axes, rank)
     }
 
     /// Forces a kernel instead of the automatic choice (for tuning and
@@ -214,7 +246,7 @@ impl Softmax {
                 "Softmax needs an input of rank 1 or more; got a scalar".into(),
             ));
         }
-        let axes = normalize_axes(&self.axes, shape.len())?;
+        let axes = self.resolved_axes(shape.len())?;
         row_params(shape, &axes, mask_shape)
     }
 }
