@@ -382,6 +382,24 @@ fn measure(
         let y = layer.forward(ctx, &x).expect("forward");
         std::hint::black_box(y.to_vec_blocking(ctx).expect("readback"));
     });
+    // A figure for a wrong result is worse than none: the output timed above
+    // must match the CPU reference (f32 rows; loosely, since only a wrong
+    // kernel is being caught here, the tests hold the tolerances).
+    if x.dtype() == DType::F32 {
+        let got = out.to_vec_blocking(ctx)?;
+        let want = layer.reference(shape, host)?;
+        if let Some(i) = (0..want.len()).find(|&i| {
+            let (g, w) = (got[i], want[i]);
+            !(g.to_bits() == w.to_bits()
+                || (g.is_nan() && w.is_nan())
+                || (g - w).abs() <= 1e-5 * w.abs() + 1e-35)
+        }) {
+            panic!(
+                "{name}: element {i} is {} on the GPU but {} on the CPU",
+                got[i], want[i]
+            );
+        }
+    }
     Ok(Row {
         op: name.to_string(),
         elements: host.len(),
