@@ -1120,3 +1120,146 @@ fn npy_bytes_by_the_spec() {
         .to_string()
         .contains("fortran_order"));
 }
+
+/// Keras's PReLU indexes alpha with Python list indexing (`shared_axes=0`
+/// shares the last axis, `-1` the one before) but pins every input axis not
+/// listed as written: built on (2, 3, 4, 5) with `shared_axes=0` it has alpha
+/// (3, 4, 1) and accepts (_, 3, 4, 5). Loaded from that alpha alone, the
+/// layer takes the pinned size of such an axis from its first input, on the
+/// GPU and on the CPU alike.
+#[test]
+fn load_alpha_with_python_indexed_shared_axes_runs_on_what_keras_accepts() {
+    let errors = golden_errors();
+    let x: Vec<f32> = (0..120).map(|i| (i % 7) as f32 - 4.0).collect();
+    for (axes, what) in [
+        (0i64, "PReLU(shared_axes=0) on rank-4: alpha shape"),
+        (-1, "PReLU(shared_axes=-1) on rank-4: alpha shape"),
+    ] {
+        let alpha_shape = json_shape(&errors_entry(&errors, "keras3", what)["result"]);
+        let n: usize = alpha_shape.iter().product();
+        let alpha: Vec<f32> = (0..n).map(|i| 0.125 * i as f32 - 0.5).collect();
+        let layer = layer_from_config("PReLU", &json!({ "shared_axes": axes })).unwrap();
+        let prelu = layer.as_prelu().unwrap();
+        prelu.load_alpha(&alpha_shape, &alpha).unwrap();
+        // The same as a layer built on Keras's input shape, then given alpha.
+        let built = PReLU::new().with_shared_axes(&[axes]);
+        built.build(&[2, 3, 4, 5]).unwrap();
+        assert_eq!(built.alpha_shape(), Some(alpha_shape.clone()), "{what}");
+        built.set_alpha(&alpha).unwrap();
+        let want = built.reference(&[2, 3, 4, 5], &x).unwrap();
+        let y = run_checked(what, &layer, &[2, 3, 4, 5], &x, None);
+        assert_eq!(y, want, "{what}");
+        // Now pinned as Keras pins it: the batch may change, no other axis.
+        assert_eq!(
+            prelu.reference(&[1, 3, 4, 5], &x[..60]).unwrap(),
+            want[..60]
+        );
+        let err = rejection(prelu.reference(&[2, 3, 4, 6], &[1.0; 144]));
+        assert!(err.contains("axis 3"), "{what}: {err}");
+        let err = rejection(prelu.reference(&[2, 3, 5, 5], &[1.0; 150]));
+        assert!(err.contains("axis 2"), "{what}: {err}");
+        // An unbuilt layer fixes the size on the CPU path too, and the rank
+        // stays checked.
+        let fresh = PReLU::new().with_shared_axes(&[axes]);
+        fresh.load_alpha(&alpha_shape, &alpha).unwrap();
+        assert_eq!(fresh.reference(&[2, 3, 4, 5], &x).unwrap(), want, "{what}");
+        assert!(
+            fresh.reference(&[2, 3, 4, 4], &[1.0; 96]).is_err(),
+            "{what}"
+        );
+        let fresh = PReLU::new().with_shared_axes(&[axes]);
+        fresh.load_alpha(&alpha_shape, &alpha).unwrap();
+        assert!(fresh.reference(&[2, 3, 4], &[1.0; 24]).is_err(), "{what}");
+    }
+    // Listed as written, an axis stays free: shared_axes [0, 3] on rank 4
+    // share the last axis twice, and Keras leaves axis 3 unpinned.
+    let prelu = PReLU::new().with_shared_axes(&[0, 3]);
+    prelu.load_alpha(&[3, 4, 1], &[0.5; 12]).unwrap();
+    prelu.reference(&[2, 3, 4, 5], &[-1.0; 120]).unwrap();
+    prelu.reference(&[2, 3, 4, 7], &[-1.0; 168]).unwrap();
+}
+
+/// Keras validates ReLU's, LeakyReLU's and ThresholdedReLU's arguments on
+/// the Python float: a negative value too small for f32 (rounding to -0.0)
+/// is still negative. ELU accepts negatives, and -0.0 itself passes.
+#[test]
+fn negative_config_values_that_round_to_negative_zero_are_rejected() {
+    for (class, key) in [
+        ("ReLU", "max_value"),
+        ("ReLU", "negative_slope"),
+        ("ReLU", "threshold"),
+        ("LeakyReLU", "negative_slope"),
+        ("LeakyReLU", "alpha"),
+        ("ThresholdedReLU", "theta"),
+    ] {
+        for value in [json!(-1e-50), json!(-1e300), json!(-1)] {
+            let config = json!({ key: value });
+            let err = rejection(layer_from_config(class, &config));
+            assert!(
+                err.contains(&format!("{key}={value}"))
+                    && (err.contains("negative") || err.contains(">=0")),
+                "{class} {config}: {err}"
+            );
+            let err = layer_from_config(class, &config).unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidArgument { argument, .. } if *argument == key),
+                "{class} {config}: {err:?}"
+            );
+        }
+        layer_from_config(class, &json!({ key: -0.0 })).unwrap();
+    }
+    // Keras 3's exact message, with the value as Python prints it.
+    assert_eq!(
+        rejection(layer_from_config("ReLU", &json!({"threshold": -1e-50}))),
+        "threshold of a ReLU layer cannot be None or a negative value. Received: threshold=-1e-50"
+    );
+    let elu = layer_from_config("ELU", &json!({"alpha": -1e-50})).unwrap();
+    assert_eq!(elu.to_keras_config(), json!({"alpha": -0.0}));
+}
+
+/// A compiled Keras 3 model's `to_json()` carries `build_config` and
+/// `compile_config` beside its config, and Keras 2's carries `keras_version`
+/// and `backend`; both load. Unknown keys still do not, nor do the model's
+/// keys on a layer entry.
+#[test]
+fn model_json_with_compile_and_build_config_loads() {
+    let layers = json!([
+        {"module": "keras.layers", "class_name": "ReLU", "registered_name": null,
+         "build_config": {"input_shape": [null, 3]},
+         "config": {"name": "re_lu", "trainable": true,
+                    "dtype": {"module": "keras", "class_name": "DTypePolicy",
+                              "config": {"name": "float32"}, "registered_name": null},
+                    "max_value": 6.0, "negative_slope": 0.0, "threshold": 0.0}}
+    ]);
+    let keras3 = json!({
+        "module": "keras", "class_name": "Sequential", "registered_name": null,
+        "config": {"name": "sequential", "trainable": true, "dtype": null, "layers": layers},
+        "build_config": {"input_shape": [null, 3]},
+        "compile_config": {"optimizer": "rmsprop", "loss": "mse", "loss_weights": null,
+                           "metrics": null, "weighted_metrics": null, "run_eagerly": false,
+                           "steps_per_execution": 1, "jit_compile": false},
+    });
+    let model = layer_from_json(&keras3).unwrap();
+    assert_eq!(
+        model.reference(&[1, 3], &[-1.0, 3.0, 9.0]).unwrap(),
+        vec![0.0, 3.0, 6.0]
+    );
+    let keras2 = json!({"class_name": "Sequential", "keras_version": "2.15.0",
+        "backend": "tensorflow",
+        "config": {"name": "sequential", "layers": [
+            {"class_name": "ReLU", "config": {"name": "re_lu", "max_value": 6.0}}]}});
+    assert_eq!(
+        layer_from_json(&keras2)
+            .unwrap()
+            .reference(&[1, 1], &[9.0])
+            .unwrap(),
+        vec![6.0]
+    );
+    let mut unknown = keras3.clone();
+    unknown["optimizer_config"] = json!({});
+    let err = rejection(layer_from_json(&unknown));
+    assert!(err.contains("optimizer_config"), "{err}");
+    let entry = json!({"class_name": "ReLU", "config": {}, "compile_config": {}});
+    let err = rejection(layer_from_json(&entry));
+    assert!(err.contains("compile_config"), "{err}");
+}

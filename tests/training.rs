@@ -14,6 +14,8 @@ mod common;
 
 use common::{assert_all_close, ctx, golden_cases, json_f32s, json_shape, keras_close, Tolerance};
 use proptest::prelude::*;
+use serde_json::json;
+use wgpu_activations::keras::layer_from_config;
 use wgpu_activations::training::{mean_squared_error_gradient, Constraint, Regularizer, Sgd};
 use wgpu_activations::{cpu, Error, GpuTensor, Initializer, Layer, PReLU};
 
@@ -372,4 +374,37 @@ fn sgd_recovers_a_known_alpha() {
     for (l, t) in learned.iter().zip(truth) {
         assert!((l - t).abs() < 1e-3, "learned {learned:?}, truth {truth:?}");
     }
+}
+
+/// Keras's string identifiers: the class names `"L1"` and `"L2"` and their
+/// snake-case aliases take the classes' 0.01; the class name `"L1L2"` takes
+/// the class's defaults (0 and 0, as `{"class_name": "L1L2", "config": {}}`
+/// does), the function name `"l1_l2"` the function's (0.01 and 0.01).
+#[test]
+fn regularizer_string_identifiers_take_their_keras_defaults() {
+    for (name, want) in [
+        ("l1", Regularizer::l1(0.01).unwrap()),
+        ("L1", Regularizer::l1(0.01).unwrap()),
+        ("l2", Regularizer::l2(0.01).unwrap()),
+        ("L2", Regularizer::l2(0.01).unwrap()),
+        ("l1_l2", Regularizer::l1_l2(0.01, 0.01).unwrap()),
+        ("L1L2", Regularizer::l1_l2(0.0, 0.0).unwrap()),
+    ] {
+        assert_eq!(Regularizer::by_name(name).unwrap(), want, "{name}");
+        // The same through a PReLU config, where Keras meets these strings.
+        let by_string = layer_from_config("PReLU", &json!({"alpha_regularizer": name})).unwrap();
+        assert_eq!(
+            by_string.as_prelu().unwrap().regularizer(),
+            Some(want),
+            "{name}"
+        );
+    }
+    let by_object = layer_from_config(
+        "PReLU",
+        &json!({"alpha_regularizer": {"class_name": "L1L2", "config": {}}}),
+    )
+    .unwrap();
+    let by_string = layer_from_config("PReLU", &json!({"alpha_regularizer": "L1L2"})).unwrap();
+    assert_eq!(by_object.to_keras_config(), by_string.to_keras_config());
+    assert!(Regularizer::by_name("l1l2").is_err());
 }

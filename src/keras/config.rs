@@ -80,6 +80,9 @@ pub fn layer_from_config(class_name: &str, config: &Value) -> Result<AnyLayer> {
         }
         "ThresholdedReLU" => {
             fields.only(&["theta"], BASE_KEYS)?;
+            not_negative(&fields, "theta", |v| {
+                format!("The theta value of a Thresholded ReLU layer should be >=0. Received: theta={v}")
+            })?;
             let theta = not_null(&fields, "theta", 1.0, "Theta of a Thresholded ReLU layer cannot be None, expecting a float. Received: None")?;
             ThresholdedReLU::new(theta).map(AnyLayer::ThresholdedReLU)
         }
@@ -99,6 +102,24 @@ fn unknown_class(class_name: &str) -> Error {
     )
 }
 
+/// Rejects a negative number with `message(value)`, checked on the JSON
+/// value itself, as Keras checks the Python float before any cast to f32:
+/// `-1e-50` is negative there although it rounds to `-0.0` in f32, which
+/// the constructors (`value < 0.0`) would accept. Other types and `null`
+/// are left to the readers, and `-0.0` passes, as in Python.
+fn not_negative(
+    fields: &Fields<'_>,
+    key: &'static str,
+    message: impl FnOnce(&Value) -> String,
+) -> Result<()> {
+    match fields.get(key) {
+        Some(value @ Value::Number(n)) if n.as_f64().is_some_and(|v| v < 0.0) => {
+            Err(fields.error(key, message(value)))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A number that Keras rejects when `None`, with Keras's message for it.
 fn not_null(
     fields: &Fields<'_>,
@@ -115,6 +136,17 @@ fn not_null(
 
 fn relu(fields: &Fields<'_>) -> Result<ReLU> {
     fields.only(&["max_value", "negative_slope", "threshold"], BASE_KEYS)?;
+    not_negative(fields, "max_value", |v| {
+        format!("max_value of a ReLU layer cannot be a negative value. Received: max_value={v}")
+    })?;
+    not_negative(fields, "negative_slope", |v| {
+        format!("negative_slope of a ReLU layer cannot be None or a negative value. Received: negative_slope={v}")
+    })?;
+    not_negative(fields, "threshold", |v| {
+        format!(
+            "threshold of a ReLU layer cannot be None or a negative value. Received: threshold={v}"
+        )
+    })?;
     let max_value = fields.number("max_value")?.flatten();
     let negative_slope = not_null(
         fields,
@@ -133,6 +165,17 @@ fn relu(fields: &Fields<'_>) -> Result<ReLU> {
 
 fn leaky_relu(fields: &Fields<'_>) -> Result<LeakyReLU> {
     fields.only(&["negative_slope", "alpha"], BASE_KEYS)?;
+    not_negative(fields, "negative_slope", |v| {
+        format!(
+            "The negative_slope value of a Leaky ReLU layer cannot be None or negative value. \
+             Expected a float. Received: negative_slope={v}"
+        )
+    })?;
+    // Keras 2 accepted a negative alpha; it is validated as Keras 3's
+    // negative_slope here (see LeakyReLU::from_alpha).
+    not_negative(fields, "alpha", |v| {
+        format!("The alpha value of a Leaky ReLU layer cannot be None or negative value. Received: alpha={v}")
+    })?;
     match (fields.get("negative_slope"), fields.get("alpha")) {
         (Some(slope), Some(alpha)) => Err(fields.error(
             "alpha",
@@ -216,7 +259,9 @@ fn prelu(fields: &Fields<'_>) -> Result<PReLU> {
 /// submission ([`AnyLayer::Chain`]).
 ///
 /// An entry may carry Keras 3's `module`, `registered_name` and
-/// `build_config` and Keras 2's `name`; a PReLU entry with
+/// `build_config` and Keras 2's `name`; a `Sequential` also a compiled
+/// model's `compile_config` and Keras 2's `keras_version` and `backend`
+/// (`model.to_json()`), which are ignored; a PReLU entry with
 /// `build_config.input_shape` is built for that shape (a `null` batch size
 /// counts as 1), so its alpha can be set right away. In a `Sequential`, an
 /// `InputLayer` entry (`batch_shape`, Keras 2 `batch_input_shape`) is
@@ -243,15 +288,17 @@ pub fn layer_from_json(value: &Value) -> Result<AnyLayer> {
             .map(AnyLayer::Chain);
     }
     let entry = Fields::new(value, "a layer entry", "", "class_name", false)?;
+    let model = entry.get("class_name") == Some(&Value::from("Sequential"));
     entry.only(
         &["class_name", "config"],
-        &[
-            "module",
-            "registered_name",
-            "build_config",
-            "name",
-            "inbound_nodes",
-        ],
+        if model {
+            // A model's `to_json()`: Keras 3 adds `compile_config` once it
+            // is compiled (optimizer, loss, metrics), Keras 2 adds
+            // `keras_version` and `backend`. None changes what is computed.
+            MODEL_ENTRY_KEYS
+        } else {
+            LAYER_ENTRY_KEYS
+        },
     )?;
     let class_name = entry.string("class_name")?.ok_or_else(|| {
         Error::argument(
@@ -291,6 +338,28 @@ pub fn layer_from_json(value: &Value) -> Result<AnyLayer> {
     }
     Ok(layer)
 }
+
+/// Keys of a layer entry beside `class_name` and `config`, read elsewhere
+/// (`build_config`) or ignored.
+const LAYER_ENTRY_KEYS: &[&str] = &[
+    "module",
+    "registered_name",
+    "build_config",
+    "name",
+    "inbound_nodes",
+];
+
+/// Keys of a `Sequential` entry beside `class_name` and `config`: those of
+/// a layer entry and what a model's `to_json()` adds.
+const MODEL_ENTRY_KEYS: &[&str] = &[
+    "module",
+    "registered_name",
+    "build_config",
+    "compile_config",
+    "keras_version",
+    "backend",
+    "name",
+];
 
 /// A Sequential's layers. Its `InputLayer` (which Keras 3 lists first when
 /// the model was made with `keras.Input`) computes nothing, but its shape

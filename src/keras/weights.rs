@@ -15,6 +15,15 @@ impl PReLU {
     /// input spec would. A shape no input could give (a size other than 1 on
     /// a shared axis) is an error.
     ///
+    /// `shared_axes` index as in Keras (1-based counting the batch axis,
+    /// Python list indexing into alpha's shape): `0` gives alpha size 1 on
+    /// the last axis and `-1` on the one before, yet Keras's input spec still
+    /// pins those axes (it only leaves free the axes listed as written) to
+    /// the size the layer was built with, which alpha does not record. Such
+    /// an axis takes its size from the first input, so a PReLU with
+    /// `shared_axes=[0]` and alpha `(3, 4, 1)` runs on `(2, 3, 4, 5)`, then
+    /// accepts `(_, 3, 4, 5)` only, as Keras built on `(2, 3, 4, 5)` does.
+    ///
     /// ```
     /// use wgpu_activations::{Layer, PReLU};
     /// let prelu = PReLU::new().with_shared_axes(&[1]);
@@ -22,6 +31,11 @@ impl PReLU {
     /// assert_eq!(prelu.alpha_shape(), Some(vec![1, 2]));
     /// assert_eq!(prelu.reference(&[1, 3, 2], &[-2.0; 6])?, vec![-1.0, -0.5, -1.0, -0.5, -1.0, -0.5]);
     /// assert!(prelu.load_alpha(&[2, 1], &[0.5, 0.25]).is_err());
+    ///
+    /// let last = PReLU::new().with_shared_axes(&[0]);
+    /// last.load_alpha(&[2, 1], &[0.5, 0.25])?;
+    /// assert_eq!(last.reference(&[1, 2, 3], &[-2.0; 6])?, vec![-1.0, -1.0, -1.0, -0.5, -0.5, -0.5]);
+    /// assert!(last.reference(&[1, 2, 4], &[-2.0; 8]).is_err());
     /// # Ok::<(), wgpu_activations::Error>(())
     /// ```
     pub fn load_alpha(&self, shape: &[usize], values: &[f32]) -> Result<()> {
@@ -44,6 +58,7 @@ impl PReLU {
                     )));
                 }
                 self.build(&input_shape)?;
+                self.defer_python_indexed_axes();
             }
         }
         self.set_alpha(values)

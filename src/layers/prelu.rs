@@ -50,6 +50,12 @@ pub struct PReLU {
 #[derive(Clone, Debug)]
 pub(crate) struct Built {
     pub(crate) input_shape: Vec<usize>,
+    /// Axes that the input spec pins but whose size is not known yet: a
+    /// layer built from alpha alone ([`PReLU::load_alpha`]) cannot tell the
+    /// size of an axis that a Python-indexed shared axis (0 or negative)
+    /// gave size 1 in alpha while Keras's spec still pins it. The first
+    /// input fixes them.
+    pub(crate) unknown_axes: Vec<usize>,
     pub(crate) alpha_shape: Vec<usize>,
     /// Host values; `None` while a GPU update has not been read back.
     pub(crate) alpha: Option<Vec<f32>>,
@@ -132,6 +138,7 @@ impl PReLU {
         let alpha = self.initializer.sample(&alpha_shape)?;
         *self.lock() = Some(Built {
             input_shape: input_shape.to_vec(),
+            unknown_axes: Vec::new(),
             alpha_shape,
             alpha: Some(alpha),
             gpu_alpha: None,
@@ -183,10 +190,44 @@ impl PReLU {
         Ok(())
     }
 
+    /// Marks the axes that Keras's input spec pins but whose size the
+    /// built shape does not give: Keras pins every axis `i >= 1` not listed
+    /// in `shared_axes` as written, while alpha's shape follows Python list
+    /// indexing, so `shared_axes=[0]` gives alpha size 1 on the last axis
+    /// and still pins it to the size Keras was built with. A layer built
+    /// from alpha alone ([`PReLU::load_alpha`]) learns those sizes from its
+    /// first input.
+    pub(crate) fn defer_python_indexed_axes(&self) {
+        let mut state = self.lock();
+        let Some(built) = state.as_mut() else {
+            return;
+        };
+        let n = built.alpha_shape.len() as i64;
+        let mut unknown = Vec::new();
+        for &axis in &self.shared_axes {
+            // The same resolution as prelu_alpha_shape; building checked the range.
+            let index = axis.saturating_sub(1);
+            let resolved = if index < 0 {
+                index.saturating_add(n)
+            } else {
+                index
+            };
+            let input_axis = resolved + 1;
+            if (1..=n).contains(&input_axis)
+                && !self.shared_axes.contains(&input_axis)
+                && !unknown.contains(&(input_axis as usize))
+            {
+                unknown.push(input_axis as usize);
+            }
+        }
+        built.unknown_axes = unknown;
+    }
+
     /// Checks `shape` against the built input spec (Keras's `InputSpec`:
     /// rank always; with shared axes, every non-shared axis pinned) and alpha
-    /// broadcasting.
-    fn check_input(&self, built: &Built, shape: &[usize]) -> Result<()> {
+    /// broadcasting. The first input that passes fixes the pinned axes whose
+    /// size was unknown ([`Built::unknown_axes`]).
+    fn check_input(&self, built: &mut Built, shape: &[usize]) -> Result<()> {
         let built_shape = &built.input_shape;
         if shape.len() != built_shape.len() {
             return Err(Error::Shape(format!(
@@ -196,7 +237,8 @@ impl PReLU {
         }
         if !self.shared_axes.is_empty() {
             for axis in 1..shape.len() {
-                let pinned = !self.shared_axes.contains(&(axis as i64));
+                let pinned = !self.shared_axes.contains(&(axis as i64))
+                    && !built.unknown_axes.contains(&axis);
                 if pinned && shape[axis] != built_shape[axis] {
                     return Err(Error::Shape(format!(
                         "PReLU expects axis {axis} of size {} (built for {built_shape:?}) but got shape {shape:?}",
@@ -213,6 +255,9 @@ impl PReLU {
                     axis + 1
                 )));
             }
+        }
+        for axis in std::mem::take(&mut built.unknown_axes) {
+            built.input_shape[axis] = shape[axis];
         }
         Ok(())
     }
@@ -276,8 +321,8 @@ impl PReLU {
         if !self.is_built() {
             self.build(shape)?;
         }
-        let state = self.lock();
-        let built = state.as_ref().expect("built just above");
+        let mut state = self.lock();
+        let built = state.as_mut().expect("built just above");
         self.check_input(built, shape)?;
         let alpha = built.alpha.as_deref().ok_or_else(|| {
             Error::Readback(
