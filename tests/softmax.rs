@@ -19,7 +19,7 @@
 mod common;
 
 use common::{
-    ctx, golden_cases, json_f32s, json_shape, keras_close, softmax_close as close, ulps,
+    ctx, golden_cases, json_f32s, json_shape, keras_close, softmax_close as close, spread, ulps,
     SOFTMAX_ULPS,
 };
 use proptest::prelude::*;
@@ -272,19 +272,6 @@ fn both_kernels_match_cpu_on_every_layout() {
             check(&Softmax::new(axis).with_mapping(mapping), shape, &x, None);
         }
     }
-}
-
-/// Deterministic values in [lo, hi).
-fn spread(n: usize, lo: f32, hi: f32, seed: u64) -> Vec<f32> {
-    let mut s = seed;
-    (0..n)
-        .map(|_| {
-            s = s
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            lo + (hi - lo) * ((s >> 40) as f32 / (1u64 << 24) as f32)
-        })
-        .collect()
 }
 
 /// The inputs that used most of the old length- and range-dependent bound

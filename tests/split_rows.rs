@@ -14,23 +14,10 @@
 
 mod common;
 
-use common::{ctx, softmax_close, ulps, SOFTMAX_ULPS};
+use common::{ctx, softmax_backward_close, softmax_close, spread, ulps, SOFTMAX_ULPS};
 use wgpu_activations::dispatch::row_segments;
 use wgpu_activations::kernels::Kernel;
 use wgpu_activations::{DType, GpuTensor, PReLU, Softmax};
-
-/// Deterministic values in [lo, hi).
-fn values(n: usize, lo: f32, hi: f32, seed: u64) -> Vec<f32> {
-    let mut s = seed;
-    (0..n)
-        .map(|_| {
-            s = s
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            lo + (hi - lo) * ((s >> 40) as f32 / (1u64 << 24) as f32)
-        })
-        .collect()
-}
 
 /// A row this long is cut into at least `segments` segments on this device.
 fn assert_split(row_len: usize, reduced_rank: u32, segments: u32) {
@@ -74,7 +61,7 @@ fn softmax_over_long_rows_matches_the_reference() {
     // Three rows of 2.5 segments, values spread so the max moves.
     let n = segment_len() * 5 / 2;
     assert_split(n, 1, 3);
-    let x = values(3 * n, -30.0, 30.0, 1);
+    let x = spread(3 * n, -30.0, 30.0, 1);
     check_forward(&Softmax::new(-1), &[3, n], &x, None);
     // The same rows over axis 0 of the transpose: strided rows.
     let xt: Vec<f32> = (0..3 * n).map(|i| x[(i % 3) * n + i / 3]).collect();
@@ -88,11 +75,11 @@ fn softmax_over_unmerged_axes_and_with_a_mask() {
     let shape = [300, 3, 40];
     let n = 300 * 40;
     assert_split(n, 2, 2);
-    let x = values(300 * 3 * 40, -5.0, 5.0, 2);
+    let x = spread(300 * 3 * 40, -5.0, 5.0, 2);
     let layer = Softmax::axes(&[0, 2]);
     check_forward(&layer, &shape, &x, None);
     // A mask broadcast over the kept axis, masking about a third.
-    let mask: Vec<f32> = values(300 * 40, 0.0, 1.0, 3)
+    let mask: Vec<f32> = spread(300 * 40, 0.0, 1.0, 3)
         .iter()
         .map(|&v| if v < 0.33 { 0.0 } else { 1.0 })
         .collect();
@@ -105,7 +92,7 @@ fn softmax_over_unmerged_axes_and_with_a_mask() {
 #[test]
 fn non_finite_values_in_one_segment_poison_or_vanish_across_the_row() {
     let n = segment_len() * 3;
-    let mut x = values(4 * n, -3.0, 3.0, 4);
+    let mut x = spread(4 * n, -3.0, 3.0, 4);
     x[n - 1] = f32::NAN; // row 0, last segment: the whole row is NaN
     x[n + 5] = f32::INFINITY; // row 1, first segment: NaN
     x[2 * n + n / 2] = f32::NEG_INFINITY; // row 2: that entry is 0
@@ -119,7 +106,7 @@ fn non_finite_values_in_one_segment_poison_or_vanish_across_the_row() {
 #[test]
 fn f16_softmax_over_long_rows() {
     let n = segment_len() * 2 + 3;
-    let x = values(2 * n, -8.0, 8.0, 5);
+    let x = spread(2 * n, -8.0, 8.0, 5);
     let layer = Softmax::new(-1);
     let t = GpuTensor::from_slice_as(ctx(), &[2, n], &x, DType::F16);
     if !ctx().supports_f16() {
@@ -152,12 +139,12 @@ fn f16_softmax_over_long_rows() {
 fn softmax_backward_over_long_rows() {
     let n = segment_len() * 2 + 100;
     let layer = Softmax::new(-1);
-    let x = values(2 * n, -10.0, 10.0, 6);
+    let x = spread(2 * n, -10.0, 10.0, 6);
     let y = wgpu_activations::cpu::softmax(&layer, &[2, n], &x, None).unwrap();
-    let dy = values(2 * n, -1.0, 1.0, 7);
+    let dy = spread(2 * n, -1.0, 1.0, 7);
     let yt = GpuTensor::from_slice(ctx(), &[2, n], &y).unwrap();
     let dyt = GpuTensor::from_slice(ctx(), &[2, n], &dy).unwrap();
-    let mask: Vec<f32> = values(2 * n, 0.0, 1.0, 8)
+    let mask: Vec<f32> = spread(2 * n, 0.0, 1.0, 8)
         .iter()
         .map(|&v| if v < 0.2 { 0.0 } else { 1.0 })
         .collect();
@@ -185,15 +172,9 @@ fn softmax_backward_over_long_rows() {
             let span = row * n..(row + 1) * n;
             let scale: f64 = span.clone().map(|i| f64::from(y[i] * dy[i]).abs()).sum();
             for i in span {
-                let bound = 8.0
-                    * f64::from(f32::EPSILON)
-                    * f64::from(y[i]).abs()
-                    * (f64::from(dy[i]).abs() + scale)
-                    + 1e-30;
-                let err = (f64::from(dx[i]) - f64::from(want[i])).abs();
                 assert!(
-                    err <= bound,
-                    "masked {masked}: dx {i}: gpu {} vs cpu {} (bound {bound:e})",
+                    softmax_backward_close(dx[i], want[i], y[i], dy[i], scale),
+                    "masked {masked}: dx {i}: gpu {} vs cpu {}",
                     dx[i],
                     want[i]
                 );
@@ -208,8 +189,8 @@ fn alpha_gradient_over_many_contributions() {
     // batch x 300,000 contributions, several segments.
     let shape = [4, 300_000, 2];
     let len = shape.iter().product();
-    let x = values(len, -1.0, 1.0, 9);
-    let dy = values(len, -1.0, 1.0, 10);
+    let x = spread(len, -1.0, 1.0, 9);
+    let dy = spread(len, -1.0, 1.0, 10);
     let prelu = PReLU::new().with_shared_axes(&[1]);
     let xt = GpuTensor::from_slice(ctx(), &shape, &x).unwrap();
     let dyt = GpuTensor::from_slice(ctx(), &shape, &dy).unwrap();

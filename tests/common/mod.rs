@@ -74,6 +74,29 @@ pub fn ulps(a: f32, b: f32) -> u64 {
     ordinal(a).abs_diff(ordinal(b))
 }
 
+/// `n` deterministic values spread over [lo, hi) (a 64-bit LCG from `seed`),
+/// for tests that need large inputs without proptest.
+pub fn spread(n: usize, lo: f32, hi: f32, seed: u64) -> Vec<f32> {
+    let mut s = seed;
+    (0..n)
+        .map(|_| {
+            s = s
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            lo + (hi - lo) * ((s >> 40) as f32 / (1u64 << 24) as f32)
+        })
+        .collect()
+}
+
+/// Softmax backward's tolerance (tests/backward.rs): `dx` within
+/// 8·eps·|y|·(|dy| + Σ|dy·y| over its row) of the f64 reference.
+pub fn softmax_backward_close(got: f32, want: f32, y: f32, dy: f32, row_scale: f64) -> bool {
+    let bound =
+        8.0 * f64::from(f32::EPSILON) * f64::from(y).abs() * (f64::from(dy).abs() + row_scale)
+            + 1e-30;
+    (f64::from(got) - f64::from(want)).abs() <= bound
+}
+
 /// Softmax's tolerance in f32 ulps of the f64 reference, whatever the row's
 /// length or values (tests/softmax.rs says why).
 pub const SOFTMAX_ULPS: u64 = 4;
