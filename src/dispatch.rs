@@ -214,6 +214,10 @@ impl SoftmaxMapping {
     /// The kernel this mapping runs for a given shape and device. A
     /// workgroup per row reduces with subgroup operations where the device
     /// has `Features::SUBGROUP`, and through workgroup memory otherwise.
+    /// Two choices come later, at dispatch: rows longer than a workgroup
+    /// should take run as [`Kernel::SoftmaxParts`] ([`row_segments`]), and
+    /// `Auto` gives a row a workgroup where one invocation would overrun
+    /// llvmpipe's loop budget ([`crate::loop_budget`]).
     pub fn kernel(
         self,
         rows: u32,
