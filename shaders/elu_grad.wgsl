@@ -49,7 +49,8 @@ fn scaled_exp(dy: vec4<f32>, alpha: f32, x: vec4<f32>) -> vec4<f32> {
     let exponent_bits = vec4<u32>(0x7f800000u);
     let finite = ((bitcast<vec4<u32>>(dy) & exponent_bits) != exponent_bits)
         & vec4<bool>((bitcast<u32>(alpha) & 0x7f800000u) != 0x7f800000u);
-    let above_neg_inf = select(vec4<f32>(0.0), vec4<f32>(1.0), x >= vec4<f32>(-3.40282347e38));
+    // -inf by its bits: Chromium's Tint rejects -f32::MAX written in decimal.
+    let above_neg_inf = select(vec4<f32>(0.0), vec4<f32>(1.0), bitcast<vec4<u32>>(x) != vec4<u32>(0xff800000u));
     return select((dy * alpha) * above_neg_inf, saturated, finite);
 }
 

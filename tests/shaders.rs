@@ -495,3 +495,63 @@ fn workgroup_size_matches_rust_constant() {
         );
     }
 }
+
+/// Float literals a browser's WGSL compiler accepts: Chromium's Tint
+/// rejects a decimal literal past f32's range instead of rounding it (it
+/// refused `-3.40282347e38`, which naga took as -f32::MAX), so every float
+/// literal in every kernel must be within f32::MAX as written.
+#[test]
+fn every_float_literal_is_within_f32_range_as_written() {
+    for kernel in Kernel::ALL {
+        for &variant in kernel.variants() {
+            for &dtype in kernel.dtypes() {
+                let source = kernel.source_for(variant, dtype);
+                for literal in float_literals(&source) {
+                    let value: f64 = literal
+                        .trim_end_matches(['f', 'h'])
+                        .parse()
+                        .unwrap_or_else(|e| panic!("{}: literal {literal}: {e}", kernel.name()));
+                    assert!(
+                        value.abs() <= f64::from(f32::MAX),
+                        "{}: literal {literal} is past f32's range (Tint rejects it)",
+                        kernel.name()
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Decimal float literals in WGSL source (comments skipped): runs of digits,
+/// a point or an exponent, with an optional `f`/`h` suffix.
+fn float_literals(source: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in source.lines() {
+        let code = line.split("//").next().unwrap_or("");
+        let chars: Vec<char> = code.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let starts = chars[i].is_ascii_digit()
+                || (chars[i] == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit));
+            let in_word = i > 0 && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '_');
+            if !starts || in_word {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < chars.len()
+                && (chars[i].is_ascii_alphanumeric()
+                    || chars[i] == '.'
+                    || (matches!(chars[i], '+' | '-') && matches!(chars[i - 1], 'e' | 'E')))
+            {
+                i += 1;
+            }
+            let token: String = chars[start..i].iter().collect();
+            let hex = token.starts_with("0x") || token.starts_with("0X");
+            if !hex && (token.contains('.') || token.contains(['e', 'E'])) {
+                out.push(token);
+            }
+        }
+    }
+    out
+}
