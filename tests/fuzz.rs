@@ -19,7 +19,7 @@
 
 mod common;
 
-use common::{close, ctx, ulps, Tolerance};
+use common::{close, ctx, ulps, Tolerance, SOFTMAX_ULPS};
 use proptest::prelude::*;
 use wgpu_activations::shape::{element_count, prelu_alpha_shape};
 use wgpu_activations::{
@@ -171,26 +171,19 @@ fn assert_clear(e: &Error, what: &str) {
 enum Bound {
     /// The elementwise layers: exact, ELU 4 ulps (tests/elementwise.rs).
     Elementwise(Tolerance),
-    /// Softmax: tests/softmax.rs's 4 + 2|ln y| + √n/2 ulps for rows of
-    /// `row_len`, plus `extra` ulps for inexact layers before it in a chain.
-    Softmax { row_len: usize, extra: u64 },
+    /// Softmax: tests/softmax.rs's 4 ulps (`SOFTMAX_ULPS`), plus `extra`
+    /// ulps for inexact layers before it in a chain.
+    Softmax { extra: u64 },
 }
 
-fn softmax_close(got: f32, want: f32, row_len: usize, extra: u64) -> bool {
+fn softmax_close(got: f32, want: f32, extra: u64) -> bool {
     if got.is_nan() || want.is_nan() {
         return got.is_nan() && want.is_nan();
     }
     if want.abs() < f32::MIN_POSITIVE && got.abs() < f32::MIN_POSITIVE {
         return true;
     }
-    let t = if want > 0.0 {
-        -f64::from(want).ln()
-    } else {
-        0.0
-    };
-    let allowed =
-        extra.saturating_add(4 + (2.0 * t.max(0.0) + (row_len as f64).sqrt() / 2.0).ceil() as u64);
-    ulps(got, want) <= allowed
+    ulps(got, want) <= extra.saturating_add(SOFTMAX_ULPS)
 }
 
 /// Uploads `data` as `shape`; a rejection must be clear and must be right
@@ -241,7 +234,7 @@ fn check_forward(layer: &dyn Layer, shape: &[usize], data: &[f32], bound: Bound)
     for (i, (&g, &w)) in gpu.iter().zip(&want).enumerate() {
         let ok = match bound {
             Bound::Elementwise(tol) => close(g, w, tol),
-            Bound::Softmax { row_len, extra } => softmax_close(g, w, row_len, extra),
+            Bound::Softmax { extra } => softmax_close(g, w, extra),
         };
         assert!(
             ok,
@@ -272,18 +265,6 @@ fn check_forward(layer: &dyn Layer, shape: &[usize], data: &[f32], bound: Bound)
     }
 }
 
-/// The product of the reduced axes when `axes` are valid for `shape`.
-fn softmax_row_len(shape: &[usize], axes: &[i64]) -> usize {
-    let rank = shape.len() as i64;
-    axes.iter()
-        .filter_map(|&a| {
-            let r = if a < 0 { a.checked_add(rank)? } else { a };
-            shape.get(usize::try_from(r).ok()?).copied()
-        })
-        .fold(1usize, usize::saturating_mul)
-        .max(1)
-}
-
 /// A bound on the absolute error (in units of 2^-24) of the values the
 /// chain `picks` (as in `sequential_chains_match_the_reference`) produces.
 /// ELU (alpha 1) is the one inexact elementwise layer: 4 ulps, only on its
@@ -292,7 +273,7 @@ fn softmax_row_len(shape: &[usize], axes: &[i64]) -> usize {
 /// input error of e units into at most 2e ulps of its output (the
 /// `extra` of [`Bound::Softmax`]); its outputs (<= 1) then carry an absolute
 /// error of at most twice its whole bound.
-fn chain_error(picks: &[usize], slope: f32, row_len: usize) -> f64 {
+fn chain_error(picks: &[usize], slope: f32) -> f64 {
     // A non-finite slope was rejected and the chain got the default 0.3.
     let leaky_scale = if slope.is_finite() {
         f64::from(slope.abs()).max(1.0)
@@ -302,7 +283,7 @@ fn chain_error(picks: &[usize], slope: f32, row_len: usize) -> f64 {
     picks.iter().fold(0.0, |error, &pick| match pick {
         1 => error * leaky_scale,
         2 => error + 4.0,
-        5 => 2.0 * (2.0 * error + 5.0 + (row_len as f64).sqrt() / 2.0),
+        5 => 2.0 * (2.0 * error + SOFTMAX_ULPS as f64),
         _ => error,
     })
 }
@@ -508,9 +489,8 @@ proptest! {
     ) {
         let layer = Softmax::axes(&axes).with_mapping(mapping);
         prop_assert_eq!(layer.axis_list(), axes.as_slice());
-        let row_len = softmax_row_len(&shape, &axes);
         let Some(other_shape) = mask_shape else {
-            check_forward(&layer, &shape, &data, Bound::Softmax { row_len, extra: 0 });
+            check_forward(&layer, &shape, &data, Bound::Softmax { extra: 0 });
             return Ok(());
         };
         // Half the masks broadcast (a suffix of the input's shape with some
@@ -536,7 +516,7 @@ proptest! {
                 let want = wgpu_activations::cpu::softmax(&layer, &shape, &data, Some((&mask_shape, &m)))
                     .unwrap_or_else(|e| panic!("{what}: the GPU accepted what the reference rejects: {e}"));
                 for (i, (&g, &w)) in gpu.iter().zip(&want).enumerate() {
-                    prop_assert!(softmax_close(g, w, row_len, 0), "{}: element {}: gpu {:e} vs cpu {:e}", what, i, g, w);
+                    prop_assert!(softmax_close(g, w, 0), "{}: element {}: gpu {:e} vs cpu {:e}", what, i, g, w);
                 }
             }
             Err(e) => assert_clear(&e, &what),
@@ -561,12 +541,10 @@ proptest! {
                 _ => Box::new(Softmax::new(-1)),
             });
         }
-        let row_len = shape.last().copied().unwrap_or(1);
         let elus = picks.iter().filter(|&&p| p == 2).count() as u32;
         let bound = match picks.iter().rposition(|&p| p == 5) {
             Some(last) => Bound::Softmax {
-                row_len,
-                extra: (2.0 * chain_error(&picks[..last], slope, row_len)).ceil() as u64,
+                extra: (2.0 * chain_error(&picks[..last], slope)).ceil() as u64,
             },
             // Without a softmax, relative errors only add up.
             None if elus > 0 => Bound::Elementwise(Tolerance::Ulps(4 * elus + 2)),
