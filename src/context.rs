@@ -42,6 +42,9 @@ pub struct GpuContext {
     device: wgpu::Device,
     queue: wgpu::Queue,
     adapter_info: wgpu::AdapterInfo,
+    /// llvmpipe's loop budget, read from the adapter once (every row
+    /// dispatch asks).
+    loop_budget: Option<u64>,
     limits: wgpu::Limits,
     features: wgpu::Features,
     pipelines: PipelineCache,
@@ -133,9 +136,11 @@ impl GpuContext {
     /// ```
     pub fn from_device(device: wgpu::Device, queue: wgpu::Queue) -> Self {
         static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+        let adapter_info = device.adapter_info();
         Self {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            adapter_info: device.adapter_info(),
+            loop_budget: crate::loop_budget::loop_budget(&adapter_info.name, &adapter_info.driver),
+            adapter_info,
             limits: device.limits(),
             features: device.features(),
             device,
@@ -179,7 +184,7 @@ impl GpuContext {
     /// # Ok::<(), wgpu_activations::Error>(())
     /// ```
     pub fn loop_budget(&self) -> Option<u64> {
-        crate::loop_budget::loop_budget(&self.adapter_info.name, &self.adapter_info.driver)
+        self.loop_budget
     }
 
     /// The device's features; kernels that need one (subgroup softmax) run
