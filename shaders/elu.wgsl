@@ -31,9 +31,13 @@ fn expm1_nonpositive(x: vec4<f32>) -> vec4<f32> {
     return select(taylor, exp(x) - 1.0, x < vec4<f32>(-0.6931472));
 }
 
-// NaN fails both comparisons and passes through. select, not min: min may
-// turn -0 into +0, and ELU(-0) is alpha * expm1(-0) = -0.
+// NaN fails the comparison and passes through. At ±0 the result is
+// alpha * expm1(±0): a zero whose sign is sign(alpha) xor sign(x) (ELU(-0) is
+// -0), set by bits because GL compilers fold the float form to +0.
 fn apply(v: vec4<f32>, first: u32) -> vec4<f32> {
     let negative = params.alpha * expm1_nonpositive(select(v, vec4<f32>(0.0), v > vec4<f32>(0.0)));
-    return select(select(v, negative, v <= vec4<f32>(0.0)), v, v > vec4<f32>(0.0));
+    let alpha_sign = vec4<u32>(bitcast<u32>(params.alpha));
+    let zero = signed_zeros(bitcast<vec4<f32>>(bitcast<vec4<u32>>(v) ^ alpha_sign));
+    let below = select(negative, zero, v == vec4<f32>(0.0));
+    return select(v, below, v <= vec4<f32>(0.0));
 }

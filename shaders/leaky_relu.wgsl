@@ -1,5 +1,6 @@
 // Keras LeakyReLU(negative_slope): x for x >= 0, negative_slope * x below.
-// NaN stays NaN; -inf with slope 0 gives 0 (the limit) instead of 0 * -inf.
+// NaN stays NaN. Slope 0 gives -0 on negatives as Keras's 0 * x does, and
+// -0 (not Keras's NaN) for -inf.
 
 // Keep in step with `LeakyReluParams` in src/kernels.rs.
 struct Params {
@@ -14,6 +15,6 @@ struct Params {
 // Branch-free on all four lanes: NaN fails `v < 0` and passes through.
 fn apply(v: vec4<f32>, first: u32) -> vec4<f32> {
     let slope = params.negative_slope;
-    let negative = select(slope * v, vec4<f32>(0.0), slope == 0.0);
+    let negative = select(slope * v, signed_zeros(v), slope == 0.0);
     return select(v, negative, v < vec4<f32>(0.0));
 }

@@ -6,7 +6,7 @@
 // fails every comparison and passes through.
 fn apply(v: vec4<f32>, first: u32) -> vec4<f32> {
     let a = alpha4(first);
-    let negative = select(a * v, vec4<f32>(0.0), a == vec4<f32>(0.0));
-    let zeroed = select(v, vec4<f32>(0.0), v == vec4<f32>(0.0));
-    return select(zeroed, negative, v < vec4<f32>(0.0));
+    // Keras adds relu(x) = +0 to alpha * x, so a product that underflows is +0.
+    let negative = positive_zeros(select(a * v, vec4<f32>(0.0), a == vec4<f32>(0.0)));
+    return select(positive_zeros(v), negative, v < vec4<f32>(0.0));
 }

@@ -10,7 +10,7 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_i
         return;
     }
     let base = row_base(row);
-    var s = 0.0;
+    var s = negative_zero();
     for (var k = local; k < params.row_len; k += WORKGROUP_SIZE) {
         s += contribution(base, k);
     }

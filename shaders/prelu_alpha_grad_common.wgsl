@@ -19,11 +19,12 @@ struct Regularization {
 
 @group(0) @binding(7) var<uniform> regularization: Regularization;
 
-// min(x, 0), keeping NaN (WGSL's min may drop it, and GLSL compilers may
-// fold comparisons with NaN, so NaN is found by its bits) and mapping -0 to 0.
+// Keras's -relu(-x): x below 0, else -0 (so dy * it is a zero with the sign
+// Keras's gradient has). NaN is kept and found by its bits: WGSL's min may
+// drop it, and GLSL compilers may fold comparisons with NaN.
 fn negative_part(x: f32) -> f32 {
     let nan = (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
-    return select(select(0.0, x, x < 0.0), x, nan);
+    return select(select(negative_zero(), x, x < 0.0), x, nan);
 }
 
 // Row element k's term of d_alpha: dy * min(x, 0).
@@ -32,8 +33,10 @@ fn contribution(base: vec2<u32>, k: u32) -> f32 {
     return upstream[o] * negative_part(input[o]);
 }
 
-// The regularizer's gradient at alpha element `row` (0 when not asked).
+// The regularizer's gradient at alpha element `row`; -0 when not asked, the
+// additive identity that keeps an all -0 sum -0 as Keras's is.
 fn penalty(row: u32) -> f32 {
     let a = alpha[row];
-    return regularization.l1 * sign(a) + 2.0 * regularization.l2 * a;
+    let asked = regularization.l1 != 0.0 || regularization.l2 != 0.0;
+    return select(negative_zero(), regularization.l1 * sign(a) + 2.0 * regularization.l2 * a, asked);
 }

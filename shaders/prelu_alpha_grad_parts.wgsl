@@ -17,7 +17,7 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_i
         if id >= params.rows {
             return;
         }
-        var sum = 0.0;
+        var sum = negative_zero();
         let first = id * params.parts;
         for (var j = local; j < params.parts; j += WORKGROUP_SIZE) {
             sum += partials[first + j];
@@ -33,7 +33,7 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_i
         return;
     }
     let base = row_base(s.x);
-    var sum = 0.0;
+    var sum = negative_zero();
     for (var k = s.y + local; k < s.z; k += WORKGROUP_SIZE) {
         sum += contribution(base, k);
     }

@@ -15,10 +15,15 @@ struct Params {
 @group(0) @binding(1) var<uniform> params: Params;
 
 // Branch-free on all four lanes. NaN fails both comparisons and passes through.
+// Zeros below the threshold are +0 as Keras's `0 - slope * relu(t - x)`,
+// except where Keras calls leaky_relu (slope, no clip, threshold 0), whose
+// `slope * x` keeps -0 (`ReLU::is_leaky` in src/layers/relu.rs).
 fn apply(v: vec4<f32>, first: u32) -> vec4<f32> {
     let t = vec4<f32>(params.threshold);
     let slope = params.negative_slope;
+    let leaky = slope != 0.0 && params.has_max == 0u && params.threshold == 0.0;
     let above = select(v, min(v, vec4<f32>(params.max_value)), params.has_max != 0u);
-    let below = select(slope * (v - t), vec4<f32>(0.0), slope == 0.0);
+    let scaled = select(slope * (v - t), vec4<f32>(0.0), slope == 0.0);
+    let below = select(positive_zeros(scaled), scaled, leaky);
     return select(select(v, below, v <= t), above, v > t);
 }

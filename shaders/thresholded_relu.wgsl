@@ -1,5 +1,5 @@
-// Keras ThresholdedReLU(theta): x for x > theta (strict), 0 otherwise.
-// NaN stays NaN; -inf gives 0.
+// Keras ThresholdedReLU(theta): x for x > theta (strict), otherwise Keras's
+// x * 0: a zero with the sign of x. NaN stays NaN; -inf gives -0 (Keras: NaN).
 
 // Keep in step with `ThresholdedReluParams` in src/kernels.rs.
 struct Params {
@@ -13,5 +13,5 @@ struct Params {
 
 // NaN fails `v <= theta` and passes through.
 fn apply(v: vec4<f32>, first: u32) -> vec4<f32> {
-    return select(v, vec4<f32>(0.0), v <= vec4<f32>(params.theta));
+    return select(v, signed_zeros(v), v <= vec4<f32>(params.theta));
 }

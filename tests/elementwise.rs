@@ -134,24 +134,36 @@ fn nan_and_infinity_policy() {
         ),
         (
             Box::new(ReLU::new(Some(6.0), 0.2, 0.0).unwrap()),
-            [nan, 6.0, -inf, -0.0, 0.0],
+            [nan, 6.0, -inf, 0.0, 0.0],
+        ),
+        // Keras's leaky_relu branch: slope * x keeps -0.
+        (
+            Box::new(ReLU::new(None, 0.2, 0.0).unwrap()),
+            [nan, inf, -inf, -0.0, 0.0],
         ),
         (
             Box::new(LeakyReLU::new(0.0).unwrap()),
-            [nan, inf, 0.0, -0.0, 0.0],
+            [nan, inf, -0.0, -0.0, 0.0],
         ),
         (
             Box::new(LeakyReLU::new(0.3).unwrap()),
             [nan, inf, -inf, -0.0, 0.0],
         ),
-        (Box::new(ELU::new(2.0).unwrap()), [nan, inf, -2.0, 0.0, 0.0]),
+        (
+            Box::new(ELU::new(2.0).unwrap()),
+            [nan, inf, -2.0, -0.0, 0.0],
+        ),
+        (
+            Box::new(ELU::new(-2.0).unwrap()),
+            [nan, inf, 2.0, 0.0, -0.0],
+        ),
         (
             Box::new(ThresholdedReLU::new(1.0).unwrap()),
-            [nan, inf, 0.0, 0.0, 0.0],
+            [nan, inf, -0.0, -0.0, 0.0],
         ),
         (
             Box::new(ThresholdedReLU::new(0.0).unwrap()),
-            [nan, inf, 0.0, 0.0, 0.0],
+            [nan, inf, -0.0, -0.0, 0.0],
         ),
     ];
     let x = GpuTensor::from_slice(ctx(), &[5], &input).unwrap();
@@ -161,17 +173,7 @@ fn nan_and_infinity_policy() {
             .unwrap()
             .to_vec_blocking(ctx())
             .unwrap();
-        for i in 0..5 {
-            let same = (got[i].is_nan() && want[i].is_nan()) || got[i] == want[i];
-            assert!(
-                same,
-                "{}: input {} gave {} (policy: {})",
-                layer.class_name(),
-                input[i],
-                got[i],
-                want[i]
-            );
-        }
+        assert_all_close(layer.class_name(), &input, &got, want, Tolerance::Exact);
     }
     // PReLU with alpha 0 and 0.25 per channel.
     let prelu = PReLU::new();
@@ -187,14 +189,7 @@ fn nan_and_infinity_policy() {
         .to_vec_blocking(ctx())
         .unwrap();
     let want = [nan, inf, 0.0, 0.0, 0.0, nan, inf, -inf, 0.0, 0.0];
-    for i in 0..10 {
-        assert!(
-            (got[i].is_nan() && want[i].is_nan()) || got[i] == want[i],
-            "PReLU element {i}: {} vs {}",
-            got[i],
-            want[i]
-        );
-    }
+    assert_all_close("PReLU", &data, &got, &want, Tolerance::Exact);
 }
 
 /// Exact boundary points: x == threshold gives 0, x == max_value gives max_value,

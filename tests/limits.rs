@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{assert_all_close, device_with, Tolerance};
+use common::{assert_all_close, device_with, Tolerance, SOFTMAX};
 use wgpu_activations::kernels::Kernel;
 use wgpu_activations::{
     GpuContext, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, Softmax, SoftmaxMapping, ThresholdedReLU,
@@ -46,13 +46,13 @@ fn every_layer_runs_with_32_invocations_per_workgroup() {
         // Rows of 300: each reduction kernel, with a tree over 32 invocations.
         (
             Box::new(Softmax::new(-1).with_mapping(SoftmaxMapping::WorkgroupPerRow)),
-            Tolerance::Ulps(32),
+            SOFTMAX,
         ),
         (
             Box::new(Softmax::new(-1).with_mapping(SoftmaxMapping::InvocationPerRow)),
-            Tolerance::Ulps(32),
+            SOFTMAX,
         ),
-        (Box::new(Softmax::new(0)), Tolerance::Ulps(32)),
+        (Box::new(Softmax::new(0)), SOFTMAX),
     ];
     let input = GpuTensor::from_slice(&ctx, &shape, &x).unwrap();
     for (layer, tolerance) in &layers {

@@ -220,9 +220,11 @@ pub fn prelu_alpha_gradient(
     super::check_len(shape, x)?;
     super::check_len(shape, dy)?;
     super::prelu::check_broadcast(shape, alpha_shape)?;
-    let mut sums = vec![0.0f64; element_count(alpha_shape)?];
+    // -0 is addition's identity: an all -0 sum stays -0, as in Keras.
+    let mut sums = vec![-0.0f64; element_count(alpha_shape)?];
     for (flat, (&x, &dy)) in x.iter().zip(dy).enumerate() {
-        let negative = if x >= 0.0 { 0.0 } else { f64::from(x) };
+        // Keras's -relu(-x): -0 for x >= 0, so dy times it has Keras's sign.
+        let negative = if x >= 0.0 { -0.0 } else { f64::from(x) };
         sums[super::prelu::alpha_index(shape, alpha_shape, flat)] += f64::from(dy) * negative;
     }
     Ok(sums.into_iter().map(|s| s as f32).collect())

@@ -22,10 +22,13 @@ pub fn prelu(shape: &[usize], x: &[f32], alpha_shape: &[usize], alpha: &[f32]) -
         out.push(if v > 0.0 {
             v
         } else if v < 0.0 {
-            if a == 0.0 {
+            // Keras adds `relu(x) = +0` to `alpha * x`, so a zero product
+            // (alpha 0, or an underflow) is +0; alpha 0 also keeps -inf at 0.
+            let product = a * v;
+            if a == 0.0 || product == 0.0 {
                 0.0
             } else {
-                a * v
+                product
             }
         } else if v == 0.0 {
             0.0

@@ -80,6 +80,13 @@ impl ReLU {
     pub fn threshold(&self) -> f32 {
         self.threshold
     }
+
+    /// Whether Keras computes this `ReLU` as `leaky_relu(x, negative_slope)`
+    /// (a slope with no clip and threshold 0), which keeps `-0` where the
+    /// general formula gives `+0`.
+    pub(crate) fn is_leaky(&self) -> bool {
+        self.negative_slope != 0.0 && self.max_value.is_none() && self.threshold == 0.0
+    }
 }
 
 impl ReLU {
@@ -103,7 +110,7 @@ impl ReLU {
     /// The backward kernel's parameters: Keras 3's composition flattened
     /// (see shaders/relu_grad.wgsl and [`crate::cpu::relu_backward`]).
     fn grad_job(&self, _ctx: &GpuContext, _shape: &[usize]) -> Result<Elementwise> {
-        let leaky = self.negative_slope != 0.0 && self.max_value.is_none() && self.threshold == 0.0;
+        let leaky = self.is_leaky();
         let relu6 = self.threshold == 0.0 && self.max_value == Some(6.0);
         Ok(Elementwise::new(
             Kernel::ReluGrad,

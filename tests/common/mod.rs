@@ -1,11 +1,15 @@
 //! Shared by the integration tests: one GPU context per test binary, the
-//! comparison rules with their tolerances, and the Keras golden data.
+//! comparison rules with their tolerances (`compare.rs`), and the Keras
+//! golden data.
 
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
 use std::sync::OnceLock;
 
-use wgpu_activations::{wgpu, GpuContext};
+use wgpu_activations::{wgpu, GpuContext, GpuTensor};
+
+mod compare;
+pub use compare::*;
 
 /// The context every test in this binary shares. A missing adapter fails the
 /// test with the reason; it never skips.
@@ -49,31 +53,6 @@ pub fn plain_context() -> GpuContext {
     GpuContext::from_device(device, queue)
 }
 
-/// How close a GPU result must be to the CPU reference.
-#[derive(Clone, Copy, Debug)]
-pub enum Tolerance {
-    /// Bit for bit, except that NaN equals NaN and a subnormal expected value
-    /// may come back flushed to a zero (WGSL allows flushing subnormals).
-    Exact,
-    /// Within this many f32 ulps (±0 are one point), same flushing rule.
-    Ulps(u32),
-}
-
-/// f32s mapped onto a line of integers so that neighbours differ by 1 and ±0 coincide.
-fn ordinal(v: f32) -> i64 {
-    let bits = i64::from(v.to_bits() as i32);
-    if bits < 0 {
-        i64::from(i32::MIN) - bits
-    } else {
-        bits
-    }
-}
-
-/// Distance in ulps between two non-NaN floats.
-pub fn ulps(a: f32, b: f32) -> u64 {
-    ordinal(a).abs_diff(ordinal(b))
-}
-
 /// `n` deterministic values spread over [lo, hi) (a 64-bit LCG from `seed`),
 /// for tests that need large inputs without proptest.
 pub fn spread(n: usize, lo: f32, hi: f32, seed: u64) -> Vec<f32> {
@@ -86,71 +65,6 @@ pub fn spread(n: usize, lo: f32, hi: f32, seed: u64) -> Vec<f32> {
             lo + (hi - lo) * ((s >> 40) as f32 / (1u64 << 24) as f32)
         })
         .collect()
-}
-
-/// Softmax backward's tolerance (tests/backward.rs): `dx` within
-/// 8·eps·|y|·(|dy| + Σ|dy·y| over its row) of the f64 reference.
-pub fn softmax_backward_close(got: f32, want: f32, y: f32, dy: f32, row_scale: f64) -> bool {
-    let bound =
-        8.0 * f64::from(f32::EPSILON) * f64::from(y).abs() * (f64::from(dy).abs() + row_scale)
-            + 1e-30;
-    (f64::from(got) - f64::from(want)).abs() <= bound
-}
-
-/// Softmax's tolerance in f32 ulps of the f64 reference, whatever the row's
-/// length or values (tests/softmax.rs says why).
-pub const SOFTMAX_ULPS: u64 = 4;
-
-/// Whether a softmax output `got` is within [`SOFTMAX_ULPS`] of `want`; NaN
-/// matches NaN, and a subnormal `want` may come back flushed to zero.
-pub fn softmax_close(got: f32, want: f32) -> bool {
-    if got.is_nan() || want.is_nan() {
-        return got.is_nan() && want.is_nan();
-    }
-    (want.abs() < f32::MIN_POSITIVE && got.abs() < f32::MIN_POSITIVE)
-        || ulps(got, want) <= SOFTMAX_ULPS
-}
-
-/// Whether `got` is acceptable for `want` under `tol`.
-pub fn close(got: f32, want: f32, tol: Tolerance) -> bool {
-    if got.is_nan() || want.is_nan() {
-        return got.is_nan() && want.is_nan();
-    }
-    if want.abs() < f32::MIN_POSITIVE && got == 0.0 {
-        return true;
-    }
-    match tol {
-        Tolerance::Exact => got.to_bits() == want.to_bits(),
-        Tolerance::Ulps(n) => ulps(got, want) <= u64::from(n),
-    }
-}
-
-/// Asserts every element is close, printing index, input and both outputs.
-#[track_caller]
-pub fn assert_all_close(what: &str, input: &[f32], got: &[f32], want: &[f32], tol: Tolerance) {
-    assert_eq!(got.len(), want.len(), "{what}: lengths differ");
-    for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
-        assert!(
-            close(g, w, tol),
-            "{what}: element {i}, input {:e} ({:#010x}): gpu {g:e} ({:#010x}) vs cpu {w:e} ({:#010x}), tolerance {tol:?}",
-            input.get(i).copied().unwrap_or(f32::NAN),
-            input.get(i).map_or(0, |v| v.to_bits()),
-            g.to_bits(),
-            w.to_bits(),
-        );
-    }
-}
-
-/// Keras's numeric check for golden values: |got - want| <= atol + rtol * |want|,
-/// with NaN equal to NaN and infinities equal to themselves.
-pub fn keras_close(got: f32, want: f32, atol: f64, rtol: f64) -> bool {
-    if want.is_nan() || got.is_nan() {
-        return want.is_nan() && got.is_nan();
-    }
-    if want.is_infinite() || got.is_infinite() {
-        return got == want;
-    }
-    (f64::from(got) - f64::from(want)).abs() <= atol + rtol * f64::from(want).abs()
 }
 
 /// The golden cases from real Keras (a copy of ../shared/keras/cases.json).
@@ -231,8 +145,9 @@ pub fn case_mask(case: &serde_json::Value) -> Option<(Vec<usize>, Vec<f32>)> {
     })
 }
 
-/// Asserts `got` matches the golden case's Keras `output` within the case's
-/// tolerance. In cases tagged `nonfinite`, the elementwise layers' outputs
+/// Asserts `got` matches the golden case's Keras `output`: bit for bit for
+/// the piecewise-linear layers (Keras's formulas round exactly as ours), else
+/// within the case's tolerance; zeros must carry Keras's sign. In cases tagged `nonfinite`, the elementwise layers' outputs
 /// for NaN and infinite inputs follow this crate's documented policy (see
 /// the README, "NaN and infinities") rather than Keras's, so those elements
 /// are left to the CPU-reference comparison the caller makes; every finite
@@ -243,6 +158,9 @@ pub fn assert_matches_keras(what: &str, case: &serde_json::Value, input: &[f32],
     assert_eq!(got.len(), keras.len(), "{what}: lengths differ");
     let atol = case["tolerance"]["atol"].as_f64().expect("atol");
     let rtol = case["tolerance"]["rtol"].as_f64().expect("rtol");
+    let bitwise = ["ReLU", "LeakyReLU", "PReLU", "ThresholdedReLU"]
+        .iter()
+        .any(|&layer| case["layer"] == layer);
     let policy_differs = case["layer"] != "Softmax"
         && case["tags"]
             .as_array()
@@ -253,10 +171,37 @@ pub fn assert_matches_keras(what: &str, case: &serde_json::Value, input: &[f32],
         if policy_differs && !input[i].is_finite() {
             continue;
         }
+        let ok = if bitwise {
+            close(g, want, Tolerance::Exact)
+        } else {
+            keras_close(g, want, atol, rtol)
+        };
         assert!(
-            keras_close(g, want, atol, rtol),
-            "{what}: element {i}, input {}: gpu {g:e} vs keras {want:e} (atol {atol}, rtol {rtol})",
-            input[i]
+            ok,
+            "{what}: element {i}, input {:e}: gpu {g:e} ({:#010x}) vs keras {want:e} ({:#010x}), {}",
+            input[i],
+            g.to_bits(),
+            want.to_bits(),
+            if bitwise { "bit for bit".to_string() } else { format!("atol {atol}, rtol {rtol}") }
         );
     }
+}
+
+/// Reads `tensor` back and asserts its shape is `shape` and its values are
+/// [`close`] to `want` under `tol`; returns the values read.
+#[track_caller]
+pub fn assert_tensor_close(
+    what: &str,
+    tensor: &GpuTensor,
+    shape: &[usize],
+    input: &[f32],
+    want: &[f32],
+    tol: Tolerance,
+) -> Vec<f32> {
+    assert_eq!(tensor.shape(), shape, "{what}: shape");
+    let got = tensor
+        .to_vec_blocking(ctx())
+        .unwrap_or_else(|e| panic!("{what}: readback: {e}"));
+    assert_all_close(what, input, &got, want, tol);
+    got
 }
