@@ -11,8 +11,10 @@ mod common;
 use std::sync::Barrier;
 
 use common::{ctx, device_with};
+use wgpu_activations::training::{Constraint, Regularizer, Sgd};
 use wgpu_activations::{
-    wgpu, Error, GpuContext, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, ThresholdedReLU, ELU,
+    wgpu, Error, GpuContext, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, Softmax, SoftmaxMapping,
+    ThresholdedReLU, ELU,
 };
 
 fn assert_send_sync<T: Send + Sync>() {}
@@ -55,7 +57,6 @@ fn the_second_forward_compiles_nothing() {
             "{} compiles once",
             layer.class_name()
         );
-        // A different parameter value must reuse the pipeline too.
         layer.forward(&ctx, &x).unwrap();
         assert_eq!(
             ctx.pipelines_compiled(),
@@ -73,6 +74,107 @@ fn the_second_forward_compiles_nothing() {
         5,
         "a new parameter value compiled a pipeline"
     );
+}
+
+/// Runs `op` with `first`, then with `second` (another parameter value, row
+/// length or shape of the same kind of work), on a fresh context: the first
+/// run must compile something, the second nothing.
+#[track_caller]
+fn compiles_once(what: &str, op: impl Fn(&GpuContext, f32)) {
+    let (device, queue) = device_with(|_| {});
+    let ctx = GpuContext::from_device(device, queue);
+    op(&ctx, 1.0);
+    let compiled = ctx.pipelines_compiled();
+    assert!(compiled > 0, "{what}: nothing compiled");
+    op(&ctx, 2.0);
+    assert_eq!(
+        ctx.pipelines_compiled(),
+        compiled,
+        "{what}: a second parameter value compiled a pipeline"
+    );
+}
+
+/// A tensor of `shape` with values that depend on `k`.
+fn tensor(ctx: &GpuContext, shape: &[usize], k: f32) -> GpuTensor {
+    let n = shape.iter().product::<usize>();
+    let values: Vec<f32> = (0..n).map(|i| (i as f32 - 3.0) * 0.5 * k).collect();
+    GpuTensor::from_slice(ctx, shape, &values).unwrap()
+}
+
+/// Parameters travel in uniforms, never in the pipeline: every kind of
+/// kernel (forward, backward, softmax under each mapping, split rows,
+/// PReLU's gradient and training kernels) compiles once for all values.
+#[test]
+fn every_kernel_compiles_once_whatever_its_parameters() {
+    let layer = |k: f32| -> Vec<Box<dyn Layer>> {
+        vec![
+            Box::new(ReLU::new(Some(6.0 * k), 0.1 * k, 0.5 * k).unwrap()),
+            Box::new(LeakyReLU::new(0.2 * k).unwrap()),
+            Box::new(ELU::new(k).unwrap()),
+            Box::new(ThresholdedReLU::new(k).unwrap()),
+        ]
+    };
+    for i in 0..layer(1.0).len() {
+        let name = layer(1.0)[i].class_name();
+        compiles_once(&format!("{name} forward"), |ctx, k| {
+            layer(k)[i].forward(ctx, &tensor(ctx, &[8], k)).unwrap();
+        });
+        compiles_once(&format!("{name} backward"), |ctx, k| {
+            let (x, dy) = (tensor(ctx, &[8], k), tensor(ctx, &[8], -k));
+            layer(k)[i].backward(ctx, &x, &dy).unwrap();
+        });
+    }
+    let prelu = |ctx: &GpuContext, k: f32| {
+        let p = PReLU::new().with_regularizer(Regularizer::l1_l2(0.01 * k, 0.02 * k).unwrap());
+        p.build(&[2, 4]).unwrap();
+        p.set_alpha(&[0.1 * k, 0.2, 0.3, 0.4 * k]).unwrap();
+        (p, tensor(ctx, &[2, 4], k), tensor(ctx, &[2, 4], -k))
+    };
+    compiles_once("PReLU forward", |ctx, k| {
+        let (p, x, _) = prelu(ctx, k);
+        p.forward(ctx, &x).unwrap();
+    });
+    compiles_once("PReLU gradients", |ctx, k| {
+        let (p, x, dy) = prelu(ctx, k);
+        p.gradients(ctx, &x, &dy).unwrap();
+    });
+    compiles_once("PReLU penalty, SGD step and constraint", |ctx, k| {
+        let (p, x, dy) = prelu(ctx, k);
+        let p = p.with_constraint(Constraint::max_norm(k, &[0]).unwrap());
+        let grads = p.gradients(ctx, &x, &dy).unwrap();
+        p.regularization_penalty(ctx).unwrap();
+        Sgd::new(0.1 * k)
+            .unwrap()
+            .step(ctx, &p, &grads.d_alpha)
+            .unwrap();
+        p.apply_constraint(ctx).unwrap();
+    });
+    for mapping in [
+        SoftmaxMapping::InvocationPerRow,
+        SoftmaxMapping::WorkgroupPerRow,
+    ] {
+        // Another row length and row count is a value too.
+        compiles_once(&format!("Softmax {mapping:?}"), |ctx, k| {
+            let shape = [2 * k as usize, 5 + k as usize];
+            let softmax = Softmax::new(-1).with_mapping(mapping);
+            let y = softmax.forward(ctx, &tensor(ctx, &shape, k)).unwrap();
+            softmax.backward(ctx, &y, &tensor(ctx, &shape, -k)).unwrap();
+        });
+    }
+    compiles_once("Softmax over axis 0, masked", |ctx, k| {
+        let shape = [3 + k as usize, 4];
+        let mask = GpuTensor::from_mask(ctx, &[4], &[true, false, true, k > 1.5]).unwrap();
+        Softmax::new(0)
+            .forward_masked(ctx, &tensor(ctx, &shape, k), &mask)
+            .unwrap();
+    });
+    compiles_once("Softmax over rows cut into segments", |ctx, k| {
+        // Rows past 1,024 elements per invocation are split (README, "How Softmax runs").
+        let shape = [1, 300_000 + 1000 * k as usize];
+        let softmax = Softmax::new(-1);
+        let y = softmax.forward(ctx, &tensor(ctx, &shape, k)).unwrap();
+        softmax.backward(ctx, &y, &tensor(ctx, &shape, -k)).unwrap();
+    });
 }
 
 #[test]

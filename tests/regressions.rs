@@ -6,6 +6,7 @@
 mod common;
 
 use common::{ctx, plain_context};
+use wgpu_activations::keras::AnyLayer;
 use wgpu_activations::training::Sgd;
 use wgpu_activations::{DType, Error, GpuTensor, Layer, PReLU, ReLU, Sequential, Softmax, ELU};
 
@@ -57,6 +58,10 @@ fn alpha_gradients_and_updates_take_f32_only() {
     if !ctx().supports_f16() {
         // e.g. WGPU_BACKEND=gl: no f16 tensor can exist to pass.
         assert!(matches!(halves, Err(Error::MissingFeature { .. })));
+        common::not_exercised(
+            "regressions::alpha_gradients_and_updates_take_f32_only",
+            "no SHADER_F16, so only the MissingFeature error was checked",
+        );
         return;
     }
     let halves = halves.unwrap();
@@ -170,4 +175,52 @@ fn elu_keeps_the_sign_of_zero() {
         want.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
         "gpu {y:?} vs cpu {want:?}"
     );
+}
+
+/// A clone shared its original's GPU alpha: training the original changed
+/// the clone's forward while the clone's `alpha()` still gave the old values.
+/// Clones are independent now, whether cloned before the first GPU update or
+/// between updates (copy on write), directly or inside an `AnyLayer` chain.
+#[test]
+fn a_cloned_prelu_keeps_its_own_alpha() {
+    let x_values = [-1.0, -2.0, 3.0, -4.0];
+    let x = GpuTensor::from_slice(ctx(), &[2, 2], &x_values).unwrap();
+    let grad = GpuTensor::from_slice(ctx(), &[2], &[1.0, -1.0]).unwrap();
+    let sgd = Sgd::new(0.5).unwrap();
+    let forward = |layer: &dyn Layer| {
+        layer
+            .forward(ctx(), &x)
+            .unwrap()
+            .to_vec_blocking(ctx())
+            .unwrap()
+    };
+    let original = PReLU::new();
+    original.build(&[2, 2]).unwrap();
+    original.set_alpha(&[0.25, 0.5]).unwrap();
+    forward(&original); // alpha now lives on the GPU too
+
+    let before_training = original.clone();
+    sgd.step(ctx(), &original, &grad).unwrap(); // alpha [-0.25, 1.0], on the GPU only
+    assert_eq!(before_training.alpha(), Some(vec![0.25, 0.5]));
+    assert_eq!(forward(&before_training), [-0.25, -1.0, 3.0, -2.0]);
+
+    // Cloned between GPU updates: both share the updated buffer until one writes.
+    let between = original.clone();
+    let chain = AnyLayer::Chain(vec![AnyLayer::PReLU(Box::new(original.clone()))]);
+    let chain_copy = chain.clone();
+    sgd.step(ctx(), &original, &grad).unwrap(); // alpha [-0.75, 1.5]
+    assert_eq!(forward(&original), [0.75, -3.0, 3.0, -6.0]);
+    assert_eq!(forward(&between), [0.25, -2.0, 3.0, -4.0]);
+    assert_eq!(between.read_alpha_blocking(ctx()).unwrap(), [-0.25, 1.0]);
+    // Training the clone leaves the original alone, too.
+    sgd.step(ctx(), &between, &grad).unwrap();
+    assert_eq!(forward(&original), [0.75, -3.0, 3.0, -6.0]);
+    assert_eq!(original.read_alpha_blocking(ctx()).unwrap(), [-0.75, 1.5]);
+
+    let AnyLayer::Chain(layers) = &chain else {
+        unreachable!()
+    };
+    sgd.step(ctx(), layers[0].as_prelu().unwrap(), &grad)
+        .unwrap();
+    assert_eq!(forward(&chain_copy), [0.25, -2.0, 3.0, -4.0]);
 }

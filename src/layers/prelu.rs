@@ -60,18 +60,35 @@ pub(crate) struct Built {
     /// Host values; `None` while a GPU update has not been read back.
     pub(crate) alpha: Option<Vec<f32>>,
     pub(crate) gpu_alpha: Option<GpuTensor>,
+    /// Whether a clone holds `gpu_alpha` too, so a GPU update must write a
+    /// copy instead (copy on write; `PReLU::clone`).
+    pub(crate) gpu_alpha_shared: bool,
 }
 
 impl Clone for PReLU {
-    /// A copy with its own alpha: a GPU copy is shared until either layer
-    /// updates it, so clone before training, or read alpha back first.
+    /// An independent copy: training either layer never changes the other.
+    /// Where the host holds alpha's current values the clone uploads its own
+    /// GPU copy when first run; after a GPU update not yet read back, both
+    /// share the GPU copy until either updates it, which then writes a copy
+    /// of its own (copy on write), so cloning never waits on the GPU.
     fn clone(&self) -> Self {
+        let mut state = self.lock();
+        let mut copy = state.clone();
+        if let (Some(original), Some(built)) = (state.as_mut(), copy.as_mut()) {
+            if built.alpha.is_some() {
+                built.gpu_alpha = None;
+                built.gpu_alpha_shared = false;
+            } else {
+                original.gpu_alpha_shared = true;
+                built.gpu_alpha_shared = true;
+            }
+        }
         Self {
             shared_axes: self.shared_axes.clone(),
             initializer: self.initializer,
             regularizer: self.regularizer,
             constraint: self.constraint.clone(),
-            state: Mutex::new(self.lock().clone()),
+            state: Mutex::new(copy),
         }
     }
 }
@@ -142,6 +159,7 @@ impl PReLU {
             alpha_shape,
             alpha: Some(alpha),
             gpu_alpha: None,
+            gpu_alpha_shared: false,
         });
         Ok(())
     }
@@ -358,6 +376,7 @@ impl Built {
         let host = self.alpha.as_ref().ok_or(Error::ContextMismatch)?;
         let alpha = GpuTensor::from_slice(ctx, &self.alpha_shape, host)?;
         self.gpu_alpha = Some(alpha.clone());
+        self.gpu_alpha_shared = false;
         Ok(alpha)
     }
 }

@@ -303,7 +303,13 @@ impl PReLU {
         }
         let mut state = self.lock();
         let built = state.as_mut().ok_or_else(not_built)?;
-        let alpha = built.gpu_alpha_on(ctx)?;
+        let mut alpha = built.gpu_alpha_on(ctx)?;
+        // A clone shares this buffer (`PReLU::clone`): the update writes a
+        // copy of its own, recorded in the same submission.
+        let shared = built.gpu_alpha_shared.then(|| alpha.clone());
+        if shared.is_some() {
+            alpha = GpuTensor::uninit(ctx, alpha.shape())?;
+        }
         let placeholder;
         let grad = match step {
             Some((grad, _)) => {
@@ -351,6 +357,15 @@ impl PReLU {
         let mode = self.constraint.as_ref().map_or(0, Constraint::mode);
         let specialization = mode | (u32::from(step.is_some()) << 2);
         ctx.submit_with("PReLU alpha update", |encoder| {
+            if let Some(shared) = &shared {
+                encoder.copy_buffer_to_buffer(
+                    shared.buffer(),
+                    0,
+                    alpha.buffer(),
+                    0,
+                    alpha.byte_len(),
+                );
+            }
             dispatch_rows(
                 ctx,
                 encoder,
@@ -362,6 +377,8 @@ impl PReLU {
             )
         })?;
         built.alpha = None;
+        built.gpu_alpha = Some(alpha);
+        built.gpu_alpha_shared = false;
         Ok(())
     }
 }

@@ -205,3 +205,26 @@ pub fn assert_tensor_close(
     assert_all_close(what, input, &got, want, tol);
     got
 }
+
+/// Says on the run's own stderr (past the test harness's capture, so a
+/// passing run shows it too) that `test` checked only its fallback on this
+/// adapter, because `why`; once per test and process. The README's table
+/// "What runs where" lists the tests that do this.
+pub fn not_exercised(test: &str, why: &str) {
+    use std::io::Write;
+    static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut said = SAID
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !said.iter().any(|t| t == test) {
+        said.push(test.to_string());
+        let adapter = ctx().adapter_info();
+        // `writeln!` on the handle, not `eprintln!`: libtest captures the latter.
+        let _ = writeln!(
+            std::io::stderr(),
+            "NOT EXERCISED on {} ({:?}): {test}: {why}",
+            adapter.name,
+            adapter.backend
+        );
+    }
+}
