@@ -21,6 +21,12 @@ const OPTIONAL_FEATURES: wgpu::Features = wgpu::Features::SUBGROUP
     .union(wgpu::Features::TIMESTAMP_QUERY)
     .union(wgpu::Features::SHADER_F16);
 
+/// Elements a chain records into one GL submission before the next piece
+/// ([`GpuContext::split_gl_submission`]): a 4096 × 4096 layer, about 0.1 s on
+/// llvmpipe when the machine is idle and well under wgpu-hal's 6 s lock
+/// timeout when it is loaded.
+const GL_PIECE_ELEMENTS: u64 = 1 << 24;
+
 /// A wgpu device and queue, with the crate's compiled pipelines.
 ///
 /// `GpuContext` is `Send + Sync`: share one (behind an `Arc` or a reference)
@@ -264,6 +270,16 @@ impl GpuContext {
         operation: &'static str,
         record: impl FnOnce(&mut wgpu::CommandEncoder) -> Result<()>,
     ) -> Result<()> {
+        self.submit_with_index(operation, record).map(drop)
+    }
+
+    /// [`GpuContext::submit_with`], returning the submission's index so a
+    /// wait can be for this work only.
+    pub(crate) fn submit_with_index(
+        &self,
+        operation: &'static str,
+        record: impl FnOnce(&mut wgpu::CommandEncoder) -> Result<()>,
+    ) -> Result<wgpu::SubmissionIndex> {
         self.scoped(operation, || {
             let mut encoder = self
                 .device
@@ -271,10 +287,43 @@ impl GpuContext {
                     label: Some(operation),
                 });
             record(&mut encoder)?;
-            self.queue.submit([encoder.finish()]);
+            let index = self.queue.submit([encoder.finish()]);
             self.submissions.fetch_add(1, Ordering::Relaxed);
-            Ok(())
+            Ok(index)
         })?
+    }
+
+    /// Cuts a long chain's submission into pieces on GL: once `work`, the
+    /// elements recorded into `encoder` since its last piece, reaches
+    /// [`GL_PIECE_ELEMENTS`], submits what `encoder` holds and leaves a fresh
+    /// encoder in its place (the work stays in order).
+    ///
+    /// wgpu-hal's GL backend runs every call under one context lock and
+    /// panics when a thread waits more than 6 s for it (wgpu issue 5299);
+    /// llvmpipe runs compute work inside `Queue::submit`, under that lock. A
+    /// chain of 40 softmaxes over 4096 × 4096 was one submission of more than
+    /// 6 s, and another thread freeing a buffer meanwhile panicked
+    /// (tests/shared_adapter.rs). Other backends have no such lock and keep
+    /// one submission per chain.
+    pub(crate) fn split_gl_submission(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        work: &mut u64,
+        elements: usize,
+    ) {
+        *work += elements as u64;
+        if self.adapter_info.backend != wgpu::Backend::Gl || *work < GL_PIECE_ELEMENTS {
+            return;
+        }
+        let fresh = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("wgpu-activations: a chain's next piece on GL"),
+            });
+        let piece = std::mem::replace(encoder, fresh);
+        self.queue.submit([piece.finish()]);
+        self.submissions.fetch_add(1, Ordering::Relaxed);
+        *work = 0;
     }
 
     /// Compiles every variant of `kernel` now, so a later forward does not pay for it.

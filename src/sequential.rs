@@ -152,10 +152,12 @@ pub(crate) fn encode_chain(
         return Ok(());
     };
     first.encode_with_mask(ctx, encoder, x, mask, out)?;
+    let mut work = 0;
     // `current` holds the chain's value so far; it is `out` unless a layer
     // that cannot run in place moved it to a scratch tensor.
     let mut current = out.clone();
     for layer in rest {
+        ctx.split_gl_submission(encoder, &mut work, x.len());
         // The in-place layers are the elementwise ones, which ignore masks.
         if layer.supports_in_place() {
             layer.encode_in_place(ctx, encoder, &current)?;
@@ -202,8 +204,10 @@ pub(crate) fn encode_chain_backward(
     for tensor in [x, dy, dx] {
         tensor.check_context(ctx)?;
     }
+    let mut work = 0;
     let mut values = vec![x.clone()];
     for layer in layers {
+        ctx.split_gl_submission(encoder, &mut work, x.len());
         let out = GpuTensor::uninit_like(ctx, x)?;
         layer.encode(ctx, encoder, values.last().expect("starts with x"), &out)?;
         values.push(out);
@@ -219,6 +223,7 @@ pub(crate) fn encode_chain_backward(
         } else {
             GpuTensor::uninit_like(ctx, x)?
         };
+        ctx.split_gl_submission(encoder, &mut work, x.len());
         layer.encode_backward(ctx, encoder, saved, &upstream, &target)?;
         upstream = target;
     }

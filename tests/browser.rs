@@ -10,6 +10,12 @@
 // Browser only; the native suites are the other files in tests/.
 #![cfg(target_arch = "wasm32")]
 
+// The suite's comparison rules (tests/common/compare.rs); `common` itself
+// holds blocking GPU helpers a browser cannot run.
+#[path = "common/compare.rs"]
+mod compare;
+
+use compare::{assert_all_close, assert_each, close, softmax_backward_close, Tolerance, SOFTMAX};
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 use wgpu_activations::{
     cpu, wgpu, Error, GpuContext, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, Sequential, Softmax,
@@ -25,28 +31,6 @@ async fn ctx() -> GpuContext {
         .unwrap_or_else(|e| panic!("the browser tests need WebGPU: {e}"))
 }
 
-/// f32s mapped onto a line of integers so that neighbours differ by 1 and ±0 coincide.
-fn ordinal(v: f32) -> i64 {
-    let bits = i64::from(v.to_bits() as i32);
-    if bits < 0 {
-        i64::from(i32::MIN) - bits
-    } else {
-        bits
-    }
-}
-
-/// Whether `got` is within `ulps` of `want`; NaN matches NaN, and a
-/// subnormal `want` may come back flushed to zero (WGSL allows it).
-fn close(got: f32, want: f32, ulps: u64) -> bool {
-    if got.is_nan() || want.is_nan() {
-        return got.is_nan() && want.is_nan();
-    }
-    if want.abs() < f32::MIN_POSITIVE && got.abs() < f32::MIN_POSITIVE {
-        return true;
-    }
-    ordinal(got).abs_diff(ordinal(want)) <= ulps
-}
-
 /// `n` inputs spread over [-4, 4) with the edge cases at the front.
 fn sample(n: usize) -> Vec<f32> {
     let edges = [0.0, -0.0, 1.0, -1.0, 0.5, 6.5, -1e-3, f32::NAN];
@@ -58,25 +42,19 @@ fn sample(n: usize) -> Vec<f32> {
         .collect()
 }
 
-/// Runs `layer` on the GPU and on the CPU; every element within `ulps`.
-async fn check(ctx: &GpuContext, layer: &dyn Layer, shape: &[usize], x: &[f32], ulps: u64) {
+/// Runs `layer` on the GPU and on the CPU; the shape kept and every element
+/// within `tol`.
+async fn check(ctx: &GpuContext, layer: &dyn Layer, shape: &[usize], x: &[f32], tol: Tolerance) {
+    let what = format!("{} on {shape:?}", layer.class_name());
     let input = GpuTensor::from_slice(ctx, shape, x).expect("upload");
-    let gpu = layer
-        .forward(ctx, &input)
-        .expect("forward")
+    let y = layer.forward(ctx, &input).expect("forward");
+    assert_eq!(y.shape(), shape, "{what}: shape");
+    let gpu = y
         .to_vec(ctx)
         .await
-        .unwrap_or_else(|e| panic!("{} on {shape:?}: {e}", layer.class_name()));
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
     let want = layer.reference(shape, x).expect("the CPU reference");
-    assert_eq!(gpu.len(), want.len());
-    for (i, (&g, &w)) in gpu.iter().zip(&want).enumerate() {
-        assert!(
-            close(g, w, ulps),
-            "{} on {shape:?}: element {i} (input {}): gpu {g:e} vs cpu {w:e}, {ulps} ulps allowed",
-            layer.class_name(),
-            x[i],
-        );
-    }
+    assert_all_close(&what, x, &gpu, &want, tol);
 }
 
 const SHAPES: [&[usize]; 4] = [&[1], &[7], &[3, 5], &[2, 3, 4]];
@@ -121,7 +99,9 @@ async fn the_browsers_webgpu_runs_the_layers() {
         .unwrap()
         .forward(&ctx, &x)
         .unwrap();
-    assert_eq!(y.to_vec(&ctx).await.unwrap(), [0.0, 0.5, 6.0]);
+    let got = y.to_vec(&ctx).await.unwrap();
+    let (input, want) = ([-1.0, 0.5, 9.0], [0.0, 0.5, 6.0]);
+    assert_all_close("ReLU(max 6)", &input, &got, &want, Tolerance::Exact);
 }
 
 #[wasm_bindgen_test]
@@ -143,7 +123,7 @@ async fn piecewise_linear_layers_match_the_cpu_exactly() {
                 shape
             };
             let n = shape.iter().product();
-            check(&ctx, layer.as_ref(), shape, &sample(n), 0).await;
+            check(&ctx, layer.as_ref(), shape, &sample(n), Tolerance::Exact).await;
         }
     }
 }
@@ -154,7 +134,8 @@ async fn elu_matches_the_cpu_within_4_ulps() {
     for alpha in [1.0, 0.3] {
         for shape in SHAPES {
             let n = shape.iter().product();
-            check(&ctx, &ELU::new(alpha).unwrap(), shape, &sample(n), 4).await;
+            let elu = ELU::new(alpha).unwrap();
+            check(&ctx, &elu, shape, &sample(n), Tolerance::Ulps(4)).await;
         }
     }
 }
@@ -176,13 +157,12 @@ async fn prelu_with_shared_axes() {
             .map(|i| i as f32 * 0.125)
             .collect();
         prelu.set_alpha(&alpha).unwrap();
-        check(&ctx, &prelu, &shape, &x, 0).await;
+        check(&ctx, &prelu, &shape, &x, Tolerance::Exact).await;
     }
 }
 
-/// Softmax's tolerance: 4 ulps, whatever the row (tests/softmax.rs explains it).
-const SOFTMAX_ULPS: u64 = 4;
-
+/// Softmax against the CPU within `SOFTMAX` (4 ulps, whatever the row;
+/// tests/softmax.rs explains it); returns the GPU's values.
 async fn check_softmax(
     ctx: &GpuContext,
     layer: &Softmax,
@@ -199,15 +179,11 @@ async fn check_softmax(
         None => layer.forward(ctx, &input),
     }
     .unwrap();
+    let what = format!("{layer:?} on {shape:?} (mask {mask:?})");
+    assert_eq!(y.shape(), shape, "{what}: shape");
     let gpu = y.to_vec(ctx).await.unwrap();
     let want = cpu::softmax(layer, shape, x, mask).unwrap();
-    for (i, (&g, &w)) in gpu.iter().zip(&want).enumerate() {
-        let allowed = SOFTMAX_ULPS;
-        assert!(
-            close(g, w, allowed),
-            "{layer:?} on {shape:?} (mask {mask:?}): element {i}: gpu {g:e} vs cpu {w:e}, {allowed} ulps allowed"
-        );
-    }
+    assert_all_close(&what, x, &gpu, &want, SOFTMAX);
     gpu
 }
 
@@ -268,20 +244,9 @@ async fn softmax_over_rows_cut_into_segments() {
         .zip(&dy)
         .map(|(&a, &b)| f64::from(a * b).abs())
         .sum();
-    for i in 0..n {
-        let bound = 8.0
-            * f64::from(f32::EPSILON)
-            * f64::from(y[i]).abs()
-            * (f64::from(dy[i]).abs() + scale)
-            + 1e-30;
-        let err = (f64::from(dx[i]) - f64::from(want[i])).abs();
-        assert!(
-            err <= bound,
-            "dx {i}: gpu {} vs cpu {} (bound {bound:e})",
-            dx[i],
-            want[i]
-        );
-    }
+    assert_each("softmax backward over segments", &dx, &want, |i, g, w| {
+        softmax_backward_close(g, w, y[i], dy[i], scale)
+    });
 }
 
 #[wasm_bindgen_test]
@@ -292,11 +257,9 @@ async fn softmax_with_a_mask() {
     // Broadcast over the batch; the last row of the mask drops everything.
     let mask: Vec<f32> = [1., 0., 1., 1., 0., 1., 0., 1., 0., 0., 0., 0.].to_vec();
     let y = check_softmax(&ctx, &Softmax::new(-1), &shape, &x, Some((&[3, 4], &mask))).await;
-    for (i, &v) in y.iter().enumerate() {
-        if mask[i % 12] == 0.0 {
-            assert_eq!(v, 0.0, "masked element {i} must be 0");
-        }
-    }
+    assert_each("masked elements are 0", &y, &[0.0; 24], |i, g, w| {
+        mask[i % 12] != 0.0 || close(g, w, Tolerance::Exact)
+    });
     // A mask along the first axis, with softmax over it.
     check_softmax(
         &ctx,
@@ -324,11 +287,10 @@ async fn a_chain_stays_on_the_gpu() {
         1,
         "one submission for the chain"
     );
+    assert_eq!(y.shape(), [3, 4], "chain: shape");
     let got = y.to_vec(&ctx).await.unwrap();
     let want = model.reference(&[3, 4], &x).unwrap();
-    for (i, (&g, &w)) in got.iter().zip(&want).enumerate() {
-        assert!(close(g, w, 64), "element {i}: gpu {g:e} vs cpu {w:e}");
-    }
+    assert_all_close("chain", &x, &got, &want, Tolerance::Ulps(64));
 }
 
 #[wasm_bindgen_test]
@@ -373,7 +335,14 @@ async fn bad_arguments_and_shapes_are_errors_in_the_browser_too() {
     // None of it left a GPU error behind, and the context still works.
     ctx.check_errors().await.unwrap();
     let y = LeakyReLU::new(0.5).unwrap().forward(&ctx, &x).unwrap();
-    assert_eq!(y.to_vec(&ctx).await.unwrap(), [1.0; 6]);
+    let got = y.to_vec(&ctx).await.unwrap();
+    assert_all_close(
+        "LeakyReLU after the errors",
+        &[1.0; 6],
+        &got,
+        &[1.0; 6],
+        Tolerance::Exact,
+    );
 }
 
 /// The backward kernels compile under the browser's shader compiler (Tint is
@@ -388,32 +357,33 @@ async fn backward_passes_and_f16_in_the_browser() {
     let prelu = PReLU::new();
     prelu.build(&shape).expect("build");
     prelu.set_alpha(&[0.1, -0.2, 0.3, 0.4, 0.5]).expect("alpha");
-    let layers: Vec<(Box<dyn Layer>, u64)> = vec![
-        (Box::new(ReLU::new(Some(3.0), 0.1, 0.5).unwrap()), 0),
-        (Box::new(LeakyReLU::new(0.2).unwrap()), 0),
-        (Box::new(ELU::new(0.7).unwrap()), 6),
-        (Box::new(ThresholdedReLU::new(0.5).unwrap()), 0),
-        (Box::new(prelu), 0),
+    let layers: Vec<(Box<dyn Layer>, Tolerance)> = vec![
+        (
+            Box::new(ReLU::new(Some(3.0), 0.1, 0.5).unwrap()),
+            Tolerance::Exact,
+        ),
+        (Box::new(LeakyReLU::new(0.2).unwrap()), Tolerance::Exact),
+        (Box::new(ELU::new(0.7).unwrap()), Tolerance::Ulps(6)),
+        (
+            Box::new(ThresholdedReLU::new(0.5).unwrap()),
+            Tolerance::Exact,
+        ),
+        (Box::new(prelu), Tolerance::Exact),
     ];
     let xt = GpuTensor::from_slice(&ctx, &shape, &x).expect("upload");
     let dyt = GpuTensor::from_slice(&ctx, &shape, &dy).expect("upload");
-    for (layer, ulps) in &layers {
-        let gpu = layer
-            .backward(&ctx, &xt, &dyt)
-            .expect("backward")
+    for (layer, tol) in &layers {
+        let what = format!("{} backward", layer.class_name());
+        let dx = layer.backward(&ctx, &xt, &dyt).expect("backward");
+        assert_eq!(dx.shape(), shape, "{what}: shape");
+        let gpu = dx
             .to_vec(&ctx)
             .await
-            .unwrap_or_else(|e| panic!("{} backward: {e}", layer.class_name()));
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
         let want = layer
             .reference_backward(&shape, &x, &dy)
             .expect("reference");
-        for (i, (&g, &w)) in gpu.iter().zip(&want).enumerate() {
-            assert!(
-                close(g, w, *ulps),
-                "{} backward: element {i}: gpu {g:e} vs cpu {w:e}",
-                layer.class_name()
-            );
-        }
+        assert_all_close(&what, &x, &gpu, &want, *tol);
     }
     // Softmax backward from its own forward output, both row mappings' kernels.
     let softmax = Softmax::new(-1);
@@ -429,12 +399,9 @@ async fn backward_passes_and_f16_in_the_browser() {
         .await
         .unwrap();
     let want = cpu::softmax_backward(&softmax, &shape, &y_host, &dy, None).unwrap();
-    for (g, w) in gpu.iter().zip(&want) {
-        assert!(
-            (g - w).abs() <= 1e-6,
-            "softmax backward: gpu {g} vs cpu {w}"
-        );
-    }
+    assert_each("softmax backward (1e-6)", &gpu, &want, |_, g, w| {
+        (g - w).abs() <= 1e-6
+    });
     // SwiftShader has no shader-f16.
     if !ctx.supports_f16() {
         let err = GpuTensor::from_slice_as(&ctx, &[2], &[1.0, 2.0], wgpu_activations::DType::F16)

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{assert_all_close, ctx, Tolerance};
+use common::{assert_tensor_close, ctx, Tolerance};
 use wgpu_activations::{
     Error, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, Sequential, Softmax, ThresholdedReLU, ELU,
 };
@@ -50,29 +50,14 @@ fn every_length_out_of_place_into_and_in_place() {
         for (layer, tol) in elementwise_layers() {
             let want = layer.reference(&[len], &input).unwrap();
             let what = format!("{} len {len}", layer.class_name());
-            let got = layer
-                .forward(ctx(), &x)
-                .unwrap()
-                .to_vec_blocking(ctx())
-                .unwrap();
-            assert_all_close(&format!("{what} forward"), &input, &got, &want, tol);
+            let got = layer.forward(ctx(), &x).unwrap();
+            assert_tensor_close(&format!("{what} forward"), &got, &[len], &input, &want, tol);
             layer.forward_into(ctx(), &x, &out).unwrap();
-            assert_all_close(
-                &format!("{what} forward_into"),
-                &input,
-                &out.to_vec_blocking(ctx()).unwrap(),
-                &want,
-                tol,
-            );
+            let what_into = format!("{what} forward_into");
+            assert_tensor_close(&what_into, &out, &[len], &input, &want, tol);
             let y = GpuTensor::from_slice(ctx(), &[len], &input).unwrap();
             layer.forward_in_place(ctx(), &y).unwrap();
-            assert_all_close(
-                &format!("{what} in place"),
-                &input,
-                &y.to_vec_blocking(ctx()).unwrap(),
-                &want,
-                tol,
-            );
+            assert_tensor_close(&format!("{what} in place"), &y, &[len], &input, &want, tol);
         }
         // PReLU with alpha varying along the last axis of a [2, len] input.
         let prelu = PReLU::new();
@@ -84,10 +69,11 @@ fn every_length_out_of_place_into_and_in_place() {
         let x2 = GpuTensor::from_slice(ctx(), &[2, len], &both).unwrap();
         let want = prelu.reference(&[2, len], &both).unwrap();
         prelu.forward_in_place(ctx(), &x2).unwrap();
-        assert_all_close(
+        assert_tensor_close(
             &format!("PReLU len {len} in place"),
+            &x2,
+            &[2, len],
             &both,
-            &x2.to_vec_blocking(ctx()).unwrap(),
             &want,
             Tolerance::Exact,
         );
@@ -111,13 +97,10 @@ fn a_chain_of_six_layers_matches_the_cpu() {
         .with(ThresholdedReLU::new(0.02).unwrap());
     let input = data(4 * 33);
     let x = GpuTensor::from_slice(ctx(), &[4, 33], &input).unwrap();
-    let got = chain
-        .forward(ctx(), &x)
-        .unwrap()
-        .to_vec_blocking(ctx())
-        .unwrap();
+    let got = chain.forward(ctx(), &x).unwrap();
     let want = chain.reference(&[4, 33], &input).unwrap();
-    assert_all_close("six-layer chain", &input, &got, &want, Tolerance::Ulps(64));
+    let tol = Tolerance::Ulps(64);
+    assert_tensor_close("six-layer chain", &got, &[4, 33], &input, &want, tol);
     assert_eq!(
         format!("{chain:?}"),
         r#"Sequential { layers: ["LeakyReLU", "ELU", "PReLU", "Softmax", "ReLU", "ThresholdedReLU"] }"#
@@ -154,9 +137,10 @@ fn the_chain_submission_count_is_exact() {
 
 #[test]
 fn an_empty_chain_is_the_identity() {
-    let x = GpuTensor::from_slice(ctx(), &[5], &data(5)).unwrap();
+    let input = data(5);
+    let x = GpuTensor::from_slice(ctx(), &[5], &input).unwrap();
     let y = Sequential::new().forward(ctx(), &x).unwrap();
-    assert_eq!(y.to_vec_blocking(ctx()).unwrap(), data(5));
+    assert_tensor_close("empty chain", &y, &[5], &input, &input, Tolerance::Exact);
 }
 
 #[test]

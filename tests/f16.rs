@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::{ctx, plain_context};
+use common::{assert_all_close, assert_each, ctx, plain_context, Tolerance};
 use half::f16;
 use proptest::prelude::*;
 use wgpu_activations::{
@@ -30,23 +30,45 @@ fn ordinal(v: f16) -> i32 {
     }
 }
 
-fn assert_f16_close(what: &str, input: &[f16], got: &[f16], want: &[f32], ulps: u32) {
-    assert_eq!(got.len(), want.len(), "{what}: lengths");
-    for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
-        let w16 = f16::from_f32(w);
-        let ok = if g.is_nan() || w16.is_nan() {
-            g.is_nan() && w16.is_nan()
-        } else if w16.classify() == std::num::FpCategory::Subnormal && g == f16::ZERO {
-            true
-        } else {
-            ordinal(g).abs_diff(ordinal(w16)) <= ulps
-        };
-        assert!(
-            ok,
-            "{what}: element {i}, input {}: gpu {g} vs reference {w16} ({w}), {ulps} f16 ulps",
-            input.get(i).copied().unwrap_or(f16::NAN)
-        );
+/// Whether `got` is within `ulps` f16 ulps of `want` rounded to f16, under
+/// the suite's rules (tests/common/compare.rs): NaN matches NaN, a zero only
+/// the zero of its sign, and a subnormal may come back as the zero of its sign.
+fn f16_close(got: f16, want: f32, ulps: u32) -> bool {
+    let w16 = f16::from_f32(want);
+    if got.is_nan() || w16.is_nan() {
+        got.is_nan() && w16.is_nan()
+    } else if got == f16::ZERO && w16 == f16::ZERO {
+        got.to_bits() == w16.to_bits()
+    } else if w16.classify() == std::num::FpCategory::Subnormal
+        && got == f16::ZERO
+        && got.is_sign_negative() == w16.is_sign_negative()
+    {
+        true
+    } else {
+        ordinal(got).abs_diff(ordinal(w16)) <= ulps
     }
+}
+
+/// Asserts the f16 results `got` are [`f16_close`] to `want`: lengths first,
+/// then every element, naming its index, input and both values (as f32).
+#[track_caller]
+fn assert_f16_close(what: &str, input: &[f16], got: &[f16], want: &[f32], ulps: u32) {
+    assert_each(
+        &format!("{what} ({ulps} f16 ulps)"),
+        &widen(got),
+        want,
+        |i, g, w| {
+            f16_close(f16::from_f32(g), w, ulps) || {
+                let x = input.get(i).copied().unwrap_or(f16::NAN);
+                eprintln!(
+                    "{what}: input {x} ({:#06x}), want as f16 {}",
+                    x.to_bits(),
+                    f16::from_f32(w)
+                );
+                false
+            }
+        },
+    );
 }
 
 /// f16 inputs: ordinary values, f16's limits and subnormals, ±0.
@@ -103,7 +125,8 @@ fn check_layer(layer: &dyn Layer, shape: &[usize], x: &[f16], dy: &[f16], ulps: 
 }
 
 /// The context the numeric tests run on must have f16 where its adapter does.
-fn f16_context() -> Option<&'static wgpu_activations::GpuContext> {
+/// Without SHADER_F16, `test` checks only the error path, and says so.
+fn f16_context(test: &str) -> Option<&'static wgpu_activations::GpuContext> {
     static OFFERED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     let offered = *OFFERED.get_or_init(|| {
         common::test_adapter()
@@ -121,6 +144,10 @@ fn f16_context() -> Option<&'static wgpu_activations::GpuContext> {
         // e.g. WGPU_BACKEND=gl: the error path is what there is to test.
         let err = GpuTensor::from_slice_as(ctx(), &[2], &[1.0, 2.0], DType::F16).unwrap_err();
         assert!(err.to_string().contains("SHADER_F16"), "{err}");
+        common::not_exercised(
+            &format!("f16::{test}"),
+            "no SHADER_F16, so only the MissingFeature error was checked",
+        );
         None
     }
 }
@@ -130,7 +157,7 @@ proptest! {
 
     #[test]
     fn elementwise_layers_on_f16((shape, x, dy) in shaped(), slope in 0.0f32..2.0, t in 0.0f32..3.0) {
-        if f16_context().is_none() {
+        if f16_context("elementwise_layers_on_f16").is_none() {
             return Ok(());
         }
         let slope16 = f16::from_f32(slope).to_f32();
@@ -143,7 +170,7 @@ proptest! {
 
     #[test]
     fn prelu_on_f16_rounds_alpha_to_f16((shape, x, dy) in shaped().prop_filter("rank 2+", |(s, _, _)| s.len() >= 2), seed in 0u32..1000) {
-        if f16_context().is_none() {
+        if f16_context("prelu_on_f16_rounds_alpha_to_f16").is_none() {
             return Ok(());
         }
         let prelu = PReLU::new().with_shared_axes(&[1]);
@@ -170,7 +197,7 @@ proptest! {
         axis in -1i64..1,
         masked in prop::collection::vec(any::<bool>(), 8),
     ) {
-        if f16_context().is_none() {
+        if f16_context("softmax_on_f16").is_none() {
             return Ok(());
         }
         let axis = if shape.len() == 1 { 0 } else { axis };
@@ -186,55 +213,75 @@ proptest! {
         assert_f16_close("Softmax f16", &x, &y16, &want, 1);
 
         let dyt = GpuTensor::from_f16(ctx(), &shape, &dy).unwrap();
-        let dx = softmax.backward_masked(ctx(), &y, &dyt, Some(&mask)).unwrap().to_vec_blocking(ctx()).unwrap();
+        let dx = softmax.backward_masked(ctx(), &y, &dyt, Some(&mask)).unwrap();
+        prop_assert_eq!(dx.shape(), shape.as_slice());
+        let dx = dx.to_vec_blocking(ctx()).unwrap();
         let want = cpu::softmax_backward(&softmax, &shape, &widen(&y16), &widen(&dy), Some((&[last], &keep_values))).unwrap();
-        for (i, (&g, &w)) in dx.iter().zip(&want).enumerate() {
+        assert_each("Softmax f16 backward", &dx, &want, |_, g, w| {
             // One f16 rounding of a value within the f32 bound of tests/backward.rs.
             let bound = f64::from(w.abs()) * 2f64.powi(-11) + 2f64.powi(-24) * 8.0 * (1.0 + f64::from(w.abs()));
-            prop_assert!((f64::from(g) - f64::from(w)).abs() <= bound + 1e-3 * 2f64.powi(-10), "element {i}: gpu {g} vs {w}");
-        }
+            (f64::from(g) - f64::from(w)).abs() <= bound + 1e-3 * 2f64.powi(-10)
+        });
     }
 }
 
 #[test]
 fn f16_limits_round_trip_and_overflow() {
-    let Some(ctx) = f16_context() else { return };
+    let Some(ctx) = f16_context("f16_limits_round_trip_and_overflow") else {
+        return;
+    };
     let values = [65504.0f32, -65504.0, 7e4, -7e4, 6e-8, 1e-9, 0.1, f32::NAN];
     let t = GpuTensor::from_slice_as(ctx, &[8], &values, DType::F16).unwrap();
     assert_eq!(t.dtype(), DType::F16);
     assert_eq!(t.byte_len(), 16);
     let back = t.to_vec_blocking(ctx).unwrap();
-    assert_eq!(
-        &back[..4],
-        &[65504.0, -65504.0, f32::INFINITY, f32::NEG_INFINITY]
-    );
-    assert_eq!(
-        back[4],
+    // Overflow to ±inf; f16 subnormals are stored as is; 1e-9 underflows to 0.
+    let stored = [
+        65504.0,
+        -65504.0,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
         f16::from_f32(6e-8).to_f32(),
-        "f16 subnormals are stored as is"
-    );
-    assert_eq!(back[5], 0.0);
-    assert_eq!(back[6], f16::from_f32(0.1).to_f32());
-    assert!(back[7].is_nan());
+        0.0,
+        f16::from_f32(0.1).to_f32(),
+        f32::NAN,
+    ];
+    assert_all_close("f16 round trip", &values, &back, &stored, Tolerance::Exact);
     // ReLU(max 6) on the limits; ELU(-65504) is -alpha; odd lengths upload whole.
     let y = ReLU::new(Some(6.0), 0.0, 0.0)
         .unwrap()
         .forward(ctx, &t)
         .unwrap();
-    assert_eq!(&y.to_vec_blocking(ctx).unwrap()[..4], &[6.0, 0.0, 6.0, 0.0]);
+    let relu = y.to_vec_blocking(ctx).unwrap();
+    assert_eq!(relu.len(), values.len(), "ReLU on the limits: length");
+    assert_all_close(
+        "ReLU(max 6) on the limits",
+        &back[..4],
+        &relu[..4],
+        &[6.0, 0.0, 6.0, 0.0],
+        Tolerance::Exact,
+    );
     let odd = GpuTensor::from_slice_as(ctx, &[3], &[-65504.0, 1.0, -1.0], DType::F16).unwrap();
     let elu = ELU::default()
         .forward(ctx, &odd)
         .unwrap()
         .to_vec_blocking(ctx)
         .unwrap();
-    assert_eq!(elu[..2], [-1.0, 1.0]);
-    assert_eq!(elu[2], f16::from_f32(-0.632_120_56).to_f32());
+    let want = [-1.0, 1.0, f16::from_f32(-0.632_120_56).to_f32()];
+    assert_all_close(
+        "ELU on f16",
+        &[-65504.0, 1.0, -1.0],
+        &elu,
+        &want,
+        Tolerance::Exact,
+    );
 }
 
 #[test]
 fn mixed_types_are_rejected() {
-    let Some(ctx) = f16_context() else { return };
+    let Some(ctx) = f16_context("mixed_types_are_rejected") else {
+        return;
+    };
     let x16 = GpuTensor::from_slice_as(ctx, &[2], &[1.0, -1.0], DType::F16).unwrap();
     let dy32 = GpuTensor::from_slice(ctx, &[2], &[1.0, 1.0]).unwrap();
     let err = ReLU::default().backward(ctx, &x16, &dy32).unwrap_err();

@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::{ctx, softmax_backward_close, softmax_close, spread, ulps, SOFTMAX_ULPS};
+use common::{assert_each, assert_tensor_close, ctx, softmax_backward_close, spread, SOFTMAX};
 use wgpu_activations::dispatch::SoftmaxMapping;
 use wgpu_activations::training::Constraint;
 use wgpu_activations::{Error, GpuTensor, PReLU, Softmax};
@@ -37,43 +37,25 @@ fn softmax_over_a_long_outer_axis_writes_every_output() {
     let x = spread(shape[0] * shape[1], -8.0, 8.0, 1);
     let layer = Softmax::new(0);
     let t = GpuTensor::from_slice(ctx(), &shape, &x).unwrap();
-    let gpu = layer
-        .forward(ctx(), &t)
-        .unwrap()
-        .to_vec_blocking(ctx())
-        .unwrap();
+    let y = layer.forward(ctx(), &t).unwrap();
     let cpu = wgpu_activations::cpu::softmax(&layer, &shape, &x, None).unwrap();
-    for (i, (&g, &c)) in gpu.iter().zip(&cpu).enumerate() {
-        assert!(
-            softmax_close(g, c),
-            "element {i}: gpu {g:e} vs cpu {c:e} ({} ulps, {} allowed)",
-            ulps(g, c),
-            SOFTMAX_ULPS
-        );
-    }
+    assert_tensor_close("softmax over axis 0", &y, &shape, &x, &cpu, SOFTMAX);
 
     // Its backward, dx = y * (dy - sum(dy * y)) per column.
     let dy = spread(x.len(), -1.0, 1.0, 2);
     let yt = GpuTensor::from_slice(ctx(), &shape, &cpu).unwrap();
     let dyt = GpuTensor::from_slice(ctx(), &shape, &dy).unwrap();
-    let dx = layer
-        .backward(ctx(), &yt, &dyt)
-        .unwrap()
-        .to_vec_blocking(ctx())
-        .unwrap();
+    let dx = layer.backward(ctx(), &yt, &dyt).unwrap();
+    assert_eq!(dx.shape(), shape, "dx: shape");
+    let dx = dx.to_vec_blocking(ctx()).unwrap();
     let want = wgpu_activations::cpu::softmax_backward(&layer, &shape, &cpu, &dy, None).unwrap();
     let mut column_scale = vec![0.0f64; shape[1]];
     for (i, (&y, &d)) in cpu.iter().zip(&dy).enumerate() {
         column_scale[i % shape[1]] += f64::from(y * d).abs();
     }
-    for i in 0..x.len() {
-        assert!(
-            softmax_backward_close(dx[i], want[i], cpu[i], dy[i], column_scale[i % shape[1]]),
-            "dx element {i}: gpu {} cpu {}",
-            dx[i],
-            want[i]
-        );
-    }
+    assert_each("dx over axis 0", &dx, &want, |i, g, w| {
+        softmax_backward_close(g, w, cpu[i], dy[i], column_scale[i % shape[1]])
+    });
 }
 
 /// One invocation for a row of 40,000, asked for explicitly: refused where
@@ -87,17 +69,13 @@ fn an_explicit_invocation_per_long_row_is_refused_or_right() {
     if ctx().loop_budget().is_some() {
         assert_unsupported_by_loop_budget(result);
         // The context is still usable, and Auto maps the same row within budget.
-        let y = Softmax::new(-1)
-            .forward(ctx(), &t)
-            .unwrap()
-            .to_vec_blocking(ctx())
-            .unwrap();
+        let y = Softmax::new(-1).forward(ctx(), &t).unwrap();
         let want = wgpu_activations::cpu::softmax(&Softmax::new(-1), &[x.len()], &x, None).unwrap();
-        assert!(y.iter().zip(&want).all(|(&g, &c)| softmax_close(g, c)));
+        assert_tensor_close("Auto after the refusal", &y, &[x.len()], &x, &want, SOFTMAX);
     } else {
-        let y = result.unwrap().to_vec_blocking(ctx()).unwrap();
+        let y = result.unwrap();
         let want = wgpu_activations::cpu::softmax(&layer, &[x.len()], &x, None).unwrap();
-        assert!(y.iter().zip(&want).all(|(&g, &c)| softmax_close(g, c)));
+        assert_tensor_close("an invocation per row", &y, &[x.len()], &x, &want, SOFTMAX);
     }
 }
 
@@ -110,13 +88,9 @@ fn a_row_longer_than_one_workgroup_can_cover_is_right() {
     let x = spread(n, -4.0, 4.0, 4);
     let layer = Softmax::new(-1);
     let t = GpuTensor::from_slice(ctx(), &[n], &x).unwrap();
-    let y = layer
-        .forward(ctx(), &t)
-        .unwrap()
-        .to_vec_blocking(ctx())
-        .unwrap();
+    let y = layer.forward(ctx(), &t).unwrap();
     let want = wgpu_activations::cpu::softmax(&layer, &[n], &x, None).unwrap();
-    assert!(y.iter().zip(&want).all(|(&g, &c)| softmax_close(g, c)));
+    assert_tensor_close("a row of 4.3M", &y, &[n], &x, &want, SOFTMAX);
 }
 
 /// PReLU's alpha gradient summing 4.3M contributions into one alpha element
@@ -129,14 +103,13 @@ fn an_alpha_gradient_over_millions_of_contributions_is_right() {
     let prelu = PReLU::new();
     let xt = GpuTensor::from_slice(ctx(), &shape, &x).unwrap();
     let dyt = GpuTensor::from_slice(ctx(), &shape, &dy).unwrap();
-    let got = prelu
-        .alpha_gradient(ctx(), &xt, &dyt)
-        .unwrap()
-        .to_vec_blocking(ctx())
-        .unwrap();
+    let got = prelu.alpha_gradient(ctx(), &xt, &dyt).unwrap();
+    assert_eq!(got.shape(), [1], "d_alpha: shape");
+    let got = got.to_vec_blocking(ctx()).unwrap();
     let want = wgpu_activations::cpu::prelu_alpha_gradient(&shape, &x, &dy, &[1]).unwrap();
-    let rel = (f64::from(got[0]) - f64::from(want[0])).abs() / f64::from(want[0]).abs();
-    assert!(rel < 1e-5, "gpu {} vs cpu {}", got[0], want[0]);
+    assert_each("d_alpha (1e-5 relative)", &got, &want, |_, g, w| {
+        (f64::from(g) - f64::from(w)).abs() / f64::from(w).abs() < 1e-5
+    });
 }
 
 /// A unit-norm constraint over 40,000 alpha elements: the update kernel runs
@@ -165,9 +138,11 @@ fn a_constraint_norm_over_too_many_elements_is_refused_or_right() {
             .map(|&a| f64::from(a).powi(2))
             .sum::<f64>()
             .sqrt();
-        for (g, a) in got.iter().zip(&alpha) {
-            assert!((f64::from(*g) - f64::from(*a) / (1e-7 + norm)).abs() < 1e-6);
-        }
+        let unit = |a: f32| f64::from(a) / (1e-7 + norm);
+        let want: Vec<f32> = alpha.iter().map(|&a| unit(a) as f32).collect();
+        assert_each("unit-norm alpha (1e-6 absolute)", &got, &want, |i, g, _| {
+            (f64::from(g) - unit(alpha[i])).abs() < 1e-6
+        });
     }
 }
 

@@ -88,6 +88,10 @@ fn out_of_memory_is_an_error_and_the_context_survives() {
         // Known hole, documented in the README: GL gives no error here, and
         // an output whose allocation failed reads back as zeros. What can be
         // asserted is no panic, and a working context once memory is back.
+        common::not_exercised(
+            "resources::out_of_memory_is_an_error_and_the_context_survives",
+            "GL does not report GL_OUT_OF_MEMORY: only no panic and recovery were checked",
+        );
         drop(outputs);
         assert_eq!(after.unwrap(), vec![-1.0, 0.0, 2.0]);
         let y = layer

@@ -19,8 +19,8 @@
 mod common;
 
 use common::{
-    ctx, golden_cases, json_f32s, json_shape, keras_close, softmax_close as close, spread, ulps,
-    SOFTMAX_ULPS,
+    assert_all_close, assert_each, assert_tensor_close, ctx, golden_cases, json_f32s, json_shape,
+    keras_close, spread, Tolerance, SOFTMAX,
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -44,18 +44,12 @@ fn check(
         None => layer.forward(ctx(), &t),
     }
     .unwrap();
-    let gpu = y.to_vec_blocking(ctx()).unwrap();
     let cpu = wgpu_activations::cpu::softmax(layer, shape, x, mask).unwrap();
-    for (i, (&g, &c)) in gpu.iter().zip(&cpu).enumerate() {
-        assert!(
-            close(g, c),
-            "{layer:?} on {shape:?}: element {i} (input {}): gpu {g:e} vs cpu {c:e} ({} ulps, {} allowed)",
-            x[i],
-            ulps(g, c),
-            SOFTMAX_ULPS
-        );
-    }
-    gpu
+    let what = format!(
+        "{layer:?} on {shape:?}{}",
+        if mask.is_some() { " (masked)" } else { "" }
+    );
+    assert_tensor_close(&what, &y, shape, x, &cpu, SOFTMAX)
 }
 
 /// The sum of each row (elements sharing the coordinates outside `axes`).
@@ -235,18 +229,12 @@ fn subgroup_and_fallback_reductions_agree() {
         let layer = Softmax::new(axis).with_mapping(SoftmaxMapping::WorkgroupPerRow);
         check(&layer, shape, &x, None);
         let t = GpuTensor::from_slice(&ctx_plain, shape, &x).unwrap();
-        let y = layer
-            .forward(&ctx_plain, &t)
-            .unwrap()
-            .to_vec_blocking(&ctx_plain)
-            .unwrap();
+        let y = layer.forward(&ctx_plain, &t).unwrap();
+        let what = format!("fallback {shape:?} axis {axis}");
+        assert_eq!(y.shape(), shape, "{what}: shape");
         let cpu = wgpu_activations::cpu::softmax(&layer, shape, &x, None).unwrap();
-        for (i, (&g, &c)) in y.iter().zip(&cpu).enumerate() {
-            assert!(
-                close(g, c),
-                "fallback {shape:?} axis {axis}: element {i}: {g:e} vs {c:e}"
-            );
-        }
+        let got = y.to_vec_blocking(&ctx_plain).unwrap();
+        assert_all_close(&what, &x, &got, &cpu, SOFTMAX);
     }
 }
 
@@ -354,7 +342,14 @@ fn a_lone_or_dominant_value_gives_exactly_one() {
         let layer = Softmax::new(-1).with_mapping(mapping);
         let lone = [88.7f32, -3.0, 0.0, 1e-30, 12.5, -7e5, 3e38, -3e38];
         let y = check(&layer, &[lone.len(), 1], &lone, None);
-        assert!(y.iter().all(|&v| v == 1.0), "{mapping:?}: {y:?}");
+        let ones = [1.0; 8];
+        assert_all_close(
+            &format!("{mapping:?}: lone"),
+            &lone,
+            &y,
+            &ones,
+            Tolerance::Exact,
+        );
         // The max's neighbours 120 below vanish in f32.
         let mut x = vec![-200.0f32; 3 * 64];
         for (row, m) in [(0usize, 88.7f32), (1, -5.0), (2, 1e6)] {
@@ -377,14 +372,16 @@ fn extreme_and_nonfinite_rows() {
         1e4, -1e4, 1e4, 3e38, -3e38, 0.0, 5.0, 5.0, 5.0, inf, 0.0, 1.0, -inf, 0.0, 1.0, -inf, -inf,
         -inf, nan, 0.0, 1.0,
     ];
+    // `check` compared all 21 against the CPU; these rows exactly.
     let y = check(&Softmax::new(-1), &[7, 3], &x, None);
-    assert_eq!(&y[0..3], &[0.5, 0.0, 0.5]);
-    assert_eq!(&y[3..6], &[1.0, 0.0, 0.0]);
-    assert!(
-        y[9..12].iter().chain(&y[15..21]).all(|v| v.is_nan()),
-        "{y:?}"
-    );
-    assert_eq!(y[12], 0.0);
+    let exact = |what: &str, rows: std::ops::Range<usize>, want: &[f32]| {
+        assert_all_close(what, &x[rows.clone()], &y[rows], want, Tolerance::Exact);
+    };
+    exact("1e4, -1e4, 1e4", 0..3, &[0.5, 0.0, 0.5]);
+    exact("3e38, -3e38, 0", 3..6, &[1.0, 0.0, 0.0]);
+    exact("inf, 0, 1", 9..12, &[nan; 3]);
+    exact("-inf of -inf, 0, 1", 12..13, &[0.0]);
+    exact("-inf rows and NaN, 0, 1", 15..21, &[nan; 6]);
 }
 
 #[test]
@@ -412,12 +409,12 @@ fn every_softmax_golden_case_matches_keras() {
             case["tolerance"]["atol"].as_f64().unwrap(),
             case["tolerance"]["rtol"].as_f64().unwrap(),
         );
-        for (i, (&g, &k)) in gpu.iter().zip(&keras).enumerate() {
-            assert!(
-                keras_close(g, k, atol, rtol),
-                "{name}: element {i}: gpu {g:e} vs keras {k:e}"
-            );
-        }
+        assert_each(
+            &format!("{name} (keras, atol {atol}, rtol {rtol})"),
+            &gpu,
+            &keras,
+            |_, g, k| keras_close(g, k, atol, rtol),
+        );
         checked += 1;
     }
     assert_eq!(checked, 29);

@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::{ctx, softmax_backward_close, softmax_close, spread, ulps, SOFTMAX_ULPS};
+use common::{assert_each, assert_tensor_close, ctx, softmax_backward_close, spread, SOFTMAX};
 use wgpu_activations::dispatch::row_segments;
 use wgpu_activations::kernels::Kernel;
 use wgpu_activations::{DType, GpuTensor, PReLU, Softmax};
@@ -41,19 +41,13 @@ fn check_forward(layer: &Softmax, shape: &[usize], x: &[f32], mask: Option<(&[us
         }
         None => layer.forward(ctx(), &t),
     }
-    .unwrap()
-    .to_vec_blocking(ctx())
     .unwrap();
     let want = wgpu_activations::cpu::softmax(layer, shape, x, mask).unwrap();
-    for (i, (&g, &c)) in y.iter().zip(&want).enumerate() {
-        assert!(
-            softmax_close(g, c),
-            "{layer:?} on {shape:?}: element {i} (x {}): gpu {g:e} vs cpu {c:e} ({} ulps, {} allowed)",
-            x[i],
-            ulps(g, c),
-            SOFTMAX_ULPS
-        );
-    }
+    let what = format!(
+        "{layer:?} on {shape:?}{}",
+        if mask.is_some() { " (masked)" } else { "" }
+    );
+    assert_tensor_close(&what, &y, shape, x, &want, SOFTMAX);
 }
 
 #[test]
@@ -115,24 +109,23 @@ fn f16_softmax_over_long_rows() {
             t,
             Err(wgpu_activations::Error::MissingFeature { .. })
         ));
+        common::not_exercised(
+            "split_rows::f16_softmax_over_long_rows",
+            "no SHADER_F16, so only the MissingFeature error was checked",
+        );
         return;
     }
     let t = t.unwrap();
-    let y = layer
-        .forward(ctx(), &t)
-        .unwrap()
-        .to_vec_blocking(ctx())
-        .unwrap();
+    let y = layer.forward(ctx(), &t).unwrap();
+    assert_eq!(y.shape(), [2, n], "f16 softmax: shape");
+    let y = y.to_vec_blocking(ctx()).unwrap();
     let rounded: Vec<f32> = x.iter().map(|&v| half::f16::from_f32(v).to_f32()).collect();
     let want = wgpu_activations::cpu::softmax(&layer, &[2, n], &rounded, None).unwrap();
-    for (i, (&g, &c)) in y.iter().zip(&want).enumerate() {
+    assert_each("f16 softmax (1 f16 ulp)", &y, &want, |_, g, c| {
         let (g16, c16) = (half::f16::from_f32(g), half::f16::from_f32(c));
         let apart = (i32::from(g16.to_bits() as i16) - i32::from(c16.to_bits() as i16)).abs();
-        assert!(
-            apart <= 1 || (c < 6.1e-5 && g < 6.2e-5),
-            "element {i}: gpu {g:e} vs cpu {c:e}"
-        );
-    }
+        apart <= 1 || (c < 6.1e-5 && g < 6.2e-5)
+    });
 }
 
 #[test]
@@ -154,12 +147,20 @@ fn softmax_backward_over_long_rows() {
         &mask.iter().map(|&m| m > 0.5).collect::<Vec<_>>(),
     )
     .unwrap();
+    // Σ|dy·y| over each row, the scale of its rounding.
+    let scale: Vec<f64> = (0..2)
+        .map(|row| {
+            (row * n..(row + 1) * n)
+                .map(|i| f64::from(y[i] * dy[i]).abs())
+                .sum()
+        })
+        .collect();
     for masked in [false, true] {
         let dx = layer
             .backward_masked(ctx(), &yt, &dyt, masked.then_some(&mt))
-            .unwrap()
-            .to_vec_blocking(ctx())
             .unwrap();
+        assert_eq!(dx.shape(), [2, n], "masked {masked}: dx shape");
+        let dx = dx.to_vec_blocking(ctx()).unwrap();
         let want = wgpu_activations::cpu::softmax_backward(
             &layer,
             &[2, n],
@@ -168,18 +169,9 @@ fn softmax_backward_over_long_rows() {
             masked.then_some((&[2, n][..], &mask[..])),
         )
         .unwrap();
-        for row in 0..2 {
-            let span = row * n..(row + 1) * n;
-            let scale: f64 = span.clone().map(|i| f64::from(y[i] * dy[i]).abs()).sum();
-            for i in span {
-                assert!(
-                    softmax_backward_close(dx[i], want[i], y[i], dy[i], scale),
-                    "masked {masked}: dx {i}: gpu {} vs cpu {}",
-                    dx[i],
-                    want[i]
-                );
-            }
-        }
+        assert_each(&format!("masked {masked}: dx"), &dx, &want, |i, g, w| {
+            softmax_backward_close(g, w, y[i], dy[i], scale[i / n])
+        });
     }
 }
 
@@ -194,13 +186,10 @@ fn alpha_gradient_over_many_contributions() {
     let prelu = PReLU::new().with_shared_axes(&[1]);
     let xt = GpuTensor::from_slice(ctx(), &shape, &x).unwrap();
     let dyt = GpuTensor::from_slice(ctx(), &shape, &dy).unwrap();
-    let got = prelu
-        .alpha_gradient(ctx(), &xt, &dyt)
-        .unwrap()
-        .to_vec_blocking(ctx())
-        .unwrap();
+    let got = prelu.alpha_gradient(ctx(), &xt, &dyt).unwrap();
+    assert_eq!(got.shape(), [1, 2], "d_alpha: shape");
+    let got = got.to_vec_blocking(ctx()).unwrap();
     let want = wgpu_activations::cpu::prelu_alpha_gradient(&shape, &x, &dy, &[1, 2]).unwrap();
-    assert_eq!(got.len(), 2);
     // The terms' magnitudes bound the f32 rounding of their sum.
     let magnitude: f64 = x
         .iter()
@@ -208,11 +197,10 @@ fn alpha_gradient_over_many_contributions() {
         .map(|(&a, &b)| f64::from(a.min(0.0) * b).abs())
         .sum::<f64>()
         / 2.0;
-    for (g, w) in got.iter().zip(&want) {
-        let err = (f64::from(*g) - f64::from(*w)).abs();
-        assert!(
-            err <= 1e-5 * magnitude,
-            "gpu {g} vs cpu {w} (terms' magnitude {magnitude})"
-        );
-    }
+    assert_each(
+        &format!("d_alpha (1e-5 of the terms' magnitude {magnitude})"),
+        &got,
+        &want,
+        |_, g, w| (f64::from(g) - f64::from(w)).abs() <= 1e-5 * magnitude,
+    );
 }

@@ -12,7 +12,10 @@
 
 mod common;
 
-use common::{assert_all_close, ctx, golden_cases, json_f32s, json_shape, keras_close, Tolerance};
+use common::{
+    assert_all_close, assert_each, assert_tensor_close, ctx, golden_cases, json_f32s, json_shape,
+    keras_close, Tolerance,
+};
 use proptest::prelude::*;
 use serde_json::json;
 use wgpu_activations::keras::layer_from_config;
@@ -20,18 +23,17 @@ use wgpu_activations::training::{mean_squared_error_gradient, Constraint, Regula
 use wgpu_activations::{cpu, Error, GpuTensor, Initializer, Layer, PReLU};
 
 /// Asserts `got` is within `64 eps * scale[i]` of `want` (plus the smallest normal).
+#[track_caller]
 fn assert_sums_close(what: &str, got: &[f32], want: &[f32], scale: &[f64]) {
-    assert_eq!(got.len(), want.len(), "{what}: lengths");
-    for i in 0..got.len() {
+    assert_eq!(scale.len(), want.len(), "{what}: one scale per element");
+    assert_each(&format!("{what} (64 eps x scale)"), got, want, |i, g, w| {
         let bound = 64.0 * f64::from(f32::EPSILON) * scale[i] + f64::from(f32::MIN_POSITIVE);
-        let err = (f64::from(got[i]) - f64::from(want[i])).abs();
-        assert!(
-            err <= bound || (got[i].is_nan() && want[i].is_nan()),
-            "{what}: element {i}: gpu {} vs cpu {} (bound {bound:e})",
-            got[i],
-            want[i]
-        );
-    }
+        let err = (f64::from(g) - f64::from(w)).abs();
+        err <= bound || (g.is_nan() && w.is_nan()) || {
+            eprintln!("{what}: element {i}: bound {bound:e}");
+            false
+        }
+    });
 }
 
 /// `sum |dy * min(x, 0)|` per alpha element: the scale of the alpha gradient's rounding.
@@ -57,6 +59,9 @@ fn prelu_gradients_match_keras() {
         let x = GpuTensor::from_slice(ctx(), &shape, &input).unwrap();
         let dy = GpuTensor::from_slice(ctx(), &shape, &ones).unwrap();
         let grads = prelu.gradients(ctx(), &x, &dy).unwrap();
+        assert_eq!(grads.dx.shape(), shape, "{name}: d_input shape");
+        let alpha_shape = prelu.alpha_shape().unwrap();
+        assert_eq!(grads.d_alpha.shape(), alpha_shape, "{name}: d_alpha shape");
         let (atol, rtol) = (
             case["tolerance"]["atol"].as_f64().unwrap(),
             case["tolerance"]["rtol"].as_f64().unwrap(),
@@ -73,13 +78,8 @@ fn prelu_gradients_match_keras() {
                 }
             }
             let got = tensor.to_vec_blocking(ctx()).unwrap();
-            assert_eq!(got.len(), want.len(), "{name}: {what} length");
-            for (i, (&g, &w)) in got.iter().zip(&want).enumerate() {
-                assert!(
-                    keras_close(g, w, atol, rtol),
-                    "{name}: {what}[{i}]: gpu {g} vs Keras {w}"
-                );
-            }
+            let label = format!("{name}: {what} (Keras, atol {atol}, rtol {rtol})");
+            assert_each(&label, &got, &want, |_, g, w| keras_close(g, w, atol, rtol));
         }
         checked += 1;
     }
@@ -175,15 +175,14 @@ fn regularizers_add_their_penalty_and_gradient() {
         // By hand: sum |a| = 6.75, sum a^2 = 14.3125.
         let (l1, l2) = regularizer.factors();
         let by_hand = l1 * 6.75 + l2 * 14.3125;
-        let penalty = prelu
-            .regularization_penalty(ctx())
-            .unwrap()
-            .to_vec_blocking(ctx())
-            .unwrap();
-        assert!(
-            (penalty[0] - by_hand).abs() <= 16.0 * f32::EPSILON * by_hand,
-            "{regularizer:?}: penalty {} vs {by_hand}",
-            penalty[0]
+        let penalty = prelu.regularization_penalty(ctx()).unwrap();
+        assert_eq!(penalty.shape(), [1], "{regularizer:?}: penalty shape");
+        let penalty = penalty.to_vec_blocking(ctx()).unwrap();
+        assert_each(
+            &format!("{regularizer:?}: penalty (16 eps relative)"),
+            &penalty,
+            &[by_hand],
+            |_, g, w| (g - w).abs() <= 16.0 * f32::EPSILON * w,
         );
         let reference = regularizer.penalty_reference(&alpha);
         assert!(
@@ -212,14 +211,8 @@ fn regularizers_add_their_penalty_and_gradient() {
     // Without a regularizer the penalty is 0 and the gradient is the data's alone.
     let prelu = PReLU::new();
     prelu.build(&[1, 2]).unwrap();
-    assert_eq!(
-        prelu
-            .regularization_penalty(ctx())
-            .unwrap()
-            .to_vec_blocking(ctx())
-            .unwrap(),
-        vec![0.0]
-    );
+    let penalty = prelu.regularization_penalty(ctx()).unwrap();
+    assert_tensor_close("no penalty", &penalty, &[1], &[], &[0.0], Tolerance::Exact);
     assert!(Regularizer::l2(f32::NAN).is_err());
     assert!(Regularizer::by_name("l3")
         .unwrap_err()
@@ -234,19 +227,28 @@ fn sgd_applies_the_constraint_after_the_step() {
     prelu.set_alpha(&[0.5, 0.5, 0.5]).unwrap();
     let grad = GpuTensor::from_slice(ctx(), &[3], &[1.0, -1.0, 0.25]).unwrap();
     Sgd::new(1.0).unwrap().step(ctx(), &prelu, &grad).unwrap();
-    assert_eq!(
-        prelu.read_alpha_blocking(ctx()).unwrap(),
-        vec![0.0, 1.5, 0.25]
+    let alpha = prelu.read_alpha_blocking(ctx()).unwrap();
+    // Keras's NonNeg is `w * (w >= 0)`: the step's -0.5 becomes -0.5 * 0 = -0.0.
+    let want = [-0.0, 1.5, 0.25];
+    assert_all_close(
+        "alpha after the step",
+        &[0.5; 3],
+        &alpha,
+        &want,
+        Tolerance::Exact,
     );
     // The forward pass uses the updated alpha without a host round trip.
-    let x = GpuTensor::from_slice(ctx(), &[1, 3], &[-2.0, -2.0, -2.0]).unwrap();
-    assert_eq!(
-        prelu
-            .forward(ctx(), &x)
-            .unwrap()
-            .to_vec_blocking(ctx())
-            .unwrap(),
-        vec![0.0, -3.0, -0.5]
+    let input = [-2.0; 3];
+    let x = GpuTensor::from_slice(ctx(), &[1, 3], &input).unwrap();
+    let y = prelu.forward(ctx(), &x).unwrap();
+    let want = [0.0, -3.0, -0.5];
+    assert_tensor_close(
+        "forward with the new alpha",
+        &y,
+        &[1, 3],
+        &input,
+        &want,
+        Tolerance::Exact,
     );
 }
 
@@ -371,9 +373,9 @@ fn sgd_recovers_a_known_alpha() {
         sgd.step(ctx(), &student, &d_alpha).unwrap();
     }
     let learned = student.read_alpha_blocking(ctx()).unwrap();
-    for (l, t) in learned.iter().zip(truth) {
-        assert!((l - t).abs() < 1e-3, "learned {learned:?}, truth {truth:?}");
-    }
+    assert_each("learned alpha (1e-3)", &learned, &truth, |_, l, t| {
+        (l - t).abs() < 1e-3
+    });
 }
 
 /// Keras's string identifiers: the class names `"L1"` and `"L2"` and their

@@ -42,6 +42,12 @@ pub trait Layer: Send + Sync {
     /// Records `out = layer(x)` into `encoder` without submitting, so several
     /// layers can share one command buffer. `out` must be another tensor of
     /// `x`'s shape from the same context.
+    ///
+    /// One exception, on GL only: a chain ([`crate::Sequential`], an
+    /// `AnyLayer` chain) that records more than 16M elements of work submits
+    /// what `encoder` holds so far and goes on in a fresh encoder, in order,
+    /// because wgpu-hal's GL backend panics any thread that waits more than
+    /// 6 s for its context lock, which a long submission holds.
     fn encode(
         &self,
         ctx: &GpuContext,
