@@ -27,6 +27,23 @@ const OPTIONAL_FEATURES: wgpu::Features = wgpu::Features::SUBGROUP
 /// timeout when it is loaded.
 const GL_PIECE_ELEMENTS: u64 = 1 << 24;
 
+/// Held around each of this crate's calls into wgpu on GL
+/// ([`GpuContext::gl_call`]), process-wide because wgpu-hal's context lock
+/// is per adapter and a process has one GL adapter. A thread of this crate
+/// then waits here, without a deadline, for another's long submission,
+/// rather than on wgpu-hal's lock, which panics after 6 s.
+static GL_CALLS: Mutex<()> = Mutex::new(());
+
+/// [`GL_CALLS`], held while the returned guard lives, where `on_gl`.
+pub(crate) fn gl_calls_guard(on_gl: bool) -> Option<std::sync::MutexGuard<'static, ()>> {
+    // The lock guards no data; a panic while it was held breaks nothing.
+    on_gl.then(|| GL_CALLS.lock().unwrap_or_else(PoisonError::into_inner))
+}
+
+/// The longest single wait on the device ([`GpuContext::wait_for`]).
+#[cfg(not(target_arch = "wasm32"))]
+const WAIT_SLICE: Duration = Duration::from_millis(100);
+
 /// A wgpu device and queue, with the crate's compiled pipelines.
 ///
 /// `GpuContext` is `Send + Sync`: share one (behind an `Arc` or a reference)
@@ -254,7 +271,7 @@ impl GpuContext {
 
     /// A shared, immutable uniform buffer holding `contents`.
     pub(crate) fn uniform(&self, contents: &[u8]) -> wgpu::Buffer {
-        self.uniforms.get(&self.device, &self.queue, contents)
+        self.uniforms.get(self, contents)
     }
 
     /// How many command buffers this context has submitted: one per forward,
@@ -287,10 +304,65 @@ impl GpuContext {
                     label: Some(operation),
                 });
             record(&mut encoder)?;
-            let index = self.queue.submit([encoder.finish()]);
+            let commands = encoder.finish();
+            let index = self.gl_call(|| self.queue.submit([commands]));
             self.submissions.fetch_add(1, Ordering::Relaxed);
             Ok(index)
         })?
+    }
+
+    /// Whether this context runs on wgpu's GL backend.
+    pub(crate) fn on_gl(&self) -> bool {
+        self.adapter_info.backend == wgpu::Backend::Gl
+    }
+
+    /// Runs `call`, a call into wgpu that takes wgpu-hal's GL context lock
+    /// (creating, writing, mapping or freeing a buffer, compiling, submitting,
+    /// polling), under this crate's [`GL_CALLS`] lock on GL; directly
+    /// elsewhere. Calls must not nest.
+    pub(crate) fn gl_call<T>(&self, call: impl FnOnce() -> T) -> T {
+        let _guard = gl_calls_guard(self.on_gl());
+        call()
+    }
+
+    /// Blocks until submission `index` (this crate's own work, not the
+    /// device's latest) has finished, or fails with `Error::Readback` past
+    /// [`GpuContext::readback_timeout`]. It waits in slices of
+    /// [`WAIT_SLICE`]: on GL a wait holds wgpu-hal's context lock, which
+    /// must never be held long (see [`GpuContext::split_gl_submission`]).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn wait_for(&self, index: wgpu::SubmissionIndex) -> Result<()> {
+        let timeout = self.readback_timeout();
+        let start = std::time::Instant::now();
+        loop {
+            let left = timeout.map(|t| t.saturating_sub(start.elapsed()));
+            let slice = left.map_or(WAIT_SLICE, |left| left.min(WAIT_SLICE));
+            let waited = self.gl_call(|| {
+                self.device.poll(wgpu::PollType::Wait {
+                    submission_index: Some(index.clone()),
+                    timeout: Some(slice),
+                })
+            });
+            match waited {
+                Ok(_) => return Ok(()),
+                Err(wgpu::PollError::Timeout) if left.is_none_or(|left| left > slice) => {}
+                Err(wgpu::PollError::Timeout) => {
+                    return Err(Error::Readback(format!(
+                        "the GPU did not finish within the readback timeout of {timeout:?}"
+                    )))
+                }
+                Err(other) => {
+                    // A wait for one submission returns before wgpu runs the
+                    // device-lost callback; a plain poll runs it, so a lost
+                    // device is reported as such.
+                    let _ = self.gl_call(|| self.device.poll(wgpu::PollType::Poll));
+                    return Err(self
+                        .check_device()
+                        .err()
+                        .unwrap_or(Error::Readback(other.to_string())));
+                }
+            }
+        }
     }
 
     /// Cuts a long chain's submission into pieces on GL: once `work`, the
@@ -312,7 +384,7 @@ impl GpuContext {
         elements: usize,
     ) {
         *work += elements as u64;
-        if self.adapter_info.backend != wgpu::Backend::Gl || *work < GL_PIECE_ELEMENTS {
+        if !self.on_gl() || *work < GL_PIECE_ELEMENTS {
             return;
         }
         let fresh = self
@@ -320,8 +392,8 @@ impl GpuContext {
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("wgpu-activations: a chain's next piece on GL"),
             });
-        let piece = std::mem::replace(encoder, fresh);
-        self.queue.submit([piece.finish()]);
+        let piece = std::mem::replace(encoder, fresh).finish();
+        self.gl_call(|| self.queue.submit([piece]));
         self.submissions.fetch_add(1, Ordering::Relaxed);
         *work = 0;
     }
@@ -355,7 +427,7 @@ impl GpuContext {
     /// device's limits cannot run it.
     pub(crate) fn pipeline(&self, key: PipelineKey) -> Result<Arc<CachedPipeline>> {
         self.check_support(key.kernel, key.workgroup_size)?;
-        Ok(self.pipelines.get(&self.device, key))
+        Ok(self.pipelines.get(self, key))
     }
 
     /// Compares what `kernel` needs with the device's limits. A host's

@@ -229,11 +229,13 @@ pub(crate) fn dispatch_rows(
     })?;
     // One partial result per segment: softmax's `Running` (4 words), or a sum.
     let partial_size: u64 = if twin == Kernel::SoftmaxParts { 16 } else { 4 };
-    let partials = ctx.device().create_buffer(&wgpu::BufferDescriptor {
-        label: Some(twin.name()),
-        size: u64::from(segments) * partial_size,
-        usage: wgpu::BufferUsages::STORAGE,
-        mapped_at_creation: false,
+    let partials = ctx.gl_call(|| {
+        ctx.device().create_buffer(&wgpu::BufferDescriptor {
+            label: Some(twin.name()),
+            size: u64::from(segments) * partial_size,
+            usage: wgpu::BufferUsages::STORAGE,
+            mapped_at_creation: false,
+        })
     });
     let partials_binding = if twin == Kernel::PreluAlphaGradParts {
         8

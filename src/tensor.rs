@@ -28,7 +28,7 @@ use crate::shape::element_count;
 /// ```
 #[derive(Clone, Debug)]
 pub struct GpuTensor {
-    buffer: Arc<wgpu::Buffer>,
+    buffer: Arc<TensorBuffer>,
     // The id of the context that made it: using it with another context is
     // an error, not a wgpu panic.
     context: u64,
@@ -95,14 +95,16 @@ impl GpuTensor {
         if bytes.is_empty() {
             return Ok(());
         }
+        let mut padded = Vec::new();
+        let bytes = if bytes.len().is_multiple_of(4) {
+            bytes
+        } else {
+            padded.extend_from_slice(bytes);
+            padded.resize(bytes.len().next_multiple_of(4), 0);
+            &padded
+        };
         ctx.scoped("uploading a tensor", || {
-            if bytes.len().is_multiple_of(4) {
-                ctx.queue().write_buffer(&self.buffer, 0, bytes);
-            } else {
-                let mut padded = bytes.to_vec();
-                padded.resize(bytes.len().next_multiple_of(4), 0);
-                ctx.queue().write_buffer(&self.buffer, 0, &padded);
-            }
+            ctx.gl_call(|| ctx.queue().write_buffer(&self.buffer, 0, bytes));
         })
     }
 
@@ -135,15 +137,20 @@ impl GpuTensor {
         let len = element_count(shape)?;
         check_size(ctx, len, dtype)?;
         let buffer = ctx.scoped("allocating a tensor", || {
-            ctx.device().create_buffer(&wgpu::BufferDescriptor {
-                label: Some("wgpu-activations.tensor"),
-                size: padded_byte_size(len, dtype),
-                usage: TENSOR_USAGE,
-                mapped_at_creation: false,
+            ctx.gl_call(|| {
+                ctx.device().create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("wgpu-activations.tensor"),
+                    size: padded_byte_size(len, dtype),
+                    usage: TENSOR_USAGE,
+                    mapped_at_creation: false,
+                })
             })
         })?;
         Ok(Self {
-            buffer: Arc::new(buffer),
+            buffer: Arc::new(TensorBuffer {
+                buffer: Some(buffer),
+                on_gl: ctx.on_gl(),
+            }),
             context: ctx.id(),
             shape: shape.to_vec(),
             len,
@@ -268,14 +275,16 @@ impl GpuTensor {
         }
         let size = self.byte_len().next_multiple_of(4);
         let staging = ctx.scoped("reading a tensor back", || {
-            ctx.device().create_buffer(&wgpu::BufferDescriptor {
-                label: Some("wgpu-activations.readback"),
-                size,
-                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
+            ctx.gl_call(|| {
+                ctx.device().create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("wgpu-activations.readback"),
+                    size,
+                    usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                    mapped_at_creation: false,
+                })
             })
         })?;
-        ctx.submit_with("reading a tensor back", |encoder| {
+        let copied = ctx.submit_with_index("reading a tensor back", |encoder| {
             encoder.copy_buffer_to_buffer(&self.buffer, 0, &staging, 0, size);
             Ok(())
         })?;
@@ -287,23 +296,9 @@ impl GpuTensor {
                 let _ = sender.send(result);
             });
         #[cfg(not(target_arch = "wasm32"))]
-        {
-            let timeout = ctx.readback_timeout();
-            ctx.device()
-                .poll(wgpu::PollType::Wait {
-                    submission_index: None,
-                    timeout,
-                })
-                .map_err(|e| match e {
-                    wgpu::PollError::Timeout => Error::Readback(format!(
-                        "the GPU did not finish within the readback timeout of {timeout:?}"
-                    )),
-                    other => ctx
-                        .check_device()
-                        .err()
-                        .unwrap_or(Error::Readback(other.to_string())),
-                })?;
-        }
+        ctx.wait_for(copied)?;
+        #[cfg(target_arch = "wasm32")]
+        let _ = copied;
         let mapped = receiver
             .await
             .map_err(|_| Error::Readback("the map callback was dropped".into()))?;
@@ -314,14 +309,16 @@ impl GpuTensor {
                 .err()
                 .unwrap_or(Error::Readback(e.to_string()))
         })?;
-        let values = {
-            let view = staging
+        let values = ctx.gl_call(|| {
+            let values = staging
                 .slice(..)
                 .get_mapped_range()
-                .map_err(|e| Error::Readback(e.to_string()))?;
-            view.to_vec()
-        };
-        staging.unmap();
+                .map(|view| view.to_vec())
+                .map_err(|e| Error::Readback(e.to_string()));
+            staging.unmap();
+            drop(staging);
+            values
+        })?;
         Ok(values)
     }
 
@@ -329,6 +326,30 @@ impl GpuTensor {
     #[cfg(not(target_arch = "wasm32"))]
     pub fn to_vec_blocking(&self, ctx: &GpuContext) -> Result<Vec<f32>> {
         pollster::block_on(self.to_vec(ctx))
+    }
+}
+
+/// A tensor's buffer, freed under the crate's GL call lock on GL (freeing
+/// takes wgpu-hal's context lock; `GpuContext::gl_call` says why that matters).
+#[derive(Debug)]
+struct TensorBuffer {
+    /// `Some` until dropped: taken out so it is freed while the lock is held.
+    buffer: Option<wgpu::Buffer>,
+    on_gl: bool,
+}
+
+impl std::ops::Deref for TensorBuffer {
+    type Target = wgpu::Buffer;
+
+    fn deref(&self) -> &wgpu::Buffer {
+        self.buffer.as_ref().expect("present until dropped")
+    }
+}
+
+impl Drop for TensorBuffer {
+    fn drop(&mut self) {
+        let _guard = crate::context::gl_calls_guard(self.on_gl);
+        drop(self.buffer.take());
     }
 }
 

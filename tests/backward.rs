@@ -60,17 +60,7 @@ fn shapes() -> impl Strategy<Value = Vec<usize>> {
 /// weighting, a 0 dim came one time in four and most cases compared nothing.
 #[test]
 fn few_generated_shapes_are_empty() {
-    use proptest::strategy::ValueTree;
-    let mut runner = proptest::test_runner::TestRunner::deterministic();
-    let empty = (0..2000)
-        .filter(|_| {
-            shapes()
-                .new_tree(&mut runner)
-                .unwrap()
-                .current()
-                .contains(&0)
-        })
-        .count();
+    let empty = common::empty_shapes_in_2000(shapes());
     assert!(
         (20..=200).contains(&empty),
         "{empty} of 2000 shapes are empty"

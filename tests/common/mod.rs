@@ -228,3 +228,14 @@ pub fn not_exercised(test: &str, why: &str) {
         );
     }
 }
+
+/// How many of 2000 shapes drawn from `shapes` (deterministically) hold no element.
+pub fn empty_shapes_in_2000(
+    shapes: impl proptest::strategy::Strategy<Value = Vec<usize>>,
+) -> usize {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    (0..2000)
+        .filter(|_| shapes.new_tree(&mut runner).unwrap().current().contains(&0))
+        .count()
+}
