@@ -224,3 +224,18 @@ fn a_cloned_prelu_keeps_its_own_alpha() {
         .unwrap();
     assert_eq!(forward(&chain_copy), [0.25, -2.0, 3.0, -4.0]);
 }
+
+/// `read_npy` took an empty shape whose other dims overflow usize (found by
+/// tests/fuzz.rs), which every other entry point refuses.
+#[test]
+fn npy_shapes_are_counted_as_everywhere_else() {
+    let header =
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 18446744073709551615, 5), }";
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    let padded = format!("{header:<118}\n");
+    bytes.extend_from_slice(&u16::try_from(padded.len()).unwrap().to_le_bytes());
+    bytes.extend_from_slice(padded.as_bytes());
+    let err = wgpu_activations::keras::read_npy(&bytes).unwrap_err();
+    assert!(matches!(err, Error::Npy(_)), "{err}");
+    assert!(err.to_string().contains("18446744073709551615"), "{err}");
+}

@@ -45,11 +45,11 @@ pub fn read_npy(bytes: &[u8]) -> Result<(Vec<usize>, Vec<f32>)> {
     let header = std::str::from_utf8(&bytes[start..end])
         .map_err(|_| Error::Npy("the header is not text".into()))?;
     let header = Header::parse(header)?;
-    let count = header
-        .shape
-        .iter()
-        .try_fold(1usize, |n, &d| n.checked_mul(d))
-        .ok_or_else(|| Error::Npy(format!("shape {:?} is too large", header.shape)))?;
+    // The crate's own count, so a shape every other entry point refuses (an
+    // empty one whose other dims overflow, found by tests/fuzz.rs) is
+    // refused here too.
+    let count = crate::shape::element_count(&header.shape)
+        .map_err(|e| Error::Npy(format!("shape {:?}: {e}", header.shape)))?;
     let (width, little) = match header.descr.as_str() {
         "<f4" => (4, true),
         ">f4" => (4, false),
