@@ -285,4 +285,16 @@ mod tests {
             }
         }
     }
+
+    /// Merging is what makes the plan short (one loop per merged axis in
+    /// the kernel); an unmerged plan still indexes right, so the test above
+    /// cannot see it (`cargo mutants` found both merge rules untested).
+    #[test]
+    fn index_plan_merges_what_alpha_allows() {
+        // Broadcast axes (stride 0) merge with each other...
+        assert_eq!(prelu_index_plan(&[2, 3, 4, 5], &[1, 1, 5]), vec![(24, 0), (5, 1)]);
+        // ...and alpha's own contiguous axes merge into one.
+        assert_eq!(prelu_index_plan(&[2, 3, 4, 5], &[3, 4, 5]), vec![(2, 0), (60, 1)]);
+        assert_eq!(prelu_index_plan(&[2, 3, 4, 5], &[3, 1, 1]), vec![(2, 0), (3, 1), (20, 0)]);
+    }
 }
