@@ -292,9 +292,18 @@ mod tests {
     #[test]
     fn index_plan_merges_what_alpha_allows() {
         // Broadcast axes (stride 0) merge with each other...
-        assert_eq!(prelu_index_plan(&[2, 3, 4, 5], &[1, 1, 5]), vec![(24, 0), (5, 1)]);
+        assert_eq!(
+            prelu_index_plan(&[2, 3, 4, 5], &[1, 1, 5]),
+            vec![(24, 0), (5, 1)]
+        );
         // ...and alpha's own contiguous axes merge into one.
-        assert_eq!(prelu_index_plan(&[2, 3, 4, 5], &[3, 4, 5]), vec![(2, 0), (60, 1)]);
-        assert_eq!(prelu_index_plan(&[2, 3, 4, 5], &[3, 1, 1]), vec![(2, 0), (3, 1), (20, 0)]);
+        assert_eq!(
+            prelu_index_plan(&[2, 3, 4, 5], &[3, 4, 5]),
+            vec![(2, 0), (60, 1)]
+        );
+        assert_eq!(
+            prelu_index_plan(&[2, 3, 4, 5], &[3, 1, 1]),
+            vec![(2, 0), (3, 1), (20, 0)]
+        );
     }
 }
