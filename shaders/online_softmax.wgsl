@@ -143,7 +143,13 @@ fn row_total(row: Running) -> f32 {
 }
 
 // The softmax output at `o` given its whole row's state and `row_total`.
+// Outputs are never negative, so the sign bit is cleared by bits: Chromium's
+// WebGPU (SwiftShader) wrote a masked position's 0.0 as -0, where Keras has +0.
 fn softmax_at(o: vec2<u32>, row: Running, total: f32) -> f32 {
+    return bitcast<f32>(bitcast<u32>(softmax_value(o, row, total)) & 0x7fffffffu);
+}
+
+fn softmax_value(o: vec2<u32>, row: Running, total: f32) -> f32 {
     if is_masked(o) {
         return 0.0;
     }
