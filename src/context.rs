@@ -271,7 +271,9 @@ impl GpuContext {
 
     /// A shared, immutable uniform buffer holding `contents`.
     pub(crate) fn uniform(&self, contents: &[u8]) -> wgpu::Buffer {
-        self.uniforms.get(self, contents)
+        // On GL the whole lookup holds the crate's GL call lock: a miss
+        // creates and writes a buffer, and a full cache frees its buffers.
+        self.gl_call(|| self.uniforms.get(&self.device, &self.queue, contents))
     }
 
     /// How many command buffers this context has submitted: one per forward,
@@ -427,7 +429,9 @@ impl GpuContext {
     /// device's limits cannot run it.
     pub(crate) fn pipeline(&self, key: PipelineKey) -> Result<Arc<CachedPipeline>> {
         self.check_support(key.kernel, key.workgroup_size)?;
-        Ok(self.pipelines.get(self, key))
+        // A miss compiles under the crate's GL call lock (no other thread
+        // can then be compiling the same key while holding that lock).
+        Ok(self.gl_call(|| self.pipelines.get(&self.device, key)))
     }
 
     /// Compares what `kernel` needs with the device's limits. A host's

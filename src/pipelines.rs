@@ -1,7 +1,6 @@
 //! The pipeline cache: each kernel is compiled once per device, the first
 //! time it is used, and shared by every thread after that.
 
-use crate::context::GpuContext;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -42,7 +41,7 @@ pub(crate) struct PipelineCache {
 
 impl PipelineCache {
     /// The pipeline for `key`, compiling it on first use.
-    pub(crate) fn get(&self, ctx: &GpuContext, key: PipelineKey) -> Arc<CachedPipeline> {
+    pub(crate) fn get(&self, device: &wgpu::Device, key: PipelineKey) -> Arc<CachedPipeline> {
         let slot = {
             // A panic while the lock was held cannot leave the map inconsistent.
             let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
@@ -50,7 +49,7 @@ impl PipelineCache {
         };
         Arc::clone(slot.get_or_init(|| {
             self.compiled.fetch_add(1, Ordering::Relaxed);
-            Arc::new(ctx.gl_call(|| compile(ctx.device(), key)))
+            Arc::new(compile(device, key))
         }))
     }
 

@@ -4,7 +4,6 @@
 //!
 //! Bind groups are not cached: they would keep the tensors they bind alive.
 
-use crate::context::GpuContext;
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
@@ -20,28 +19,30 @@ pub(crate) struct UniformCache {
 
 impl UniformCache {
     /// A uniform buffer holding `contents`, created on first request.
-    pub(crate) fn get(&self, ctx: &GpuContext, contents: &[u8]) -> wgpu::Buffer {
+    pub(crate) fn get(
+        &self,
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        contents: &[u8],
+    ) -> wgpu::Buffer {
         // The map holds no invariant a panic could break.
         let mut buffers = self.buffers.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(buffer) = buffers.get(contents) {
             return buffer.clone();
         }
         if buffers.len() >= CAPACITY {
-            ctx.gl_call(|| buffers.clear());
+            buffers.clear();
         }
         // Written through the queue rather than mapped at creation: mapping
         // panics inside wgpu when the device is lost, a queue write reports
         // an error to the scope.
-        let buffer = ctx.gl_call(|| {
-            let buffer = ctx.device().create_buffer(&wgpu::BufferDescriptor {
-                label: Some("wgpu-activations.uniform"),
-                size: contents.len() as u64,
-                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            });
-            ctx.queue().write_buffer(&buffer, 0, contents);
-            buffer
+        let buffer = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("wgpu-activations.uniform"),
+            size: contents.len() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
         });
+        queue.write_buffer(&buffer, 0, contents);
         buffers.insert(contents.to_vec(), buffer.clone());
         buffer
     }
