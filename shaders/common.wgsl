@@ -1,9 +1,9 @@
-// Shared by every kernel; the registry (src/kernels.rs) prepends it.
+// Shared by every kernel; `Kernel::source` (src/kernels/spec.rs) prepends it.
 
 // Invocations per workgroup, fixed when the pipeline is created
-// (`dispatch::workgroup_size` in src/kernels.rs's caller); at most
-// MAX_WORKGROUP_SIZE, which sizes workgroup arrays. Keep both in step with
-// src/kernels.rs.
+// (`workgroup_size` in src/dispatch.rs); at most MAX_WORKGROUP_SIZE, which
+// sizes workgroup arrays: `WORKGROUP_SIZE` in src/kernels/spec.rs, and a
+// naga test checks every size the crate picks.
 override WORKGROUP_SIZE: u32 = 256u;
 const MAX_WORKGROUP_SIZE: u32 = 256u;
 

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::kernels::Kernel;
-pub(crate) use crate::pipelines::PipelineKey;
+use crate::kernels::spec::Kernel;
+use crate::pipelines::PipelineKey;
 use crate::pipelines::{CachedPipeline, PipelineCache};
 use crate::uniforms::UniformCache;
 
@@ -401,16 +401,20 @@ impl GpuContext {
     }
 
     /// Compiles every variant of `kernel` now, so a later forward does not pay for it.
-    pub fn warm_up(&self, kernel: Kernel) -> Result<()> {
+    pub(crate) fn warm_up(&self, kernel: Kernel) -> Result<()> {
         self.scoped("compiling a pipeline", || {
             let workgroup_size = self.workgroup_size(kernel);
+            if !self.features.contains(kernel.features) {
+                // Never selected on this device (the subgroup softmax).
+                return Ok(());
+            }
             let dtypes = kernel
-                .dtypes()
+                .dtypes
                 .iter()
                 .filter(|d| self.features.contains(d.required_features()));
             for &dtype in dtypes {
                 for &variant in kernel.variants() {
-                    for specialization in kernel.specializations() {
+                    for specialization in kernel.specializations.all() {
                         self.pipeline(PipelineKey {
                             kernel,
                             variant,
@@ -428,6 +432,14 @@ impl GpuContext {
     /// The compiled pipeline for `key`, or [`Error::Unsupported`] if the
     /// device's limits cannot run it.
     pub(crate) fn pipeline(&self, key: PipelineKey) -> Result<Arc<CachedPipeline>> {
+        // A specialisation of another family would set overrides the shader
+        // does not declare: a bug here, reported rather than compiled.
+        if key.specialization.family() != key.kernel.specializations {
+            return Err(Error::Shape(format!(
+                "internal: {:?} cannot run specialisation {:?}",
+                key.kernel, key.specialization
+            )));
+        }
         self.check_support(key.kernel, key.workgroup_size)?;
         // A miss compiles under the crate's GL call lock (no other thread
         // can then be compiling the same key while holding that lock).
@@ -488,7 +500,7 @@ impl GpuContext {
     /// adapter type's preferred size ([`crate::dispatch::workgroup_size`]),
     /// cut to the device's limits ([`crate::dispatch::fit_workgroup_size`];
     /// a browser may allow fewer than a native driver).
-    pub fn workgroup_size(&self, kernel: Kernel) -> u32 {
+    pub(crate) fn workgroup_size(&self, kernel: Kernel) -> u32 {
         crate::dispatch::fit_workgroup_size(
             crate::dispatch::workgroup_size(kernel, self.adapter_info.device_type),
             &self.limits,

@@ -2,7 +2,7 @@
 //! 65,535 workgroups, and the chunks that keep every storage binding under the
 //! device's `max_storage_buffer_binding_size`.
 
-use crate::kernels::{Kernel, WORKGROUP_SIZE};
+use crate::kernels::spec::{Kernel, Mapping, WORKGROUP_SIZE};
 
 /// A dispatch grid: workgroups along x and y (z is always 1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,12 +18,6 @@ pub struct Grid {
 /// (at most `y - 1`); kernels bounds-check their index.
 ///
 /// Returns `None` when even `max_per_dimension²` workgroups are too few.
-///
-/// ```
-/// use wgpu_activations::dispatch::{spread, Grid};
-/// assert_eq!(spread(10, 65_535), Some(Grid { x: 10, y: 1 }));
-/// assert_eq!(spread(70_001, 65_535), Some(Grid { x: 35_001, y: 2 }));
-/// ```
 pub fn spread(workgroups: u32, max_per_dimension: u32) -> Option<Grid> {
     if workgroups <= max_per_dimension {
         return Some(Grid {
@@ -53,13 +47,6 @@ pub struct Chunk {
 /// Cuts `len` elements of `element_size` bytes into chunks whose byte size
 /// stays within `max_binding_bytes` and whose byte offsets are multiples of
 /// `offset_alignment` (the device's `min_storage_buffer_offset_alignment`).
-///
-/// ```
-/// use wgpu_activations::dispatch::{chunks, Chunk};
-/// let c = chunks(1000, 4, 1024, 256);
-/// assert_eq!(c, vec![Chunk { start: 0, len: 256 }, Chunk { start: 256, len: 256 },
-///                    Chunk { start: 512, len: 256 }, Chunk { start: 768, len: 232 }]);
-/// ```
 pub fn chunks(
     len: u64,
     element_size: u64,
@@ -85,12 +72,6 @@ pub fn chunks(
 /// adapter runs each invocation as a SIMD lane of a thread, and 4 vec4s per
 /// invocation beat 1 by 1.4x there (10.7 vs 7.6 GB/s at 16M; 8 and 16 add
 /// under 10%); GPUs want many small invocations.
-///
-/// ```
-/// use wgpu_activations::{dispatch::vec4s_per_invocation, wgpu};
-/// assert_eq!(vec4s_per_invocation(wgpu::DeviceType::Cpu), 4);
-/// assert_eq!(vec4s_per_invocation(wgpu::DeviceType::DiscreteGpu), 1);
-/// ```
 pub fn vec4s_per_invocation(device_type: wgpu::DeviceType) -> u32 {
     match device_type {
         wgpu::DeviceType::Cpu => 4,
@@ -98,30 +79,11 @@ pub fn vec4s_per_invocation(device_type: wgpu::DeviceType) -> u32 {
     }
 }
 
-/// Invocations per workgroup for `kernel` on an adapter of `device_type`.
-///
-/// Measured on lavapipe at 16M (BENCHMARKS.md): the elementwise kernels are
-/// within 3% at 64, 128 and 256 (256 best); a workgroup per softmax row is
-/// 18% faster at 64 than at 256 (fewer partials to combine). GPUs keep 256.
-///
-/// ```
-/// use wgpu_activations::{dispatch::workgroup_size, kernels::Kernel, wgpu::DeviceType};
-/// assert_eq!(workgroup_size(Kernel::Relu, DeviceType::Cpu), 256);
-/// assert_eq!(workgroup_size(Kernel::SoftmaxSubgroup, DeviceType::Cpu), 64);
-/// assert_eq!(workgroup_size(Kernel::SoftmaxSubgroup, DeviceType::DiscreteGpu), 256);
-/// ```
-pub fn workgroup_size(kernel: Kernel, device_type: wgpu::DeviceType) -> u32 {
-    match (kernel, device_type) {
-        (
-            Kernel::SoftmaxWorkgroup
-            | Kernel::SoftmaxSubgroup
-            | Kernel::SoftmaxGradWorkgroup
-            | Kernel::PreluAlphaGrad
-            | Kernel::SoftmaxParts
-            | Kernel::SoftmaxGradParts
-            | Kernel::PreluAlphaGradParts,
-            wgpu::DeviceType::Cpu,
-        ) => 64,
+/// Invocations per workgroup for `kernel` on an adapter of `device_type`:
+/// the spec's measured size on CPU adapters, [`WORKGROUP_SIZE`] on GPUs.
+pub(crate) fn workgroup_size(kernel: Kernel, device_type: wgpu::DeviceType) -> u32 {
+    match device_type {
+        wgpu::DeviceType::Cpu => kernel.cpu_workgroup_size,
         _ => WORKGROUP_SIZE,
     }
 }
@@ -130,18 +92,7 @@ pub fn workgroup_size(kernel: Kernel, device_type: wgpu::DeviceType) -> u32 {
 /// `limits` (`max_compute_invocations_per_workgroup` and
 /// `max_compute_workgroup_size_x`, e.g. 256 in Chromium on SwiftShader), and
 /// to a power of two, which the softmax tree reduction needs.
-///
-/// ```
-/// use wgpu_activations::{dispatch::fit_workgroup_size, wgpu::Limits};
-/// let mut limits = Limits::defaults();
-/// assert_eq!(fit_workgroup_size(256, &limits), 256);
-/// limits.max_compute_invocations_per_workgroup = 200;
-/// assert_eq!(fit_workgroup_size(256, &limits), 128);
-/// assert_eq!(fit_workgroup_size(64, &limits), 64);
-/// limits.max_compute_workgroup_size_x = 32;
-/// assert_eq!(fit_workgroup_size(256, &limits), 32);
-/// ```
-pub fn fit_workgroup_size(preferred: u32, limits: &wgpu::Limits) -> u32 {
+pub(crate) fn fit_workgroup_size(preferred: u32, limits: &wgpu::Limits) -> u32 {
     let allowed = preferred
         .min(limits.max_compute_invocations_per_workgroup)
         .min(limits.max_compute_workgroup_size_x)
@@ -149,112 +100,14 @@ pub fn fit_workgroup_size(preferred: u32, limits: &wgpu::Limits) -> u32 {
     1 << allowed.ilog2()
 }
 
-/// Rows at most this long are cheaper one per invocation than one per
-/// workgroup. CPU adapters (lavapipe) pay several microseconds per workgroup
-/// barrier, so there a whole row per invocation wins up to far longer rows:
-/// measured 6x faster at 256 columns (BENCHMARKS.md).
-pub fn short_row(device_type: wgpu::DeviceType) -> u32 {
-    match device_type {
-        wgpu::DeviceType::Cpu => 1024,
-        _ => 32,
-    }
-}
-
-/// Picks the softmax kernel for `rows` rows of `row_len` elements.
-///
-/// Reducing over the innermost axis (contiguous rows): one workgroup per row,
-/// except short rows, which one invocation handles whole. Reducing over outer
-/// axes (the innermost axis is kept): one invocation per row, so neighbouring
-/// invocations read neighbouring addresses; unless there are too few rows to
-/// fill a workgroup, where a workgroup per row keeps more invocations busy.
-///
-/// ```
-/// use wgpu_activations::dispatch::softmax_kernel;
-/// use wgpu_activations::{kernels::Kernel, wgpu::DeviceType};
-/// let gpu = DeviceType::DiscreteGpu;
-/// assert_eq!(softmax_kernel(1000, 4096, true, gpu), Kernel::SoftmaxWorkgroup);
-/// assert_eq!(softmax_kernel(1000, 256, true, gpu), Kernel::SoftmaxWorkgroup);
-/// assert_eq!(softmax_kernel(1000, 256, true, DeviceType::Cpu), Kernel::SoftmaxInvocation);
-/// assert_eq!(softmax_kernel(1000, 16, true, gpu), Kernel::SoftmaxInvocation);
-/// assert_eq!(softmax_kernel(4096, 1000, false, gpu), Kernel::SoftmaxInvocation);
-/// assert_eq!(softmax_kernel(3, 100_000, false, gpu), Kernel::SoftmaxWorkgroup);
-/// ```
-pub fn softmax_kernel(
-    rows: u32,
-    row_len: u32,
-    innermost_reduced: bool,
-    device_type: wgpu::DeviceType,
-) -> Kernel {
-    let short = row_len <= short_row(device_type);
-    let per_invocation = if innermost_reduced {
-        short
-    } else {
-        rows >= WORKGROUP_SIZE || short
-    };
-    if per_invocation {
-        Kernel::SoftmaxInvocation
-    } else {
-        Kernel::SoftmaxWorkgroup
-    }
-}
-
-/// How a softmax maps rows onto the GPU.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum SoftmaxMapping {
-    /// Chosen by [`softmax_kernel`] from the shape and the adapter type.
-    #[default]
-    Auto,
-    /// One workgroup per row (`shaders/softmax_workgroup.wgsl`).
-    WorkgroupPerRow,
-    /// One invocation per row (`shaders/softmax_invocation.wgsl`).
-    InvocationPerRow,
-}
-
-impl SoftmaxMapping {
-    /// The kernel this mapping runs for a given shape and device. A
-    /// workgroup per row reduces with subgroup operations where the device
-    /// has `Features::SUBGROUP`, and through workgroup memory otherwise.
-    /// Two choices come later, at dispatch: rows longer than a workgroup
-    /// should take run as [`Kernel::SoftmaxParts`] ([`row_segments`]), and
-    /// `Auto` gives a row a workgroup where one invocation would overrun
-    /// llvmpipe's loop budget ([`crate::loop_budget`]).
-    pub fn kernel(
-        self,
-        rows: u32,
-        row_len: u32,
-        innermost_reduced: bool,
-        device_type: wgpu::DeviceType,
-        features: wgpu::Features,
-    ) -> Kernel {
-        let kernel = match self {
-            SoftmaxMapping::Auto => softmax_kernel(rows, row_len, innermost_reduced, device_type),
-            SoftmaxMapping::WorkgroupPerRow => Kernel::SoftmaxWorkgroup,
-            SoftmaxMapping::InvocationPerRow => Kernel::SoftmaxInvocation,
-        };
-        if kernel == Kernel::SoftmaxWorkgroup && features.contains(wgpu::Features::SUBGROUP) {
-            Kernel::SoftmaxSubgroup
-        } else {
-            kernel
-        }
-    }
-}
-
 /// How a workgroup-per-row job cuts rows of `row_len` elements (over
 /// `reduced_rank` merged axes) for workgroups of `workgroup_size`: `None`
 /// when one workgroup takes a row whole, else `(segments per row, elements
 /// per segment)`, a workgroup per segment (the split kernels,
-/// [`Kernel::is_split`]). Each invocation covers at most 1,024 elements of its
+/// `Kernel::is_split`). Each invocation covers at most 1,024 elements of its
 /// segment (128 where unmerged reduced axes make every index a loop), so a
 /// few long rows still spread over the whole device, and no invocation comes
 /// near llvmpipe's loop budget (src/loop_budget.rs).
-///
-/// ```
-/// use wgpu_activations::dispatch::row_segments;
-/// assert_eq!(row_segments(65_536, 1, 64), None);
-/// assert_eq!(row_segments(65_537, 1, 64), Some((2, 65_536)));
-/// assert_eq!(row_segments(1 << 24, 1, 256), Some((64, 262_144)));
-/// assert_eq!(row_segments(100_000, 2, 64), Some((13, 8_192)));
-/// ```
 pub fn row_segments(row_len: u32, reduced_rank: u32, workgroup_size: u32) -> Option<(u32, u32)> {
     let per_invocation = if reduced_rank == 1 { 1024 } else { 128 };
     let part_len = workgroup_size.max(1).saturating_mul(per_invocation);
@@ -263,12 +116,13 @@ pub fn row_segments(row_len: u32, reduced_rank: u32, workgroup_size: u32) -> Opt
 
 /// Workgroups needed to give each of `rows` rows what a row kernel expects:
 /// a workgroup each, or an invocation each (workgroups of `workgroup_size`).
-pub fn softmax_workgroups(kernel: Kernel, rows: u32, workgroup_size: u32) -> u32 {
-    match kernel {
-        Kernel::SoftmaxInvocation | Kernel::SoftmaxGradInvocation | Kernel::ParamUpdate => {
-            rows.div_ceil(workgroup_size)
-        }
-        _ => rows,
+pub(crate) fn row_workgroups(kernel: Kernel, rows: u32, workgroup_size: u32) -> u32 {
+    match kernel.mapping {
+        Mapping::InvocationPerRow => rows.div_ceil(workgroup_size),
+        Mapping::Vec4s
+        | Mapping::WorkgroupPerRow
+        | Mapping::WorkgroupPerSegment { .. }
+        | Mapping::OneWorkgroup => rows,
     }
 }
 
@@ -328,5 +182,69 @@ mod tests {
             assert_eq!(next, len);
         }
         assert!(chunks(0, 4, 1024, 256).is_empty());
+    }
+
+    /// Was this function's doc example.
+    #[test]
+    fn spread_example() {
+        use super::{spread, Grid};
+        assert_eq!(spread(10, 65_535), Some(Grid { x: 10, y: 1 }));
+        assert_eq!(spread(70_001, 65_535), Some(Grid { x: 35_001, y: 2 }));
+    }
+
+    /// Was this function's doc example.
+    #[test]
+    fn chunks_example() {
+        use super::{chunks, Chunk};
+        let c = chunks(1000, 4, 1024, 256);
+        assert_eq!(
+            c,
+            vec![
+                Chunk { start: 0, len: 256 },
+                Chunk {
+                    start: 256,
+                    len: 256
+                },
+                Chunk {
+                    start: 512,
+                    len: 256
+                },
+                Chunk {
+                    start: 768,
+                    len: 232
+                }
+            ]
+        );
+    }
+
+    /// Was this function's doc example.
+    #[test]
+    fn vec4s_per_invocation_example() {
+        use crate::{dispatch::vec4s_per_invocation, wgpu};
+        assert_eq!(vec4s_per_invocation(wgpu::DeviceType::Cpu), 4);
+        assert_eq!(vec4s_per_invocation(wgpu::DeviceType::DiscreteGpu), 1);
+    }
+
+    /// Was this function's doc example.
+    #[test]
+    fn fit_workgroup_size_example() {
+        use crate::{dispatch::fit_workgroup_size, wgpu::Limits};
+        let mut limits = Limits::defaults();
+        assert_eq!(fit_workgroup_size(256, &limits), 256);
+        limits.max_compute_invocations_per_workgroup = 200;
+        assert_eq!(fit_workgroup_size(256, &limits), 128);
+        assert_eq!(fit_workgroup_size(64, &limits), 64);
+        limits.max_compute_workgroup_size_x = 32;
+        assert_eq!(fit_workgroup_size(256, &limits), 32);
+    }
+
+    /// Was this function's doc example.
+    #[test]
+    fn row_segments_example() {
+        use super::row_segments;
+        assert_eq!(row_segments(65_536, 1, 64), None);
+        assert_eq!(row_segments(65_537, 1, 64), Some((2, 65_536)));
+        assert_eq!(row_segments(1 << 24, 1, 256), Some((64, 262_144)));
+        assert_eq!(row_segments(100_000, 2, 64), Some((13, 8_192)));
     }
 }

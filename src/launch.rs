@@ -4,36 +4,37 @@
 //! [`GpuContext::submit_with`] does.
 
 use crate::context::GpuContext;
-use crate::context::PipelineKey;
 use crate::dispatch::{chunks, spread, vec4s_per_invocation};
 use crate::error::{Error, Result};
-use crate::kernels::{Kernel, Launch, ScalarParams, Variant};
+use crate::kernels::spec::{Kernel, Launch, Specialization, Variant};
+use crate::pipelines::PipelineKey;
 use crate::tensor::GpuTensor;
 
-/// An elementwise job, `out[i] = f(x[i])`: the kernel, its `Params` bytes,
-/// and an optional extra read-only tensor bound whole at binding 4 (PReLU's alpha).
-pub(crate) struct Elementwise {
+/// An elementwise job, `out[i] = f(x[i])`: the kernel, its `params` bytes,
+/// and an optional extra read-only tensor bound whole under its WGSL name
+/// (PReLU's `alpha`).
+pub(crate) struct ElementwiseJob {
     pub(crate) kernel: Kernel,
     pub(crate) params: Vec<u8>,
-    pub(crate) extra: Option<GpuTensor>,
-    /// Which of the kernel's specialisations runs ([`Kernel::overrides`]).
-    pub(crate) specialization: u32,
+    pub(crate) extra: Option<(&'static str, GpuTensor)>,
+    /// Which of the kernel's specialisations runs.
+    pub(crate) specialization: Specialization,
 }
 
-impl Elementwise {
-    /// A kernel with the given `Params`.
+impl ElementwiseJob {
+    /// A kernel with the given `params`.
     pub(crate) fn new(kernel: Kernel, params: &impl bytemuck::Pod) -> Self {
+        debug_assert_eq!(
+            size_of_val(params),
+            kernel.params.size,
+            "{kernel:?}'s params"
+        );
         Self {
             kernel,
             params: bytemuck::bytes_of(params).to_vec(),
             extra: None,
-            specialization: 0,
+            specialization: Specialization::None,
         }
-    }
-
-    /// A kernel whose only parameter is one scalar.
-    pub(crate) fn scalar(kernel: Kernel, value: f32) -> Self {
-        Self::new(kernel, &ScalarParams::new(value))
     }
 
     /// Records `output = f(input)`; `output` must be another tensor of the same shape.
@@ -100,7 +101,7 @@ impl Elementwise {
         }
         // A device that cannot run the kernel says so before any size check.
         ctx.check_support(self.kernel, ctx.workgroup_size(self.kernel))?;
-        if let Some(extra) = &self.extra {
+        if let Some((_, extra)) = &self.extra {
             extra.check_context(ctx)?;
             self.check_extra_binding(ctx, extra)?;
         }
@@ -158,35 +159,26 @@ impl Elementwise {
                 })
             };
             let mut entries = Vec::with_capacity(6);
-            entries.push(wgpu::BindGroupEntry {
-                binding: 0,
-                resource: launch.as_entire_binding(),
-            });
-            entries.push(wgpu::BindGroupEntry {
-                binding: 1,
-                resource: params.as_entire_binding(),
-            });
+            let mut bind = |name: &str, resource| -> Result<()> {
+                entries.push(wgpu::BindGroupEntry {
+                    binding: self.kernel.binding(name).ok_or_else(|| {
+                        Error::Shape(format!("{:?} has no binding `{name}`", self.kernel))
+                    })?,
+                    resource,
+                });
+                Ok(())
+            };
+            bind("launch", launch.as_entire_binding())?;
+            bind("params", params.as_entire_binding())?;
             if let Some(input) = input {
-                entries.push(wgpu::BindGroupEntry {
-                    binding: 2,
-                    resource: range(input.buffer()),
-                });
+                bind("input", range(input.buffer()))?;
             }
-            entries.push(wgpu::BindGroupEntry {
-                binding: 3,
-                resource: range(output.buffer()),
-            });
+            bind("output", range(output.buffer()))?;
             if let Some(upstream) = upstream {
-                entries.push(wgpu::BindGroupEntry {
-                    binding: 5,
-                    resource: range(upstream.buffer()),
-                });
+                bind("upstream", range(upstream.buffer()))?;
             }
-            if let Some(extra) = &self.extra {
-                entries.push(wgpu::BindGroupEntry {
-                    binding: 4,
-                    resource: extra.buffer().as_entire_binding(),
-                });
+            if let Some((name, extra)) = &self.extra {
+                bind(name, extra.buffer().as_entire_binding())?;
             }
             let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some(self.kernel.name()),

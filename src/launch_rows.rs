@@ -1,16 +1,63 @@
-//! Recording a row job: one [`SoftmaxParams`] uniform describing the rows,
+//! Recording a row job: one [`RowParams`] uniform describing the rows,
 //! tensors bound whole, and one dispatch sized to the kernel's mapping of
 //! rows (a workgroup each or an invocation each). Softmax forward and
 //! backward, PReLU's alpha gradient and parameter updates are row jobs.
 
-use crate::context::{GpuContext, PipelineKey};
-use crate::dispatch::{row_segments, softmax_workgroups, spread};
+use bytemuck::{Pod, Zeroable};
+
+use crate::context::GpuContext;
+use crate::dispatch::{row_segments, row_workgroups, spread};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use crate::kernels::{Kernel, SoftmaxParams, Variant, SOFTMAX_MAX_RANK};
+use crate::kernels::spec::{
+    Finishing, Kernel, Mapping, RowShape, Specialization, Specializations, Variant,
+};
 use crate::loop_budget;
+use crate::pipelines::PipelineKey;
 use crate::shape::{element_count, mask_strides, softmax_plan, PlannedAxis};
 use crate::tensor::GpuTensor;
+
+/// Most merged axes on each side (kept, reduced) of a row job.
+pub const ROW_MAX_RANK: usize = 8;
+
+/// The uniform of every row kernel (binding 1, `params`): which elements
+/// form a row, for softmax, PReLU's alpha gradient and parameter updates.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct RowParams {
+    /// Number of rows.
+    pub rows: u32,
+    /// Elements per row.
+    pub row_len: u32,
+    /// Merged kept axes in use.
+    pub kept_rank: u32,
+    /// Merged reduced axes in use.
+    pub reduced_rank: u32,
+    /// 1 when a mask is bound.
+    pub has_mask: u32,
+    /// Workgroups along x; rows continue along y.
+    pub grid_x: u32,
+    /// Segments per row for the split kernels; 1 otherwise.
+    pub parts: u32,
+    /// Elements per segment for the split kernels; `row_len` otherwise.
+    pub part_len: u32,
+    /// Sizes of the kept axes, outermost first.
+    pub kept_dims: [u32; ROW_MAX_RANK],
+    /// Input strides of the kept axes.
+    pub kept_strides: [u32; ROW_MAX_RANK],
+    /// Mask strides of the kept axes (0 where the mask broadcasts).
+    pub kept_mask_strides: [u32; ROW_MAX_RANK],
+    /// Sizes of the reduced axes, outermost first.
+    pub reduced_dims: [u32; ROW_MAX_RANK],
+    /// Input strides of the reduced axes.
+    pub reduced_strides: [u32; ROW_MAX_RANK],
+    /// Mask strides of the reduced axes.
+    pub reduced_mask_strides: [u32; ROW_MAX_RANK],
+}
+
+/// What a parameter update adds to the row specialisation: the
+/// `CONSTRAINT` code and whether an SGD step runs.
+pub(crate) type UpdateMode = Option<(u32, bool)>;
 
 /// The row description of a tensor of `shape` reduced over `axes` (sorted,
 /// distinct, in range), with a mask of `mask_shape` if any; and whether the
@@ -19,7 +66,7 @@ pub(crate) fn row_params(
     shape: &[usize],
     axes: &[usize],
     mask_shape: Option<&[usize]>,
-) -> Result<(SoftmaxParams, bool)> {
+) -> Result<(RowParams, bool)> {
     let mstrides = match mask_shape {
         Some(m) => mask_strides(m, shape)?,
         None => vec![0; shape.len()],
@@ -27,13 +74,13 @@ pub(crate) fn row_params(
     let (kept, reduced) = softmax_plan(shape, axes, &mstrides);
     let len = element_count(shape)?;
     let row_len: usize = axes.iter().map(|&a| shape[a]).product();
-    let mut p = SoftmaxParams {
+    let mut p = RowParams {
         rows: to_u32(len.checked_div(row_len).unwrap_or(0))?,
         row_len: to_u32(row_len)?,
         has_mask: u32::from(mask_shape.is_some()),
         parts: 1,
         part_len: to_u32(row_len)?,
-        ..SoftmaxParams::default()
+        ..RowParams::default()
     };
     p.kept_rank = fill(
         &kept,
@@ -63,14 +110,14 @@ fn to_u32(n: usize) -> Result<u32> {
 
 fn fill(
     plan: &[PlannedAxis],
-    dims: &mut [u32; SOFTMAX_MAX_RANK],
-    strides: &mut [u32; SOFTMAX_MAX_RANK],
-    mask_strides: &mut [u32; SOFTMAX_MAX_RANK],
+    dims: &mut [u32; ROW_MAX_RANK],
+    strides: &mut [u32; ROW_MAX_RANK],
+    mask_strides: &mut [u32; ROW_MAX_RANK],
     shape: &[usize],
 ) -> Result<u32> {
-    if plan.len() > SOFTMAX_MAX_RANK {
+    if plan.len() > ROW_MAX_RANK {
         return Err(Error::Shape(format!(
-            "row kernels support at most {SOFTMAX_MAX_RANK} kept and {SOFTMAX_MAX_RANK} reduced axes after merging; shape {shape:?} needs {}",
+            "row kernels support at most {ROW_MAX_RANK} kept and {ROW_MAX_RANK} reduced axes after merging; shape {shape:?} needs {}",
             plan.len()
         )));
     }
@@ -86,7 +133,7 @@ fn fill(
 /// optional mask.
 pub(crate) struct Rows<'a> {
     pub(crate) kernel: Kernel,
-    pub(crate) params: SoftmaxParams,
+    pub(crate) params: RowParams,
     pub(crate) mask: Option<&'a GpuTensor>,
 }
 
@@ -105,12 +152,8 @@ impl Rows<'_> {
         check_mask(self.mask)?;
         // Without a mask the kernel never reads binding 4; the input stands in.
         let mask = self.mask.unwrap_or(input);
-        let tensors = [
-            (2, input, "input"),
-            (3, output, "output"),
-            (4, mask, "mask"),
-        ];
-        dispatch_rows(ctx, encoder, self.kernel, self.params, 0, &tensors, &[])
+        let tensors = [("input", input), ("output", output), ("mask", mask)];
+        dispatch_rows(ctx, encoder, self.kernel, self.params, None, &tensors, &[])
     }
 
     /// Records softmax's backward, `dx = y * (dy - sum(dy * y))` per row.
@@ -134,8 +177,13 @@ impl Rows<'_> {
         }
         check_mask(self.mask)?;
         let mask = self.mask.unwrap_or(y);
-        let tensors = [(2, y, "y"), (3, dx, "dx"), (4, mask, "mask"), (5, dy, "dy")];
-        dispatch_rows(ctx, encoder, self.kernel, self.params, 0, &tensors, &[])
+        let tensors = [
+            ("input", y),
+            ("output", dx),
+            ("mask", mask),
+            ("upstream", dy),
+        ];
+        dispatch_rows(ctx, encoder, self.kernel, self.params, None, &tensors, &[])
     }
 }
 
@@ -150,10 +198,9 @@ fn check_mask(mask: Option<&GpuTensor>) -> Result<()> {
     }
 }
 
-/// Records one row kernel: `params` (its `grid_x` filled in here) at binding
-/// 1, each tensor bound whole at its binding, each extra uniform at its
-/// binding. `extra_specialization` is or-ed above the three row bits
-/// (single kept axis, single reduced axis, mask). A workgroup-per-row kernel
+/// Records one row kernel: `params` (its `grid_x` filled in here), each
+/// tensor bound whole under its WGSL name, each extra uniform likewise.
+/// `update` completes a parameter update's specialisation. A workgroup-per-row kernel
 /// whose rows are longer than one workgroup should take
 /// ([`row_segments`]) runs as its split twin instead: segments of a
 /// workgroup each, their partial results in a scratch buffer, two dispatches.
@@ -161,12 +208,12 @@ pub(crate) fn dispatch_rows(
     ctx: &GpuContext,
     encoder: &mut wgpu::CommandEncoder,
     kernel: Kernel,
-    mut params: SoftmaxParams,
-    extra_specialization: u32,
-    tensors: &[(u32, &GpuTensor, &str)],
-    uniforms: &[(u32, &[u8])],
+    mut params: RowParams,
+    update: UpdateMode,
+    tensors: &[(&'static str, &GpuTensor)],
+    uniforms: &[(&'static str, &[u8])],
 ) -> Result<()> {
-    for (_, tensor, _) in tensors {
+    for (_, tensor) in tensors {
         tensor.check_context(ctx)?;
     }
     // Rows may be empty (an alpha gradient over an empty batch is still written).
@@ -176,7 +223,7 @@ pub(crate) fn dispatch_rows(
     // A device that cannot run the kernel says so before any size check.
     ctx.check_support(kernel, ctx.workgroup_size(kernel))?;
     let limits = ctx.limits();
-    for &(_, tensor, what) in tensors {
+    for &(what, tensor) in tensors {
         if tensor.buffer().size() > limits.max_storage_buffer_binding_size {
             return Err(Error::TooLarge {
                 what: format!(
@@ -193,13 +240,16 @@ pub(crate) fn dispatch_rows(
     // Single merged axes on either side index without a division loop, and
     // unmasked runs never touch the mask; fixed per pipeline so CPU adapters
     // do not run the other paths anyway.
-    let specialization = u32::from(params.kept_rank == 1)
-        | (u32::from(params.reduced_rank == 1) << 1)
-        | (u32::from(params.has_mask != 0) << 2)
-        | (extra_specialization << 3);
-    let mut bindings: Vec<(u32, &wgpu::Buffer)> =
-        tensors.iter().map(|&(b, t, _)| (b, t.buffer())).collect();
-    let split = split_twin(kernel).and_then(|twin| {
+    let shape = RowShape {
+        kept_single: params.kept_rank == 1,
+        reduced_single: params.reduced_rank == 1,
+        masked: params.has_mask != 0,
+    };
+    let mut bindings: Vec<(&'static str, &wgpu::Buffer)> = tensors
+        .iter()
+        .map(|&(name, t)| (name, t.buffer()))
+        .collect();
+    let split = kernel.split_twin.and_then(|twin| {
         row_segments(
             params.row_len,
             params.reduced_rank,
@@ -207,9 +257,15 @@ pub(crate) fn dispatch_rows(
         )
         .map(|segments| (twin, segments))
     });
-    let dtype = tensors.first().map_or(DType::F32, |(_, t, _)| t.dtype());
+    let dtype = tensors.first().map_or(DType::F32, |(_, t)| t.dtype());
     let Some((twin, (parts, part_len))) = split else {
-        let workgroups = softmax_workgroups(kernel, params.rows, ctx.workgroup_size(kernel));
+        let workgroups = row_workgroups(kernel, params.rows, ctx.workgroup_size(kernel));
+        let specialization = match (kernel.specializations, update) {
+            (Specializations::ParamUpdate, Some((constraint, step))) => {
+                Specialization::ParamUpdate(shape, constraint, step)
+            }
+            _ => Specialization::Rows(shape),
+        };
         let job = RowJob {
             params,
             specialization,
@@ -227,8 +283,15 @@ pub(crate) fn dispatch_rows(
             params.rows
         ))
     })?;
-    // One partial result per segment: softmax's `Running` (4 words), or a sum.
-    let partial_size: u64 = if twin == Kernel::SoftmaxParts { 16 } else { 4 };
+    let Mapping::WorkgroupPerSegment {
+        finishing,
+        partial_size,
+    } = twin.mapping
+    else {
+        return Err(Error::Shape(format!(
+            "internal: {twin:?} is not a split kernel"
+        )));
+    };
     let partials = ctx.gl_call(|| {
         ctx.device().create_buffer(&wgpu::BufferDescriptor {
             label: Some(twin.name()),
@@ -237,15 +300,10 @@ pub(crate) fn dispatch_rows(
             mapped_at_creation: false,
         })
     });
-    let partials_binding = if twin == Kernel::PreluAlphaGradParts {
-        8
-    } else {
-        6
-    };
-    bindings.push((partials_binding, &partials));
+    bindings.push(("partials", &partials));
     let mut job = RowJob {
         params,
-        specialization,
+        specialization: Specialization::SplitRows(shape, false),
         dtype,
         buffers: &bindings,
         uniforms,
@@ -253,34 +311,23 @@ pub(crate) fn dispatch_rows(
     dispatch_once(ctx, encoder, twin, segments, &job)?;
     // The alpha gradient's second pass is a workgroup per alpha element;
     // softmax's, a workgroup per segment again.
-    let finishing = if twin == Kernel::PreluAlphaGradParts {
-        params.rows
-    } else {
-        segments
+    let finishing = match finishing {
+        Finishing::Rows => params.rows,
+        Finishing::Segments => segments,
     };
-    job.specialization |= 1 << 3;
+    job.specialization = Specialization::SplitRows(shape, true);
     dispatch_once(ctx, encoder, twin, finishing, &job)
 }
 
-/// What one row dispatch binds: the rows, the pipeline's specialisation
-/// bits, the tensors' element type, each buffer at its binding (bound
-/// whole) and each extra uniform's bytes at its binding.
+/// What one row dispatch binds: the rows, the pipeline's specialisation,
+/// the tensors' element type, each buffer under its WGSL name (bound whole)
+/// and each extra uniform's bytes under its name.
 struct RowJob<'a> {
-    params: SoftmaxParams,
-    specialization: u32,
+    params: RowParams,
+    specialization: Specialization,
     dtype: DType,
-    buffers: &'a [(u32, &'a wgpu::Buffer)],
-    uniforms: &'a [(u32, &'a [u8])],
-}
-
-/// The split twin of a workgroup-per-row kernel.
-fn split_twin(kernel: Kernel) -> Option<Kernel> {
-    match kernel {
-        Kernel::SoftmaxWorkgroup | Kernel::SoftmaxSubgroup => Some(Kernel::SoftmaxParts),
-        Kernel::SoftmaxGradWorkgroup => Some(Kernel::SoftmaxGradParts),
-        Kernel::PreluAlphaGrad => Some(Kernel::PreluAlphaGradParts),
-        _ => None,
-    }
+    buffers: &'a [(&'static str, &'a wgpu::Buffer)],
+    uniforms: &'a [(&'static str, &'a [u8])],
 }
 
 /// One dispatch of `workgroups` workgroups of `kernel` running `job`.
@@ -320,27 +367,24 @@ fn dispatch_once(
         dtype: job.dtype,
     })?;
     let params = ctx.uniform(bytemuck::bytes_of(&params));
-    let extra: Vec<(u32, wgpu::Buffer)> = job
+    let extra: Vec<(&str, wgpu::Buffer)> = job
         .uniforms
         .iter()
-        .map(|&(binding, bytes)| (binding, ctx.uniform(bytes)))
+        .map(|&(name, bytes)| (name, ctx.uniform(bytes)))
         .collect();
-    let mut entries = vec![wgpu::BindGroupEntry {
-        binding: 1,
-        resource: params.as_entire_binding(),
-    }];
-    entries.extend(
-        job.buffers
-            .iter()
-            .map(|&(binding, buffer)| wgpu::BindGroupEntry {
-                binding,
-                resource: buffer.as_entire_binding(),
-            }),
-    );
-    entries.extend(extra.iter().map(|(binding, buffer)| wgpu::BindGroupEntry {
-        binding: *binding,
-        resource: buffer.as_entire_binding(),
-    }));
+    let buffers = std::iter::once(("params", &params))
+        .chain(job.buffers.iter().copied())
+        .chain(extra.iter().map(|(name, buffer)| (*name, buffer)));
+    let mut entries = Vec::with_capacity(8);
+    for (name, buffer) in buffers {
+        let binding = kernel
+            .binding(name)
+            .ok_or_else(|| Error::Shape(format!("internal: {kernel:?} has no binding `{name}`")))?;
+        entries.push(wgpu::BindGroupEntry {
+            binding,
+            resource: buffer.as_entire_binding(),
+        });
+    }
     let bind_group = ctx.device().create_bind_group(&wgpu::BindGroupDescriptor {
         label: Some(kernel.name()),
         layout: &pipeline.layout,

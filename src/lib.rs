@@ -32,45 +32,122 @@
 )]
 #![warn(missing_docs)]
 
+mod activations;
 mod context;
 pub mod cpu;
-pub mod dispatch;
+mod dispatch;
 mod dtype;
 mod error;
 pub mod initializers;
 pub mod keras;
-pub mod kernels;
+mod kernels;
 mod launch;
 mod launch_rows;
-pub mod layers;
-pub mod loop_budget;
+mod layer;
+mod loop_budget;
 mod pipelines;
 mod sequential;
 pub mod shape;
 mod tensor;
 pub mod training;
 mod uniforms;
+mod validate;
 
+pub use activations::elu::ELU;
+pub use activations::leaky_relu::LeakyReLU;
+pub use activations::prelu::{PReLU, PreluGradients};
+pub use activations::relu::ReLU;
+pub use activations::softmax::{Softmax, SoftmaxMapping};
+pub use activations::thresholded_relu::ThresholdedReLU;
 pub use context::GpuContext;
-pub use dispatch::SoftmaxMapping;
 pub use dtype::DType;
 pub use error::{Error, Result};
 /// The `half` crate whose `f16` [`GpuTensor::from_f16`] takes.
 pub use half;
 pub use initializers::Initializer;
 pub use keras::AnyLayer;
-pub use layers::elu::ELU;
-pub use layers::leaky_relu::LeakyReLU;
-pub use layers::prelu::PReLU;
-pub use layers::relu::ReLU;
-pub use layers::softmax::Softmax;
-pub use layers::thresholded_relu::ThresholdedReLU;
-pub use layers::PreluGradients;
-pub use layers::{Layer, Saved};
+pub use layer::{Layer, Saved};
 pub use sequential::Sequential;
 pub use tensor::GpuTensor;
 /// The wgpu this crate is built on, so hosts can name the same version.
 pub use wgpu;
+
+/// Compiles every kernel this crate has, in every variant the device can
+/// run, so that no later call pays for compiling a pipeline (a first
+/// forward otherwise compiles its kernel, tens of milliseconds on some
+/// drivers).
+///
+/// ```
+/// # fn main() -> wgpu_activations::Result<()> {
+/// let ctx = wgpu_activations::GpuContext::new_blocking()?;
+/// wgpu_activations::warm_up(&ctx)?;
+/// assert!(ctx.pipelines_compiled() > 20);
+/// # Ok(()) }
+/// ```
+pub fn warm_up(ctx: &GpuContext) -> Result<()> {
+    kernels::warm_up(ctx)
+}
+
+/// Unstable internals for this crate's own benchmark (examples/bench), which
+/// launches kernels itself for its sweeps: the launch arithmetic, the
+/// kernels' sources and specialisations, and the uniform layouts. Not part
+/// of the API: anything here may change in any release, so depend on none
+/// of it.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::activations::elementwise::ScalarParams;
+    pub use crate::activations::prelu::layer::{PreluParams, PRELU_MAX_RANK};
+    pub use crate::dispatch::{chunks, row_segments, spread, vec4s_per_invocation, Chunk, Grid};
+    pub use crate::kernels::spec::{
+        Kernel, KernelSpec, Launch, PreluAlpha, RowShape, Specialization, Variant, ENTRY_POINT,
+        WORKGROUP_SIZE,
+    };
+    pub use crate::launch_rows::{RowParams, ROW_MAX_RANK};
+    pub use crate::loop_budget::row_loop_iterations;
+
+    /// The kernels the benchmark launches.
+    pub mod kernels {
+        use crate::activations::elementwise::Elementwise;
+        use crate::kernels::spec::Kernel;
+
+        /// LeakyReLU's forward kernel.
+        pub const LEAKY_RELU: Kernel = <crate::LeakyReLU as Elementwise>::FORWARD;
+        /// PReLU's forward kernel.
+        pub const PRELU: Kernel = crate::activations::prelu::layer::FORWARD;
+    }
+
+    /// The softmax kernel `mapping` picks for these rows on `ctx`'s device.
+    pub fn softmax_kernel(
+        ctx: &crate::GpuContext,
+        mapping: crate::SoftmaxMapping,
+        rows: u32,
+        row_len: u32,
+        innermost_reduced: bool,
+    ) -> Kernel {
+        mapping.kernel(
+            rows,
+            row_len,
+            innermost_reduced,
+            ctx.adapter_info().device_type,
+            ctx.features(),
+        )
+    }
+
+    /// Every kernel the crate has.
+    pub fn all_kernels() -> Vec<Kernel> {
+        crate::kernels::all()
+    }
+
+    /// The softmax kernel that runs rows cut into segments.
+    pub fn softmax_parts_kernel() -> Kernel {
+        crate::activations::softmax::kernels::PARTS
+    }
+
+    /// Invocations per workgroup `kernel` runs with on `ctx`'s device.
+    pub fn workgroup_size(ctx: &crate::GpuContext, kernel: Kernel) -> u32 {
+        ctx.workgroup_size(kernel)
+    }
+}
 
 /// The README's examples run as doctests, so they cannot go stale.
 #[cfg(doctest)]

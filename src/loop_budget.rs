@@ -15,23 +15,17 @@
 //! stride over at most a few vec4s), far inside the budget.
 
 use crate::error::{Error, Result};
-use crate::kernels::{Kernel, SoftmaxParams};
+use crate::kernels::spec::{Kernel, LoopCost};
+use crate::launch_rows::RowParams;
 
 /// llvmpipe's loop iterations per invocation, shared by every loop.
-pub const LLVMPIPE_LOOP_ITERATIONS: u64 = 65_535;
+pub(crate) const LLVMPIPE_LOOP_ITERATIONS: u64 = 65_535;
 
 /// The loop iterations one invocation may run on the adapter named
 /// `adapter_name` with driver `driver` (as in `wgpu::AdapterInfo`):
 /// [`LLVMPIPE_LOOP_ITERATIONS`] on Mesa's llvmpipe (Vulkan's lavapipe or GL),
 /// unbounded (`None`) elsewhere.
-///
-/// ```
-/// use wgpu_activations::loop_budget::loop_budget;
-/// assert_eq!(loop_budget("llvmpipe (LLVM 15.0.6, 256 bits)", "llvmpipe"), Some(65_535));
-/// assert_eq!(loop_budget("llvmpipe (LLVM 15.0.6, 256 bits)", ""), Some(65_535)); // GL
-/// assert_eq!(loop_budget("NVIDIA H100 80GB HBM3", "NVIDIA"), None);
-/// ```
-pub fn loop_budget(adapter_name: &str, driver: &str) -> Option<u64> {
+pub(crate) fn loop_budget(adapter_name: &str, driver: &str) -> Option<u64> {
     let llvmpipe = |s: &str| s.to_ascii_lowercase().contains("llvmpipe");
     (llvmpipe(adapter_name) || llvmpipe(driver)).then_some(LLVMPIPE_LOOP_ITERATIONS)
 }
@@ -40,16 +34,7 @@ pub fn loop_budget(adapter_name: &str, driver: &str) -> Option<u64> {
 /// described by `params`, in workgroups of `workgroup_size`: an upper bound
 /// counting every loop (the row loops, the index loops inside them when axes
 /// did not merge, the reduction tree) and one more for each loop's exit test.
-///
-/// ```
-/// use wgpu_activations::{kernels::{Kernel, SoftmaxParams}, loop_budget::row_loop_iterations};
-/// let row = SoftmaxParams { rows: 1, row_len: 40_000, kept_rank: 0, reduced_rank: 1, ..Default::default() };
-/// // One invocation reads the row twice: over llvmpipe's 65,535.
-/// assert!(row_loop_iterations(Kernel::SoftmaxInvocation, &row, 256) > 65_535);
-/// // 64 invocations share it.
-/// assert!(row_loop_iterations(Kernel::SoftmaxWorkgroup, &row, 64) < 2_000);
-/// ```
-pub fn row_loop_iterations(kernel: Kernel, params: &SoftmaxParams, workgroup_size: u32) -> u64 {
+pub fn row_loop_iterations(kernel: Kernel, params: &RowParams, workgroup_size: u32) -> u64 {
     let row_len = u64::from(params.row_len);
     let lanes = u64::from(workgroup_size.max(1));
     // row_element divides through the reduced axes unless they merged to one.
@@ -69,25 +54,19 @@ pub fn row_loop_iterations(kernel: Kernel, params: &SoftmaxParams, workgroup_siz
     let segment = u64::from(params.part_len).div_ceil(lanes) + 1;
     let fold = u64::from(params.parts).div_ceil(lanes) + 1;
     row_base
-        + match kernel {
-            Kernel::SoftmaxInvocation | Kernel::SoftmaxGradInvocation | Kernel::ParamUpdate => {
-                2 * whole * per_element
-            }
-            Kernel::SoftmaxWorkgroup | Kernel::SoftmaxGradWorkgroup => {
-                2 * strided * per_element + tree
-            }
+        + match kernel.loop_cost {
+            LoopCost::Vec4s => 0,
+            LoopCost::WholeRowTwice => 2 * whole * per_element,
+            LoopCost::StridedTwice => 2 * strided * per_element + tree,
             // Plus the fold over one slot per subgroup (at most one per lane).
-            Kernel::SoftmaxSubgroup => 2 * strided * per_element + 2 * (lanes + 1),
-            Kernel::PreluAlphaGrad => strided * per_element + tree,
+            LoopCost::StridedTwiceSubgroups => 2 * strided * per_element + 2 * (lanes + 1),
+            LoopCost::StridedOnce => strided * per_element + tree,
             // Split kernels: a segment's share, and the second pass's fold
             // over the row's segments (both passes counted, an upper bound).
-            Kernel::SoftmaxParts | Kernel::SoftmaxGradParts => {
-                fold + 2 * segment * per_element + 2 * tree
-            }
-            Kernel::PreluAlphaGradParts => fold + segment * per_element + 2 * tree,
-            // ParamPenalty: one workgroup strides over `row_len` values.
-            Kernel::ParamPenalty => strided + tree,
-            _ => 0,
+            LoopCost::SegmentTwice => fold + 2 * segment * per_element + 2 * tree,
+            LoopCost::SegmentOnce => fold + segment * per_element + 2 * tree,
+            // One workgroup strides over `row_len` values.
+            LoopCost::Array => strided + tree,
         }
 }
 
@@ -102,5 +81,42 @@ pub(crate) fn check(kernel: Kernel, needed: u64, budget: Option<u64>) -> Result<
             needed,
         }),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Was this function's doc example.
+    #[test]
+    fn loop_budget_example() {
+        use super::loop_budget;
+        assert_eq!(
+            loop_budget("llvmpipe (LLVM 15.0.6, 256 bits)", "llvmpipe"),
+            Some(65_535)
+        );
+        assert_eq!(
+            loop_budget("llvmpipe (LLVM 15.0.6, 256 bits)", ""),
+            Some(65_535)
+        ); // GL
+        assert_eq!(loop_budget("NVIDIA H100 80GB HBM3", "NVIDIA"), None);
+    }
+
+    /// Was this function's doc example.
+    #[test]
+    fn row_loop_iterations_example() {
+        use super::row_loop_iterations;
+        use crate::activations::softmax::kernels as softmax;
+        use crate::launch_rows::RowParams;
+        let row = RowParams {
+            rows: 1,
+            row_len: 40_000,
+            kept_rank: 0,
+            reduced_rank: 1,
+            ..Default::default()
+        };
+        // One invocation reads the row twice: over llvmpipe's 65,535.
+        assert!(row_loop_iterations(softmax::INVOCATION, &row, 256) > 65_535);
+        // 64 invocations share it.
+        assert!(row_loop_iterations(softmax::WORKGROUP, &row, 64) < 2_000);
     }
 }

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use crate::dtype::DType;
-use crate::kernels::{Kernel, Variant, ENTRY_POINT};
+use crate::kernels::spec::{Kernel, Specialization, Variant, ENTRY_POINT};
 
 /// A compiled kernel and the bind group layout its bind groups are made from.
 #[derive(Debug)]
@@ -20,8 +20,8 @@ pub(crate) struct CachedPipeline {
 pub(crate) struct PipelineKey {
     pub(crate) kernel: Kernel,
     pub(crate) variant: Variant,
-    /// Selects the kernel's `override` constants ([`Kernel::overrides`]).
-    pub(crate) specialization: u32,
+    /// Selects the kernel's `override` constants.
+    pub(crate) specialization: Specialization,
     /// The `WORKGROUP_SIZE` override.
     pub(crate) workgroup_size: u32,
     /// The element type the tensors store.
@@ -61,18 +61,18 @@ impl PipelineCache {
 
 fn compile(device: &wgpu::Device, key: PipelineKey) -> CachedPipeline {
     let label = format!(
-        "wgpu-activations.{}.{:?}.{}.wg{}.{}",
+        "wgpu-activations.{}.{:?}.{:?}.wg{}.{}",
         key.kernel.name(),
         key.variant,
         key.specialization,
         key.workgroup_size,
         key.dtype
     );
-    let mut constants = key.kernel.overrides(key.specialization);
+    let mut constants = key.specialization.overrides();
     constants.push(("WORKGROUP_SIZE", f64::from(key.workgroup_size)));
     let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
         label: Some(&label),
-        source: wgpu::ShaderSource::Wgsl(key.kernel.source_for(key.variant, key.dtype).into()),
+        source: wgpu::ShaderSource::Wgsl(key.kernel.source(key.variant, key.dtype).into()),
     });
     let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
         label: Some(&label),

@@ -3,7 +3,7 @@
 
 use crate::context::GpuContext;
 use crate::error::Result;
-use crate::layers::{Layer, Saved};
+use crate::layer::{Layer, Saved};
 use crate::tensor::GpuTensor;
 
 /// Layers applied in order, encoded into one command encoder and submitted
@@ -184,7 +184,7 @@ pub(crate) fn reference_chain(
     x: &[f32],
     mask: Option<(&[usize], &[f32])>,
 ) -> Result<Vec<f32>> {
-    crate::cpu::check_len(shape, x)?;
+    crate::shape::check_len(shape, x)?;
     layers.iter().try_fold(x.to_vec(), |value, layer| {
         layer.reference_with_mask(shape, &value, mask)
     })
@@ -257,4 +257,4 @@ pub(crate) fn reference_chain_backward(
     Ok(upstream)
 }
 
-crate::layers::inherent_forward!(Sequential);
+crate::layer::inherent_forward!(Sequential);

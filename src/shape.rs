@@ -35,6 +35,19 @@ pub fn element_count(shape: &[usize]) -> Result<usize> {
     Ok(if shape.contains(&0) { 0 } else { non_zero })
 }
 
+/// Fails unless `x` holds exactly the elements of `shape`.
+pub(crate) fn check_len(shape: &[usize], x: &[f32]) -> Result<()> {
+    let len = element_count(shape)?;
+    if len == x.len() {
+        Ok(())
+    } else {
+        Err(Error::Shape(format!(
+            "shape {shape:?} holds {len} elements but {} values were given",
+            x.len()
+        )))
+    }
+}
+
 /// Keras's PReLU parameter shape: `input_shape[1:]` with
 /// `param_shape[i - 1] = 1` for each `i` in `shared_axes`, using Python list
 /// indexing (so `0` shares the last axis and `-1` the one before it).

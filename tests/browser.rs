@@ -77,8 +77,8 @@ async fn the_browsers_webgpu_runs_the_layers() {
         limits.max_buffer_size,
         ctx.features(),
     );
-    for kernel in wgpu_activations::kernels::Kernel::ALL {
-        let size = ctx.workgroup_size(kernel);
+    for kernel in wgpu_activations::internals::all_kernels() {
+        let size = wgpu_activations::internals::workgroup_size(&ctx, kernel);
         assert!(
             size <= limits.max_compute_invocations_per_workgroup
                 && size <= limits.max_compute_workgroup_size_x,
@@ -216,14 +216,15 @@ async fn softmax_over_the_last_and_the_first_axis() {
 }
 
 /// Rows longer than one workgroup should take are cut into segments
-/// (`dispatch::row_segments`): two dispatches through a scratch buffer,
+/// (`row_segments`): two dispatches through a scratch buffer,
 /// forward and backward, on the browser's adapter too.
 #[wasm_bindgen_test]
 async fn softmax_over_rows_cut_into_segments() {
     let ctx = ctx().await;
-    let wg = ctx.workgroup_size(wgpu_activations::kernels::Kernel::SoftmaxParts);
+    let parts = wgpu_activations::internals::softmax_parts_kernel();
+    let wg = wgpu_activations::internals::workgroup_size(&ctx, parts);
     let n = wg as usize * 1024 + 1_000;
-    assert!(wgpu_activations::dispatch::row_segments(n as u32, 1, wg).is_some());
+    assert!(wgpu_activations::internals::row_segments(n as u32, 1, wg).is_some());
     let x: Vec<f32> = (0..n)
         .map(|i| ((i * 29) % 1031) as f32 * 0.02 - 10.0)
         .collect();

@@ -8,7 +8,7 @@
 mod common;
 
 use common::{assert_all_close, device_with, Tolerance, SOFTMAX};
-use wgpu_activations::kernels::Kernel;
+use wgpu_activations::internals::{all_kernels, workgroup_size};
 use wgpu_activations::{
     GpuContext, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, Softmax, SoftmaxMapping, ThresholdedReLU,
     ELU,
@@ -24,8 +24,8 @@ fn every_layer_runs_with_32_invocations_per_workgroup() {
     assert_eq!(ctx.limits().max_compute_invocations_per_workgroup, 32);
     // wgpu does not check an overridden workgroup size against the limits,
     // and lavapipe would run 256 anyway: what the context chose is checked.
-    for kernel in Kernel::ALL {
-        assert_eq!(ctx.workgroup_size(kernel), 32, "{kernel:?}");
+    for kernel in all_kernels() {
+        assert_eq!(workgroup_size(&ctx, kernel), 32, "{kernel:?}");
     }
     let shape = [5, 300];
     let x: Vec<f32> = (0..1500)

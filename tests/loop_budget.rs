@@ -14,8 +14,8 @@
 mod common;
 
 use common::{assert_each, assert_tensor_close, ctx, softmax_backward_close, spread, SOFTMAX};
-use wgpu_activations::dispatch::SoftmaxMapping;
 use wgpu_activations::training::Constraint;
+use wgpu_activations::SoftmaxMapping;
 use wgpu_activations::{Error, GpuTensor, PReLU, Softmax};
 
 #[track_caller]

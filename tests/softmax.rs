@@ -24,9 +24,8 @@ use common::{
 };
 use proptest::prelude::*;
 use serde_json::Value;
-use wgpu_activations::dispatch::{softmax_kernel, SoftmaxMapping};
-use wgpu_activations::kernels::Kernel;
 use wgpu_activations::wgpu::Features;
+use wgpu_activations::SoftmaxMapping;
 use wgpu_activations::{Error, GpuTensor, Softmax};
 
 #[track_caller]
@@ -169,43 +168,6 @@ fn more_rows_than_65535() {
             None,
         );
         assert!(y.iter().all(|v| *v > 0.0), "{mapping:?}: a row was skipped");
-    }
-}
-
-/// Each branch of the automatic choice, for a GPU and a CPU adapter.
-#[test]
-fn the_kernel_choice_follows_shape_and_adapter() {
-    use wgpu_activations::wgpu::DeviceType::{Cpu, DiscreteGpu};
-    let cases = [
-        // (rows, row_len, innermost reduced, device, kernel)
-        (5, 300, true, DiscreteGpu, Kernel::SoftmaxWorkgroup), // long contiguous rows
-        (5, 300, true, Cpu, Kernel::SoftmaxInvocation), // CPU: barriers cost more than serial rows
-        (5, 4096, true, Cpu, Kernel::SoftmaxWorkgroup),
-        (300, 7, true, DiscreteGpu, Kernel::SoftmaxInvocation), // short contiguous rows
-        (300, 50, false, DiscreteGpu, Kernel::SoftmaxInvocation), // outer axis, many rows: coalesced
-        (4, 900, false, DiscreteGpu, Kernel::SoftmaxWorkgroup),   // outer axis, few long rows
-    ];
-    for (rows, row_len, innermost, device, kernel) in cases {
-        assert_eq!(
-            softmax_kernel(rows, row_len, innermost, device),
-            kernel,
-            "{rows}x{row_len} {innermost} {device:?}"
-        );
-        let (none, subgroups) = (Features::empty(), Features::SUBGROUP);
-        assert_eq!(
-            SoftmaxMapping::Auto.kernel(rows, row_len, innermost, device, none),
-            kernel
-        );
-        // A workgroup per row uses subgroup operations where the device has them.
-        let with_subgroups = if kernel == Kernel::SoftmaxWorkgroup {
-            Kernel::SoftmaxSubgroup
-        } else {
-            kernel
-        };
-        assert_eq!(
-            SoftmaxMapping::Auto.kernel(rows, row_len, innermost, device, subgroups),
-            with_subgroups
-        );
     }
 }
 

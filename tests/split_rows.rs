@@ -15,13 +15,18 @@
 mod common;
 
 use common::{assert_each, assert_tensor_close, ctx, softmax_backward_close, spread, SOFTMAX};
-use wgpu_activations::dispatch::row_segments;
-use wgpu_activations::kernels::Kernel;
+use wgpu_activations::internals::{row_segments, workgroup_size};
 use wgpu_activations::{DType, GpuTensor, PReLU, Softmax};
+
+/// The split softmax kernel's workgroup size on this device.
+fn parts_workgroup_size() -> u32 {
+    let parts = wgpu_activations::internals::softmax_parts_kernel();
+    workgroup_size(ctx(), parts)
+}
 
 /// A row this long is cut into at least `segments` segments on this device.
 fn assert_split(row_len: usize, reduced_rank: u32, segments: u32) {
-    let wg = ctx().workgroup_size(Kernel::SoftmaxParts);
+    let wg = parts_workgroup_size();
     let (parts, _) = row_segments(row_len as u32, reduced_rank, wg)
         .unwrap_or_else(|| panic!("a row of {row_len} is not split at workgroup size {wg}"));
     assert!(parts >= segments, "{parts} segments");
@@ -29,7 +34,7 @@ fn assert_split(row_len: usize, reduced_rank: u32, segments: u32) {
 
 /// The segment length for one merged reduced axis on this device.
 fn segment_len() -> usize {
-    ctx().workgroup_size(Kernel::SoftmaxParts) as usize * 1024
+    parts_workgroup_size() as usize * 1024
 }
 
 #[track_caller]

@@ -48,8 +48,9 @@ use check::Tolerance;
 use options::{Command, Options, Sweep};
 use probe::Probe;
 use wgpu_activations::{
-    dispatch::vec4s_per_invocation, kernels::Kernel, wgpu, DType, GpuContext, GpuTensor, Layer,
-    LeakyReLU, PReLU, ReLU, Sequential, Softmax, ThresholdedReLU, ELU,
+    internals::{self, vec4s_per_invocation},
+    wgpu, DType, GpuContext, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, Sequential, Softmax,
+    ThresholdedReLU, ELU,
 };
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
@@ -335,7 +336,7 @@ impl Bench {
         let ceiling = copy.ceiling_gbps;
         let mut rows = vec![copy];
         // The library's choices on this adapter, which the probes vary.
-        let wg = ctx.workgroup_size(Kernel::LeakyRelu);
+        let wg = internals::workgroup_size(ctx, internals::kernels::LEAKY_RELU);
         let v = vec4s_per_invocation(ctx.adapter_info().device_type);
         let mut elementwise = |name: String, body: probe::Body, wg: u32, v: u32| -> Result<()> {
             // Sweeps share their point at the library's settings: time it once.

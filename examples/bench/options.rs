@@ -127,7 +127,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
                 // 256 sizes the kernels' workgroup arrays (MAX_WORKGROUP_SIZE
                 // in shaders/common.wgsl); the softmax tree needs a power of two.
                 opts.workgroup_sizes = numbers(&flag, &value()?, |n| {
-                    n.is_power_of_two() && n <= wgpu_activations::kernels::WORKGROUP_SIZE
+                    n.is_power_of_two() && n <= wgpu_activations::internals::WORKGROUP_SIZE
                 })?;
             }
             _ => return Err(format!("unknown argument {flag:?} (see --help)")),

@@ -5,9 +5,9 @@
 //! through `GpuContext::workgroup_size`) and vec4s per elementwise invocation
 //! (`dispatch::vec4s_per_invocation`). Nor has it an identity kernel. It does
 //! publish what a launch is made of: each kernel's source and override
-//! constants (`Kernel::source_for`, `Kernel::overrides`), the launch
-//! arithmetic (`dispatch::chunks`, `dispatch::spread`) and the uniform
-//! layouts (`kernels::Launch`, `PreluParams`, `SoftmaxParams`). A probe
+//! constants (`Kernel::source`, `Specialization::overrides`), the launch
+//! arithmetic (`chunks`, `spread`) and the uniform layouts (`Launch`,
+//! `PreluParams`, `RowParams`), through the crate's unstable `internals`. A probe
 //! builds a pipeline from those with the knobs set by hand and records it as
 //! src/launch.rs does (elementwise: a dispatch per binding-sized chunk,
 //! a grid-stride loop) or as src/launch_rows.rs does for one unsplit
@@ -23,11 +23,10 @@
 use std::error::Error;
 
 use wgpu_activations::{
-    dispatch::{chunks, row_segments, spread, Grid},
-    kernels::{
-        Kernel, Launch, PreluAlpha, PreluParams, ScalarParams, SoftmaxParams, Variant, ENTRY_POINT,
+    internals::{
+        self, chunks, row_loop_iterations, row_segments, spread, Grid, Kernel, Launch, PreluAlpha,
+        PreluParams, RowParams, RowShape, ScalarParams, Specialization, Variant, ENTRY_POINT,
     },
-    loop_budget::row_loop_iterations,
     wgpu::{self, util::DeviceExt},
     DType, GpuContext, GpuTensor, Layer, LeakyReLU, PReLU, Softmax, SoftmaxMapping,
 };
@@ -94,10 +93,15 @@ impl Probe {
     ) -> Result<Self> {
         let len: usize = shape.iter().product();
         let (kernel, specialization) = match body {
-            Body::Identity | Body::LeakyRelu(_) => (Kernel::LeakyRelu, 0),
-            Body::Prelu(_) => (Kernel::Prelu, PreluAlpha::InnermostVec4 as u32),
+            Body::Identity | Body::LeakyRelu(_) => {
+                (internals::kernels::LEAKY_RELU, Specialization::None)
+            }
+            Body::Prelu(_) => (
+                internals::kernels::PRELU,
+                Specialization::PreluAlpha(PreluAlpha::InnermostVec4),
+            ),
         };
-        let mut source = kernel.source_for(Variant::Separate, dtype);
+        let mut source = kernel.source(Variant::Separate, dtype);
         if matches!(body, Body::Identity) {
             source = with_identity_apply(&source)?;
         }
@@ -180,13 +184,8 @@ impl Probe {
         workgroup_size: u32,
     ) -> Result<Self> {
         let (rows32, cols32) = (u32::try_from(rows)?, u32::try_from(cols)?);
-        let kernel = SoftmaxMapping::WorkgroupPerRow.kernel(
-            rows32,
-            cols32,
-            true,
-            ctx.adapter_info().device_type,
-            ctx.features(),
-        );
+        let kernel =
+            internals::softmax_kernel(ctx, SoftmaxMapping::WorkgroupPerRow, rows32, cols32, true);
         if row_segments(cols32, 1, workgroup_size).is_some() {
             return Err(format!(
                 "rows of {cols} run in segments at workgroup size {workgroup_size}; the probe does one dispatch"
@@ -195,7 +194,7 @@ impl Probe {
         }
         // src/launch_rows.rs's description of [rows, cols] reduced over the
         // last axis: one kept and one reduced axis, no mask.
-        let mut params = SoftmaxParams {
+        let mut params = RowParams {
             rows: rows32,
             row_len: cols32,
             kept_rank: 1,
@@ -203,7 +202,7 @@ impl Probe {
             has_mask: 0,
             parts: 1,
             part_len: cols32,
-            ..SoftmaxParams::default()
+            ..RowParams::default()
         };
         params.kept_dims[0] = rows32;
         params.kept_strides[0] = cols32;
@@ -222,10 +221,20 @@ impl Probe {
         let grid = spread(rows32, ctx.limits().max_compute_workgroups_per_dimension)
             .ok_or_else(|| format!("{rows} rows do not fit a 2-D grid"))?;
         params.grid_x = grid.x;
-        // Specialisation bits: a single kept axis (1), a single reduced axis
-        // (2), no mask (4 clear); see `Kernel::overrides`.
-        let source = kernel.source_for(Variant::Separate, dtype);
-        let pipeline = compile(ctx, kernel, &source, 0b011, workgroup_size)?;
+        // A single kept axis, a single reduced axis, no mask.
+        let shape = RowShape {
+            kept_single: true,
+            reduced_single: true,
+            masked: false,
+        };
+        let source = kernel.source(Variant::Separate, dtype);
+        let pipeline = compile(
+            ctx,
+            kernel,
+            &source,
+            Specialization::Rows(shape),
+            workgroup_size,
+        )?;
         Ok(Self {
             layout: pipeline.get_bind_group_layout(0),
             pipeline,
@@ -385,7 +394,7 @@ fn compile(
     ctx: &GpuContext,
     kernel: Kernel,
     source: &str,
-    specialization: u32,
+    specialization: Specialization,
     workgroup_size: u32,
 ) -> Result<wgpu::ComputePipeline> {
     let limits = ctx.limits();
@@ -395,7 +404,7 @@ fn compile(
     if workgroup_size > most {
         return Err(format!("workgroup size {workgroup_size}: this device allows {most}").into());
     }
-    let mut constants = kernel.overrides(specialization);
+    let mut constants = specialization.overrides();
     constants.push(("WORKGROUP_SIZE", f64::from(workgroup_size)));
     let label = format!("bench.probe.{}.wg{workgroup_size}", kernel.name());
     scoped(ctx, "compiling a probe", || {

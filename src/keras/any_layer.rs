@@ -3,83 +3,74 @@
 
 use crate::context::GpuContext;
 use crate::error::Result;
-use crate::layers::{Layer, Saved};
+use crate::layer::{Layer, Saved};
 use crate::sequential::{
     encode_chain, encode_chain_backward, reference_chain, reference_chain_backward,
 };
 use crate::tensor::GpuTensor;
-use crate::{LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU, ELU};
+use crate::PReLU;
 
-/// A layer built from a Keras config: any of the six, or a chain of them
-/// (a Keras `Sequential` of activation layers), run in one submission.
-///
-/// It forwards on the GPU and on the CPU exactly as the layer inside it.
-/// A mask ([`AnyLayer::forward_masked`]) reaches every Softmax in it; the
-/// other layers pass it on, as Keras's activation layers do.
-///
-/// ```
-/// # fn main() -> wgpu_activations::Result<()> {
-/// use wgpu_activations::{keras::AnyLayer, GpuContext, GpuTensor, Layer, ReLU, Softmax};
-/// let ctx = GpuContext::new_blocking()?;
-/// let chain = AnyLayer::Chain(vec![ReLU::default().into(), Softmax::new(-1).into()]);
-/// let x = GpuTensor::from_slice(&ctx, &[1, 3], &[-5.0, 0.0, 0.0])?;
-/// let mask = GpuTensor::from_mask(&ctx, &[3], &[true, true, false])?;
-/// let y = chain.forward_masked(&ctx, &x, Some(&mask))?.to_vec_blocking(&ctx)?;
-/// assert_eq!(y, vec![0.5, 0.5, 0.0]);
-/// assert_eq!(chain.class_name(), "Sequential");
-/// # Ok(()) }
-/// ```
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum AnyLayer {
-    /// Keras `ReLU`.
-    ReLU(ReLU),
-    /// Keras `LeakyReLU`.
-    LeakyReLU(LeakyReLU),
-    /// Keras `PReLU` (boxed: its weight state is large next to the others).
-    PReLU(Box<PReLU>),
-    /// Keras `ELU`.
-    ELU(ELU),
-    /// Keras 2 `ThresholdedReLU`.
-    ThresholdedReLU(ThresholdedReLU),
-    /// Keras `Softmax`.
-    Softmax(Softmax),
-    /// Layers applied in order (a Keras `Sequential`); empty is the identity.
-    Chain(Vec<AnyLayer>),
-}
+/// Generates [`AnyLayer`], its `From` impls and `single` from the
+/// activation table (`activations::with_activations!`).
+macro_rules! any_layer {
+    ($($variant:ident => $ty:ty, $held:ty;)*) => {
+        /// A layer built from a Keras config: any of the six, or a chain of them
+        /// (a Keras `Sequential` of activation layers), run in one submission.
+        ///
+        /// It forwards on the GPU and on the CPU exactly as the layer inside it.
+        /// A mask ([`AnyLayer::forward_masked`]) reaches every Softmax in it; the
+        /// other layers pass it on, as Keras's activation layers do.
+        ///
+        /// ```
+        /// # fn main() -> wgpu_activations::Result<()> {
+        /// use wgpu_activations::{keras::AnyLayer, GpuContext, GpuTensor, Layer, ReLU, Softmax};
+        /// let ctx = GpuContext::new_blocking()?;
+        /// let chain = AnyLayer::Chain(vec![ReLU::default().into(), Softmax::new(-1).into()]);
+        /// let x = GpuTensor::from_slice(&ctx, &[1, 3], &[-5.0, 0.0, 0.0])?;
+        /// let mask = GpuTensor::from_mask(&ctx, &[3], &[true, true, false])?;
+        /// let y = chain.forward_masked(&ctx, &x, Some(&mask))?.to_vec_blocking(&ctx)?;
+        /// assert_eq!(y, vec![0.5, 0.5, 0.0]);
+        /// assert_eq!(chain.class_name(), "Sequential");
+        /// # Ok(()) }
+        /// ```
+        #[derive(Clone, Debug)]
+        #[non_exhaustive]
+        pub enum AnyLayer {
+            $(
+                #[doc = concat!("Keras `", stringify!($variant), "`.")]
+                $variant($held),
+            )*
+            /// Layers applied in order (a Keras `Sequential`); empty is the identity.
+            Chain(Vec<AnyLayer>),
+        }
 
-macro_rules! from_layer {
-    ($($layer:ident),*) => {$(
-        impl From<$layer> for AnyLayer {
-            fn from(layer: $layer) -> Self {
-                AnyLayer::$layer(layer)
+        $(
+            impl From<$ty> for AnyLayer {
+                fn from(layer: $ty) -> Self {
+                    // `into` boxes where the table says the variant holds a box.
+                    AnyLayer::$variant(layer.into())
+                }
+            }
+        )*
+
+        impl AnyLayer {
+            /// The layer inside, as a trait object (`None` for a chain).
+            fn single(&self) -> Option<&dyn Layer> {
+                match self {
+                    $(AnyLayer::$variant(l) => {
+                        let layer: &$ty = std::borrow::Borrow::borrow(l);
+                        Some(layer)
+                    })*
+                    AnyLayer::Chain(_) => None,
+                }
             }
         }
-    )*};
+    };
 }
 
-from_layer!(ReLU, LeakyReLU, ELU, ThresholdedReLU, Softmax);
-
-impl From<PReLU> for AnyLayer {
-    fn from(layer: PReLU) -> Self {
-        AnyLayer::PReLU(Box::new(layer))
-    }
-}
+crate::activations::with_activations!(any_layer);
 
 impl AnyLayer {
-    /// The layer inside, as a trait object (`None` for a chain).
-    fn single(&self) -> Option<&dyn Layer> {
-        Some(match self {
-            AnyLayer::ReLU(l) => l,
-            AnyLayer::LeakyReLU(l) => l,
-            AnyLayer::PReLU(l) => l.as_ref(),
-            AnyLayer::ELU(l) => l,
-            AnyLayer::ThresholdedReLU(l) => l,
-            AnyLayer::Softmax(l) => l,
-            AnyLayer::Chain(_) => return None,
-        })
-    }
-
     /// A chain's layers as trait objects (empty for a single layer).
     fn as_chain(&self) -> Vec<&dyn Layer> {
         match self {
@@ -232,4 +223,4 @@ impl Layer for AnyLayer {
     }
 }
 
-crate::layers::inherent_forward!(AnyLayer);
+crate::layer::inherent_forward!(AnyLayer);

@@ -6,24 +6,52 @@
 use serde_json::{json, Map, Value};
 
 use crate::error::{Error, Result};
-use crate::keras::fields::{f32_json, ints_json, Fields, BASE_KEYS};
-use crate::keras::objects::{
-    constraint_from, constraint_json, initializer_from, initializer_json, regularizer_from,
-    regularizer_json,
-};
+use crate::keras::fields::{Fields, KerasConfig};
 use crate::keras::AnyLayer;
-use crate::layers::Layer;
-use crate::{LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU, ELU};
+use crate::layer::Layer;
 
-/// The layer classes [`layer_from_config`] knows.
-pub const CLASS_NAMES: &[&str] = &[
-    "ReLU",
-    "LeakyReLU",
-    "PReLU",
-    "ELU",
-    "ThresholdedReLU",
-    "Softmax",
-];
+/// Generates [`CLASS_NAMES`], the config reader's dispatch and the writer's
+/// from the activation table (`activations::with_activations!`).
+macro_rules! configs {
+    ($($variant:ident => $ty:ty, $held:ty;)*) => {
+        /// The layer classes [`layer_from_config`] knows.
+        pub const CLASS_NAMES: &[&str] = &[$(<$ty as KerasConfig>::CLASS_NAME),*];
+
+        /// The layer of class `class_name` read from `fields`.
+        fn from_fields(class_name: &str, fields: &Fields<'_>) -> Result<AnyLayer> {
+            $(
+                if class_name == <$ty as KerasConfig>::CLASS_NAME {
+                    return <$ty as KerasConfig>::from_fields(fields).map(AnyLayer::from);
+                }
+            )*
+            Err(unknown_class(class_name))
+        }
+
+        impl AnyLayer {
+            /// The layer's Keras 3 `get_config()` (see each layer's
+            /// `to_keras_config`); a chain gives `{"layers": [entries]}`, the
+            /// config of a Keras `Sequential`.
+            ///
+            /// ```
+            /// use serde_json::json;
+            /// use wgpu_activations::{keras::AnyLayer, ELU};
+            /// assert_eq!(AnyLayer::from(ELU::new(0.5)?).to_keras_config(), json!({"alpha": 0.5}));
+            /// # Ok::<(), wgpu_activations::Error>(())
+            /// ```
+            pub fn to_keras_config(&self) -> Value {
+                match self {
+                    $(AnyLayer::$variant(l) => {
+                        let layer: &$ty = std::borrow::Borrow::borrow(l);
+                        layer.config()
+                    })*
+                    AnyLayer::Chain(layers) => json!({ "layers": self.chain_entries(layers) }),
+                }
+            }
+        }
+    };
+}
+
+crate::activations::with_activations!(configs);
 
 /// Builds a layer from its Keras class name and `get_config()` dictionary.
 ///
@@ -65,31 +93,7 @@ pub fn layer_from_config(class_name: &str, config: &Value) -> Result<AnyLayer> {
     let what = class_name.to_string();
     let fields = Fields::new(config, what, "", "config", false)?;
     fields.base_keys()?;
-    match class_name {
-        "ReLU" => relu(&fields).map(AnyLayer::ReLU),
-        "LeakyReLU" => leaky_relu(&fields).map(AnyLayer::LeakyReLU),
-        "ELU" => {
-            fields.only(&["alpha"], BASE_KEYS)?;
-            let alpha = not_null(
-                &fields,
-                "alpha",
-                1.0,
-                "Alpha of an ELU layer cannot be None, expecting a float. Received: None",
-            )?;
-            ELU::new(alpha).map(AnyLayer::ELU)
-        }
-        "ThresholdedReLU" => {
-            fields.only(&["theta"], BASE_KEYS)?;
-            not_negative(&fields, "theta", |v| {
-                format!("The theta value of a Thresholded ReLU layer should be >=0. Received: theta={v}")
-            })?;
-            let theta = not_null(&fields, "theta", 1.0, "Theta of a Thresholded ReLU layer cannot be None, expecting a float. Received: None")?;
-            ThresholdedReLU::new(theta).map(AnyLayer::ThresholdedReLU)
-        }
-        "Softmax" => softmax(&fields).map(AnyLayer::Softmax),
-        "PReLU" => prelu(&fields).map(AnyLayer::from),
-        other => Err(unknown_class(other)),
-    }
+    from_fields(class_name, &fields)
 }
 
 fn unknown_class(class_name: &str) -> Error {
@@ -100,156 +104,6 @@ fn unknown_class(class_name: &str) -> Error {
             CLASS_NAMES.join(", ")
         ),
     )
-}
-
-/// Rejects a negative number with `message(value)`, checked on the JSON
-/// value itself, as Keras checks the Python float before any cast to f32:
-/// `-1e-50` is negative there although it rounds to `-0.0` in f32, which
-/// the constructors (`value < 0.0`) would accept. Other types and `null`
-/// are left to the readers, and `-0.0` passes, as in Python.
-fn not_negative(
-    fields: &Fields<'_>,
-    key: &'static str,
-    message: impl FnOnce(&Value) -> String,
-) -> Result<()> {
-    match fields.get(key) {
-        Some(value @ Value::Number(n)) if n.as_f64().is_some_and(|v| v < 0.0) => {
-            Err(fields.error(key, message(value)))
-        }
-        _ => Ok(()),
-    }
-}
-
-/// A number that Keras rejects when `None`, with Keras's message for it.
-fn not_null(
-    fields: &Fields<'_>,
-    key: &'static str,
-    default: f32,
-    null_message: &str,
-) -> Result<f32> {
-    match fields.number(key)? {
-        None => Ok(default),
-        Some(Some(v)) => Ok(v),
-        Some(None) => Err(fields.error(key, null_message)),
-    }
-}
-
-fn relu(fields: &Fields<'_>) -> Result<ReLU> {
-    fields.only(&["max_value", "negative_slope", "threshold"], BASE_KEYS)?;
-    not_negative(fields, "max_value", |v| {
-        format!("max_value of a ReLU layer cannot be a negative value. Received: max_value={v}")
-    })?;
-    not_negative(fields, "negative_slope", |v| {
-        format!("negative_slope of a ReLU layer cannot be None or a negative value. Received: negative_slope={v}")
-    })?;
-    not_negative(fields, "threshold", |v| {
-        format!(
-            "threshold of a ReLU layer cannot be None or a negative value. Received: threshold={v}"
-        )
-    })?;
-    let max_value = fields.number("max_value")?.flatten();
-    let negative_slope = not_null(
-        fields,
-        "negative_slope",
-        0.0,
-        "negative_slope of a ReLU layer cannot be None or a negative value. Received: negative_slope=None",
-    )?;
-    let threshold = not_null(
-        fields,
-        "threshold",
-        0.0,
-        "threshold of a ReLU layer cannot be None or a negative value. Received: threshold=None",
-    )?;
-    ReLU::new(max_value, negative_slope, threshold)
-}
-
-fn leaky_relu(fields: &Fields<'_>) -> Result<LeakyReLU> {
-    fields.only(&["negative_slope", "alpha"], BASE_KEYS)?;
-    not_negative(fields, "negative_slope", |v| {
-        format!(
-            "The negative_slope value of a Leaky ReLU layer cannot be None or negative value. \
-             Expected a float. Received: negative_slope={v}"
-        )
-    })?;
-    // Keras 2 accepted a negative alpha; it is validated as Keras 3's
-    // negative_slope here (see LeakyReLU::from_alpha).
-    not_negative(fields, "alpha", |v| {
-        format!("The alpha value of a Leaky ReLU layer cannot be None or negative value. Received: alpha={v}")
-    })?;
-    match (fields.get("negative_slope"), fields.get("alpha")) {
-        (Some(slope), Some(alpha)) => Err(fields.error(
-            "alpha",
-            format!(
-                "LeakyReLU got both `negative_slope` (Keras 3) and `alpha` (its Keras 2 name); give one. \
-                 Received: negative_slope={slope}, alpha={alpha}"
-            ),
-        )),
-        (None, Some(_)) => LeakyReLU::from_alpha(not_null(
-            fields,
-            "alpha",
-            0.3,
-            "The alpha value of a Leaky ReLU layer cannot be None, Expecting a float. Received: None",
-        )?),
-        _ => LeakyReLU::new(not_null(
-            fields,
-            "negative_slope",
-            0.3,
-            "The negative_slope value of a Leaky ReLU layer cannot be None or negative value. \
-             Expected a float. Received: negative_slope=None",
-        )?),
-    }
-}
-
-fn softmax(fields: &Fields<'_>) -> Result<Softmax> {
-    fields.only(&["axis", "robust_masking"], BASE_KEYS)?;
-    if let Some(v) = fields.get("robust_masking") {
-        if !v.is_boolean() {
-            return Err(fields.wrong_type("robust_masking", "a bool", v));
-        }
-    }
-    match fields.int_or_list("axis")? {
-        None => Ok(Softmax::default()),
-        // A list stays a list when written back, even of one axis (SEMANTICS).
-        Some(Some(axes)) if !axes.is_empty() => Ok(match fields.get("axis") {
-            Some(Value::Array(_)) => Softmax::axes(&axes),
-            _ => Softmax::new(axes[0]),
-        }),
-        Some(_) => Err(fields.wrong_type(
-            "axis",
-            "an integer or a non-empty list of integers",
-            fields.get("axis").expect("present"),
-        )),
-    }
-}
-
-fn prelu(fields: &Fields<'_>) -> Result<PReLU> {
-    fields.only(
-        &[
-            "alpha_initializer",
-            "alpha_regularizer",
-            "alpha_constraint",
-            "shared_axes",
-        ],
-        BASE_KEYS,
-    )?;
-    let mut layer = PReLU::new();
-    if let Some(init) = fields.get("alpha_initializer") {
-        layer = layer.with_initializer(initializer_from(init)?);
-    }
-    if let Some(reg) = fields.get("alpha_regularizer") {
-        if let Some(reg) = regularizer_from(reg)? {
-            layer = layer.with_regularizer(reg);
-        }
-    }
-    if let Some(constraint) = fields.get("alpha_constraint") {
-        if let Some(constraint) = constraint_from(constraint)? {
-            layer = layer.with_constraint(constraint);
-        }
-    }
-    if let Some(Some(axes)) = fields.int_or_list("shared_axes")? {
-        layer = layer.with_shared_axes(&axes);
-    }
-    Ok(layer)
 }
 
 /// Builds a layer, or a chain, from a Keras layer entry
@@ -410,143 +264,7 @@ fn input_shape(value: &Value) -> Result<Vec<usize>> {
         .collect()
 }
 
-impl ReLU {
-    /// Keras 3's `get_config()` for this layer, without `name`, `trainable`
-    /// and `dtype`: `{"max_value", "negative_slope", "threshold"}`.
-    ///
-    /// ```
-    /// use serde_json::json;
-    /// use wgpu_activations::ReLU;
-    /// let config = ReLU::new(Some(6.0), 0.1, 0.0)?.to_keras_config();
-    /// assert_eq!(config, json!({"max_value": 6.0, "negative_slope": 0.1, "threshold": 0.0}));
-    /// # Ok::<(), wgpu_activations::Error>(())
-    /// ```
-    pub fn to_keras_config(&self) -> Value {
-        json!({
-            "max_value": self.max_value().map(f32_json),
-            "negative_slope": f32_json(self.negative_slope()),
-            "threshold": f32_json(self.threshold()),
-        })
-    }
-}
-
-impl LeakyReLU {
-    /// Keras 3's `get_config()`: `{"negative_slope"}`.
-    ///
-    /// ```
-    /// use serde_json::json;
-    /// use wgpu_activations::LeakyReLU;
-    /// assert_eq!(LeakyReLU::from_alpha(0.2)?.to_keras_config(), json!({"negative_slope": 0.2}));
-    /// # Ok::<(), wgpu_activations::Error>(())
-    /// ```
-    pub fn to_keras_config(&self) -> Value {
-        json!({ "negative_slope": f32_json(self.negative_slope()) })
-    }
-}
-
-impl ELU {
-    /// Keras 3's `get_config()`: `{"alpha"}`.
-    ///
-    /// ```
-    /// use serde_json::json;
-    /// use wgpu_activations::ELU;
-    /// assert_eq!(ELU::new(-1.0)?.to_keras_config(), json!({"alpha": -1.0}));
-    /// # Ok::<(), wgpu_activations::Error>(())
-    /// ```
-    pub fn to_keras_config(&self) -> Value {
-        json!({ "alpha": f32_json(self.alpha()) })
-    }
-}
-
-impl ThresholdedReLU {
-    /// Keras 2's `get_config()`: `{"theta"}` (Keras 3 has no such layer;
-    /// its `ReLU(threshold=theta)` differs only in the sign of zero and in
-    /// mapping NaN to 0).
-    ///
-    /// ```
-    /// use serde_json::json;
-    /// use wgpu_activations::ThresholdedReLU;
-    /// assert_eq!(ThresholdedReLU::new(2.5)?.to_keras_config(), json!({"theta": 2.5}));
-    /// # Ok::<(), wgpu_activations::Error>(())
-    /// ```
-    pub fn to_keras_config(&self) -> Value {
-        json!({ "theta": f32_json(self.theta()) })
-    }
-}
-
-impl Softmax {
-    /// Keras 3's `get_config()`: `{"axis"}`, an int for one axis given as
-    /// [`Softmax::new`], a list for [`Softmax::axes`] (even of one axis: Keras
-    /// keeps a list a list).
-    ///
-    /// ```
-    /// use serde_json::json;
-    /// use wgpu_activations::Softmax;
-    /// assert_eq!(Softmax::new(-1).to_keras_config(), json!({"axis": -1}));
-    /// assert_eq!(Softmax::axes(&[1]).to_keras_config(), json!({"axis": [1]}));
-    /// assert_eq!(Softmax::axes(&[1, 2]).to_keras_config(), json!({"axis": [1, 2]}));
-    /// ```
-    pub fn to_keras_config(&self) -> Value {
-        let axis = match self.axis_list() {
-            [one] if !self.is_axis_list() => Value::from(*one),
-            many => ints_json(many),
-        };
-        json!({ "axis": axis })
-    }
-}
-
-impl PReLU {
-    /// Keras 3's `get_config()`: the serialised `alpha_initializer`,
-    /// `alpha_regularizer` and `alpha_constraint` (null when unset) and
-    /// `shared_axes` (a list, or null for none). alpha's values are weights,
-    /// not config: see [`PReLU::weights`].
-    ///
-    /// ```
-    /// use serde_json::json;
-    /// use wgpu_activations::PReLU;
-    /// let config = PReLU::new().with_shared_axes(&[1, 2]).to_keras_config();
-    /// assert_eq!(config["shared_axes"], json!([1, 2]));
-    /// assert_eq!(config["alpha_initializer"]["class_name"], "Zeros");
-    /// assert_eq!(config["alpha_regularizer"], json!(null));
-    /// ```
-    pub fn to_keras_config(&self) -> Value {
-        let shared = if self.shared_axes().is_empty() {
-            Value::Null
-        } else {
-            ints_json(self.shared_axes())
-        };
-        json!({
-            "alpha_initializer": initializer_json(&self.initializer()),
-            "alpha_regularizer": self.regularizer().as_ref().map(regularizer_json),
-            "alpha_constraint": self.constraint().map(constraint_json),
-            "shared_axes": shared,
-        })
-    }
-}
-
 impl AnyLayer {
-    /// The layer's Keras 3 `get_config()` (see each layer's
-    /// `to_keras_config`); a chain gives `{"layers": [entries]}`, the
-    /// config of a Keras `Sequential`.
-    ///
-    /// ```
-    /// use serde_json::json;
-    /// use wgpu_activations::{keras::AnyLayer, ELU};
-    /// assert_eq!(AnyLayer::from(ELU::new(0.5)?).to_keras_config(), json!({"alpha": 0.5}));
-    /// # Ok::<(), wgpu_activations::Error>(())
-    /// ```
-    pub fn to_keras_config(&self) -> Value {
-        match self {
-            AnyLayer::ReLU(l) => l.to_keras_config(),
-            AnyLayer::LeakyReLU(l) => l.to_keras_config(),
-            AnyLayer::PReLU(l) => l.to_keras_config(),
-            AnyLayer::ELU(l) => l.to_keras_config(),
-            AnyLayer::ThresholdedReLU(l) => l.to_keras_config(),
-            AnyLayer::Softmax(l) => l.to_keras_config(),
-            AnyLayer::Chain(layers) => json!({ "layers": self.chain_entries(layers) }),
-        }
-    }
-
     /// The whole Keras entry, `{"class_name", "config"}`, which
     /// [`layer_from_json`] reads back; a chain gives a list of entries.
     ///

@@ -194,6 +194,53 @@ impl<'a> Fields<'a> {
 }
 
 /// The base keys [`Fields::base_keys`] checks and otherwise ignores.
+impl Fields<'_> {
+    /// Rejects a negative number with `message(value)`, checked on the JSON
+    /// value itself, as Keras checks the Python float before any cast to
+    /// f32: `-1e-50` is negative there although it rounds to `-0.0` in f32,
+    /// which the constructors (`value < 0.0`) would accept. Other types and
+    /// `null` are left to the readers, and `-0.0` passes, as in Python.
+    pub(crate) fn not_negative(
+        &self,
+        key: &'static str,
+        message: impl FnOnce(String) -> String,
+    ) -> Result<()> {
+        match self.get(key) {
+            Some(value @ Value::Number(n)) if n.as_f64().is_some_and(|v| v < 0.0) => {
+                Err(self.error(key, message(value.to_string())))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// A number that Keras rejects when `None`, with Keras's message for it;
+    /// `default` when absent.
+    pub(crate) fn not_null(
+        &self,
+        key: &'static str,
+        default: f32,
+        null_message: &str,
+    ) -> Result<f32> {
+        match self.number(key)? {
+            None => Ok(default),
+            Some(Some(v)) => Ok(v),
+            Some(None) => Err(self.error(key, null_message)),
+        }
+    }
+}
+
+/// What an activation reads from, and writes to, a Keras `get_config()`.
+pub(crate) trait KerasConfig: Sized {
+    /// The Keras class name.
+    const CLASS_NAME: &'static str;
+
+    /// Builds the layer from its config's fields (the base keys already checked).
+    fn from_fields(fields: &Fields<'_>) -> Result<Self>;
+
+    /// Keras 3's `get_config()`, without `name`, `trainable` and `dtype`.
+    fn config(&self) -> Value;
+}
+
 pub(crate) const BASE_KEYS: &[&str] = &["name", "trainable", "dtype"];
 
 /// An integer JSON value; a float with an integral value also counts, since

@@ -36,9 +36,9 @@
 
 mod any_layer;
 mod config;
-mod fields;
+pub(crate) mod fields;
 mod npy;
-mod objects;
+pub(crate) mod objects;
 mod weights;
 
 pub use any_layer::AnyLayer;

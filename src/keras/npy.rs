@@ -118,7 +118,7 @@ pub fn read_npy_file(path: impl AsRef<std::path::Path>) -> Result<(Vec<usize>, V
 /// # Ok::<(), wgpu_activations::Error>(())
 /// ```
 pub fn write_npy(shape: &[usize], values: &[f32]) -> Result<Vec<u8>> {
-    crate::cpu::check_len(shape, values)?;
+    crate::shape::check_len(shape, values)?;
     let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
     let shape_text = match dims.as_slice() {
         [one] => format!("({one},)"),

@@ -1,9 +1,9 @@
 //! PReLU's weight, alpha, in and out as Keras holds it: a flat f32 array
 //! with its shape (`layer.get_weights()[0]`), or a `.npy` file of it.
 
+use crate::activations::prelu::PReLU;
 use crate::error::{Error, Result};
 use crate::keras::npy::{read_npy, write_npy};
-use crate::layers::prelu::PReLU;
 use crate::shape::prelu_alpha_shape;
 
 impl PReLU {
@@ -39,7 +39,7 @@ impl PReLU {
     /// # Ok::<(), wgpu_activations::Error>(())
     /// ```
     pub fn load_alpha(&self, shape: &[usize], values: &[f32]) -> Result<()> {
-        crate::cpu::check_len(shape, values)?;
+        crate::shape::check_len(shape, values)?;
         match self.alpha_shape() {
             Some(built) if built != shape => {
                 return Err(Error::Shape(format!(

@@ -51,15 +51,9 @@ pub enum Constraint {
     },
 }
 
+/// A constraint's argument, if finite.
 fn finite(name: &'static str, value: f32) -> Result<f32> {
-    if value.is_finite() {
-        Ok(value)
-    } else {
-        Err(Error::argument(
-            name,
-            format!("{name} of a constraint must be a finite number. Received: {name}={value:?}"),
-        ))
-    }
+    crate::validate::finite("a constraint", name, value)
 }
 
 impl Constraint {
@@ -158,7 +152,7 @@ impl Constraint {
     /// The constraint applied to `w` of `shape` on the CPU: norms in f64,
     /// then Keras's formula in f32 operation by operation.
     pub fn apply_reference(&self, shape: &[usize], w: &[f32]) -> Result<Vec<f32>> {
-        crate::cpu::check_len(shape, w)?;
+        crate::shape::check_len(shape, w)?;
         if *self == Constraint::NonNeg {
             return Ok(w
                 .iter()
@@ -168,7 +162,7 @@ impl Constraint {
         let axes = self.axes(shape)?;
         let (min_value, max_value, rate) = self.bounds();
         let mut out = w.to_vec();
-        for row in crate::cpu::rows(shape, &axes) {
+        for row in crate::activations::softmax::rows::rows(shape, &axes) {
             let squares: f64 = row.iter().map(|&i| f64::from(w[i]).powi(2)).sum();
             let norm = squares.sqrt() as f32;
             for i in row {

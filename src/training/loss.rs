@@ -1,11 +1,12 @@
 //! The gradient of Keras's mean squared error, so a training loop can stay
 //! on the GPU from prediction to update.
 
+use crate::activations::elementwise::ScalarParams;
 use crate::context::GpuContext;
 use crate::error::{Error, Result};
-use crate::kernels::Kernel;
-use crate::launch::Elementwise;
+use crate::launch::ElementwiseJob;
 use crate::tensor::GpuTensor;
+use crate::training::kernels::MSE_GRAD;
 
 /// `dL/dy` for Keras's `MeanSquaredError()` (mean over every element):
 /// `2 * (y - target) / n`, on the GPU (one submission).
@@ -32,7 +33,8 @@ pub fn mean_squared_error_gradient(
     // f32 holds 2 / n closely enough for any n that fits a tensor.
     let scale = (2.0 / y.len().max(1) as f64) as f32;
     ctx.submit_with("mean squared error gradient", |encoder| {
-        Elementwise::scalar(Kernel::MseGrad, scale).encode_gradient(ctx, encoder, y, target, &dy)
+        ElementwiseJob::new(MSE_GRAD, &ScalarParams::new(scale))
+            .encode_gradient(ctx, encoder, y, target, &dy)
     })?;
     Ok(dy)
 }

@@ -5,6 +5,7 @@
 //! `backward` and [`crate::PReLU::alpha_gradient`].
 
 mod constraint;
+pub(crate) mod kernels;
 mod loss;
 mod regularizer;
 mod sgd;

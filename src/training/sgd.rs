@@ -1,8 +1,8 @@
 //! A plain SGD step on the GPU, as Keras's `SGD()` without momentum.
 
+use crate::activations::prelu::PReLU;
 use crate::context::GpuContext;
 use crate::error::{Error, Result};
-use crate::layers::prelu::PReLU;
 use crate::tensor::GpuTensor;
 
 /// Keras `SGD(learning_rate)` without momentum: `w -= learning_rate * grad`,

@@ -1,0 +1,191 @@
+//! What an elementwise activation is: `y[i] = f(x[i])` with a uniform of
+//! parameters, a forward and a gradient kernel, and a CPU twin of each.
+//! An activation that implements [`Elementwise`] and invokes
+//! [`elementwise_layer!`] gets its whole [`crate::Layer`] impl (GPU forward,
+//! in place, backward, CPU references) and inherent `forward*`/`backward`
+//! methods from here; nothing else in the crate names it but the table in
+//! `src/activations/mod.rs`.
+
+use bytemuck::{Pod, Zeroable};
+
+use crate::error::{Error, Result};
+use crate::kernels::spec::Kernel;
+use crate::launch::ElementwiseJob;
+
+/// An elementwise activation.
+pub(crate) trait Elementwise {
+    /// The forward kernel: its file defines `apply(v, first)` on 4 elements.
+    const FORWARD: Kernel;
+    /// The gradient kernel: `apply(x, dy, first)` gives `dx` of 4 elements.
+    const GRADIENT: Kernel;
+    /// The forward kernel's uniform (binding 1).
+    type Params: Pod;
+    /// The gradient kernel's uniform (binding 1).
+    type GradientParams: Pod;
+
+    /// The forward kernel's parameters.
+    fn params(&self) -> Self::Params;
+
+    /// The gradient kernel's parameters.
+    fn gradient_params(&self) -> Self::GradientParams;
+
+    /// The CPU twin of the forward kernel on one element.
+    fn apply(&self, x: f32) -> f32;
+
+    /// The CPU twin of the gradient kernel: `dx` for one element of a
+    /// non-NaN `x` (NaN `x` gives NaN without asking).
+    fn backward(&self, x: f32, dy: f32) -> f32;
+}
+
+/// The forward job of `layer`.
+pub(crate) fn forward_job<T: Elementwise>(layer: &T) -> ElementwiseJob {
+    ElementwiseJob::new(T::FORWARD, &layer.params())
+}
+
+/// The backward job of `layer`.
+pub(crate) fn gradient_job<T: Elementwise>(layer: &T) -> ElementwiseJob {
+    ElementwiseJob::new(T::GRADIENT, &layer.gradient_params())
+}
+
+/// The CPU twin of the forward pass over `x`.
+pub(crate) fn reference<T: Elementwise>(layer: &T, x: &[f32]) -> Vec<f32> {
+    x.iter().map(|&x| layer.apply(x)).collect()
+}
+
+/// The CPU twin of the backward pass: `dx` from `x` and `dy`, NaN where `x` is NaN.
+pub(crate) fn reference_backward<T: Elementwise>(
+    layer: &T,
+    x: &[f32],
+    dy: &[f32],
+) -> Result<Vec<f32>> {
+    if x.len() != dy.len() {
+        return Err(Error::Shape(format!(
+            "dy holds {} values but x holds {}",
+            dy.len(),
+            x.len()
+        )));
+    }
+    Ok(x.iter()
+        .zip(dy)
+        .map(|(&x, &dy)| if x.is_nan() { x } else { layer.backward(x, dy) })
+        .collect())
+}
+
+/// The `Params` of a kernel whose one argument is a scalar (LeakyReLU's
+/// slope, ELU's alpha, ThresholdedReLU's theta, their gradients, the mean
+/// squared error's scale). The WGSL struct of the same name mirrors it.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct ScalarParams {
+    /// The one argument.
+    pub value: f32,
+    /// Padding to 16 bytes, a uniform struct's granule.
+    pub _pad: [f32; 3],
+}
+
+impl ScalarParams {
+    /// Wraps one scalar argument.
+    pub fn new(value: f32) -> Self {
+        Self {
+            value,
+            _pad: [0.0; 3],
+        }
+    }
+}
+
+/// Implements [`crate::Layer`] for an [`Elementwise`] activation and gives it
+/// inherent `forward`, `forward_into`, `forward_in_place` and `backward`, so
+/// callers need not import the trait.
+macro_rules! elementwise_layer {
+    ($layer:ty, $class:literal) => {
+        impl $crate::layer::Layer for $layer {
+            fn class_name(&self) -> &'static str {
+                $class
+            }
+
+            fn encode(
+                &self,
+                ctx: &$crate::GpuContext,
+                encoder: &mut wgpu::CommandEncoder,
+                x: &$crate::GpuTensor,
+                out: &$crate::GpuTensor,
+            ) -> $crate::Result<()> {
+                $crate::activations::elementwise::forward_job(self).encode(ctx, encoder, x, out)
+            }
+
+            fn supports_in_place(&self) -> bool {
+                true
+            }
+
+            fn encode_in_place(
+                &self,
+                ctx: &$crate::GpuContext,
+                encoder: &mut wgpu::CommandEncoder,
+                x: &$crate::GpuTensor,
+            ) -> $crate::Result<()> {
+                $crate::activations::elementwise::forward_job(self).encode_in_place(ctx, encoder, x)
+            }
+
+            fn reference(&self, shape: &[usize], x: &[f32]) -> $crate::Result<Vec<f32>> {
+                $crate::shape::check_len(shape, x)?;
+                Ok($crate::activations::elementwise::reference(self, x))
+            }
+
+            fn encode_backward(
+                &self,
+                ctx: &$crate::GpuContext,
+                encoder: &mut wgpu::CommandEncoder,
+                x: &$crate::GpuTensor,
+                dy: &$crate::GpuTensor,
+                dx: &$crate::GpuTensor,
+            ) -> $crate::Result<()> {
+                $crate::activations::elementwise::gradient_job(self)
+                    .encode_gradient(ctx, encoder, x, dy, dx)
+            }
+
+            fn reference_backward(
+                &self,
+                shape: &[usize],
+                x: &[f32],
+                dy: &[f32],
+            ) -> $crate::Result<Vec<f32>> {
+                $crate::shape::check_len(shape, x)?;
+                $crate::shape::check_len(shape, dy)?;
+                $crate::activations::elementwise::reference_backward(self, x, dy)
+            }
+        }
+
+        $crate::layer::inherent_forward!($layer);
+
+        impl $crate::activations::Kernels for $layer {
+            const KERNELS: &'static [$crate::kernels::spec::Kernel] = &[
+                <$layer as $crate::activations::elementwise::Elementwise>::FORWARD,
+                <$layer as $crate::activations::elementwise::Elementwise>::GRADIENT,
+            ];
+        }
+
+        impl $layer {
+            /// The backward pass on the GPU: `dx = dy * f'(x)` from the forward
+            /// input `x` and the upstream gradient `dy` (one submission).
+            pub fn backward(
+                &self,
+                ctx: &$crate::GpuContext,
+                x: &$crate::GpuTensor,
+                dy: &$crate::GpuTensor,
+            ) -> $crate::Result<$crate::GpuTensor> {
+                $crate::layer::Layer::backward(self, ctx, x, dy)
+            }
+
+            /// Runs the layer on the GPU, overwriting `x` (no new buffer).
+            pub fn forward_in_place(
+                &self,
+                ctx: &$crate::GpuContext,
+                x: &$crate::GpuTensor,
+            ) -> $crate::Result<()> {
+                $crate::layer::Layer::forward_in_place(self, ctx, x)
+            }
+        }
+    };
+}
+
+pub(crate) use elementwise_layer;

@@ -1,0 +1,96 @@
+//! The training kernels that are not an activation's: a parameter's update
+//! (an SGD step and a Keras constraint), a regularizer's penalty, and the
+//! mean squared error's gradient, with their uniforms.
+
+use bytemuck::{Pod, Zeroable};
+
+use crate::activations::elementwise::ScalarParams;
+use crate::dtype::DType;
+use crate::kernels::spec::{
+    layout, Binding, BindingKind, Family, Kernel, KernelSpec, LoopCost, Mapping, Specializations,
+    WORKGROUP_SIZE,
+};
+use crate::launch_rows::RowParams;
+
+/// An SGD step and a Keras constraint on a parameter, one invocation per
+/// row (a row is the slice a norm constraint normalises).
+pub(crate) const PARAM_UPDATE: Kernel = Kernel(&KernelSpec {
+    name: "param_update",
+    family: Family::Rows,
+    includes: &[],
+    body: include_str!("../../shaders/training/param_update.wgsl"),
+    bindings: &[Binding::new(
+        "update",
+        7,
+        BindingKind::Uniform(layout!(Update)),
+    )],
+    workgroup_memory: 0,
+    params: layout!(RowParams),
+    specializations: Specializations::ParamUpdate,
+    features: wgpu::Features::empty(),
+    dtypes: &[DType::F32],
+    mapping: Mapping::InvocationPerRow,
+    cpu_workgroup_size: WORKGROUP_SIZE,
+    split_twin: None,
+    loop_cost: LoopCost::WholeRowTwice,
+});
+
+/// A regularizer's penalty on a parameter: one workgroup strides over it.
+pub(crate) const PARAM_PENALTY: Kernel = Kernel(&KernelSpec {
+    name: "param_penalty",
+    family: Family::Standalone,
+    includes: &[],
+    body: include_str!("../../shaders/training/param_penalty.wgsl"),
+    bindings: &[
+        Binding::new("input", 2, BindingKind::Storage),
+        Binding::new("output", 3, BindingKind::StorageReadWrite),
+    ],
+    // The tree reduction's vec2 (L1 and L2 sums) per lane.
+    workgroup_memory: 8 * WORKGROUP_SIZE,
+    params: layout!(PenaltyParams),
+    specializations: Specializations::None,
+    features: wgpu::Features::empty(),
+    dtypes: &[DType::F32],
+    mapping: Mapping::OneWorkgroup,
+    cpu_workgroup_size: WORKGROUP_SIZE,
+    split_twin: None,
+    loop_cost: LoopCost::Array,
+});
+
+/// The mean squared error's gradient, `2 (y - target) / n`, elementwise.
+pub(crate) const MSE_GRAD: Kernel = Kernel(&KernelSpec::elementwise_gradient(
+    "mse_grad",
+    include_str!("../../shaders/training/mse_grad.wgsl"),
+    layout!(ScalarParams),
+));
+
+/// Every training kernel.
+pub(crate) const ALL: [Kernel; 3] = [PARAM_UPDATE, PARAM_PENALTY, MSE_GRAD];
+
+/// [`PARAM_UPDATE`]'s step and constraint bounds.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub(crate) struct Update {
+    /// The SGD step's learning rate.
+    pub(crate) learning_rate: f32,
+    /// The norm constraints' lower bound.
+    pub(crate) min_value: f32,
+    /// The norm constraints' upper bound.
+    pub(crate) max_value: f32,
+    /// `min_max_norm`'s rate (1 for `max_norm`).
+    pub(crate) rate: f32,
+}
+
+/// [`PARAM_PENALTY`]'s uniform.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub(crate) struct PenaltyParams {
+    /// Elements of the parameter.
+    pub(crate) len: u32,
+    /// The L1 factor.
+    pub(crate) l1: f32,
+    /// The L2 factor.
+    pub(crate) l2: f32,
+    /// Padding to 16 bytes.
+    pub(crate) _pad: u32,
+}
