@@ -37,7 +37,6 @@ pub mod cpu;
 pub mod dispatch;
 mod dtype;
 mod error;
-pub mod initializers;
 pub mod keras;
 pub mod kernels;
 mod launch;
@@ -57,7 +56,6 @@ pub use dtype::DType;
 pub use error::{Error, Result};
 /// The `half` crate whose `f16` [`GpuTensor::from_f16`] takes.
 pub use half;
-pub use initializers::Initializer;
 pub use keras::AnyLayer;
 pub use layers::elu::ELU;
 pub use layers::leaky_relu::LeakyReLU;
@@ -69,6 +67,7 @@ pub use layers::PreluGradients;
 pub use layers::{Layer, Saved};
 pub use sequential::Sequential;
 pub use tensor::GpuTensor;
+pub use training::Initializer;
 /// The wgpu this crate is built on, so hosts can name the same version.
 pub use wgpu;
 
