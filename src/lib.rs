@@ -38,7 +38,6 @@ pub mod cpu;
 mod dispatch;
 mod dtype;
 mod error;
-pub mod initializers;
 pub mod keras;
 mod kernels;
 mod launch;
@@ -64,11 +63,11 @@ pub use dtype::DType;
 pub use error::{Error, Result};
 /// The `half` crate whose `f16` [`GpuTensor::from_f16`] takes.
 pub use half;
-pub use initializers::Initializer;
 pub use keras::AnyLayer;
 pub use layer::{Layer, Saved};
 pub use sequential::Sequential;
 pub use tensor::GpuTensor;
+pub use training::Initializer;
 /// The wgpu this crate is built on, so hosts can name the same version.
 pub use wgpu;
 

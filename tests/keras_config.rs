@@ -15,11 +15,10 @@ use common::{
 };
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use wgpu_activations::initializers::{Distribution, FanMode, Initializer};
 use wgpu_activations::keras::{
     layer_from_config, layer_from_json, read_npy, read_npy_file, write_npy, AnyLayer,
 };
-use wgpu_activations::training::{Constraint, Regularizer};
+use wgpu_activations::training::{Constraint, Distribution, FanMode, Initializer, Regularizer};
 use wgpu_activations::{
     Error, GpuContext, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU, ELU,
 };

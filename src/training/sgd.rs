@@ -2,7 +2,7 @@
 
 use crate::activations::prelu::PReLU;
 use crate::context::GpuContext;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::tensor::GpuTensor;
 
 /// Keras `SGD(learning_rate)` without momentum: `w -= learning_rate * grad`,
@@ -28,12 +28,8 @@ pub struct Sgd {
 impl Sgd {
     /// An SGD optimizer; the learning rate must be finite.
     pub fn new(learning_rate: f32) -> Result<Self> {
-        if !learning_rate.is_finite() {
-            return Err(Error::argument(
-                "learning_rate",
-                format!("learning_rate must be a finite number. Received: learning_rate={learning_rate:?}"),
-            ));
-        }
+        let learning_rate =
+            crate::validate::finite("an SGD optimizer", "learning_rate", learning_rate)?;
         Ok(Self { learning_rate })
     }
 
