@@ -7,7 +7,7 @@ use crate::context::GpuContext;
 use crate::dispatch::{chunks, spread, vec4s_per_invocation};
 use crate::error::{Error, Result};
 use crate::kernels::spec::{Kernel, Launch, Specialization, Variant};
-use crate::pipelines::PipelineKey;
+use crate::record::Recorder;
 use crate::tensor::GpuTensor;
 
 /// An elementwise job, `out[i] = f(x[i])`: the kernel, its `params` bytes,
@@ -105,28 +105,23 @@ impl ElementwiseJob {
             extra.check_context(ctx)?;
             self.check_extra_binding(ctx, extra)?;
         }
-        let device = ctx.device();
         let limits = ctx.limits();
         let variant = if input.is_some() {
             Variant::Separate
         } else {
             Variant::InPlace
         };
-        let workgroup_size = ctx.workgroup_size(self.kernel);
-        let pipeline = ctx.pipeline(PipelineKey {
-            kernel: self.kernel,
+        let recorder = Recorder::new(
+            ctx,
+            self.kernel,
             variant,
-            specialization: self.specialization,
-            workgroup_size,
-            dtype: output.dtype(),
-        })?;
+            self.specialization,
+            output.dtype(),
+        )?;
+        let workgroup_size = recorder.workgroup_size;
         let params = ctx.uniform(&self.params);
         let per_invocation = vec4s_per_invocation(ctx.adapter_info().device_type);
-        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-            label: Some(self.kernel.name()),
-            timestamp_writes: None,
-        });
-        pass.set_pipeline(&pipeline.pipeline);
+        let mut pass = recorder.pass(encoder);
         let element_size = output.dtype().size();
         let plan = chunks(
             output.len() as u64,
@@ -158,35 +153,21 @@ impl ElementwiseJob {
                     size: wgpu::BufferSize::new(vec4s * 4 * element_size),
                 })
             };
-            let mut entries = Vec::with_capacity(6);
-            let mut bind = |name: &str, resource| -> Result<()> {
-                entries.push(wgpu::BindGroupEntry {
-                    binding: self.kernel.binding(name).ok_or_else(|| {
-                        Error::Shape(format!("{:?} has no binding `{name}`", self.kernel))
-                    })?,
-                    resource,
-                });
-                Ok(())
-            };
-            bind("launch", launch.as_entire_binding())?;
-            bind("params", params.as_entire_binding())?;
+            let mut resources = Vec::with_capacity(6);
+            resources.push(("launch", launch.as_entire_binding()));
+            resources.push(("params", params.as_entire_binding()));
             if let Some(input) = input {
-                bind("input", range(input.buffer()))?;
+                resources.push(("input", range(input.buffer())));
             }
-            bind("output", range(output.buffer()))?;
+            resources.push(("output", range(output.buffer())));
             if let Some(upstream) = upstream {
-                bind("upstream", range(upstream.buffer()))?;
+                resources.push(("upstream", range(upstream.buffer())));
             }
             if let Some((name, extra)) = &self.extra {
-                bind(name, extra.buffer().as_entire_binding())?;
+                resources.push((name, extra.buffer().as_entire_binding()));
             }
-            let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some(self.kernel.name()),
-                layout: &pipeline.layout,
-                entries: &entries,
-            });
-            pass.set_bind_group(0, &bind_group, &[]);
-            pass.dispatch_workgroups(grid.x, grid.y, 1);
+            let bind_group = recorder.bind_group(&resources)?;
+            recorder.dispatch(&mut pass, &bind_group, grid);
         }
         Ok(())
     }

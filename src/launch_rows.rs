@@ -3,57 +3,18 @@
 //! rows (a workgroup each or an invocation each). Softmax forward and
 //! backward, PReLU's alpha gradient and parameter updates are row jobs.
 
-use bytemuck::{Pod, Zeroable};
-
 use crate::context::GpuContext;
 use crate::dispatch::{row_segments, row_workgroups, spread};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
+use crate::kernels::rows::{RowParams, ROW_MAX_RANK};
 use crate::kernels::spec::{
     Finishing, Kernel, Mapping, RowShape, Specialization, Specializations, Variant,
 };
 use crate::loop_budget;
-use crate::pipelines::PipelineKey;
+use crate::record::Recorder;
 use crate::shape::{element_count, mask_strides, softmax_plan, PlannedAxis};
 use crate::tensor::GpuTensor;
-
-/// Most merged axes on each side (kept, reduced) of a row job.
-pub const ROW_MAX_RANK: usize = 8;
-
-/// The uniform of every row kernel (binding 1, `params`): which elements
-/// form a row, for softmax, PReLU's alpha gradient and parameter updates.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
-pub struct RowParams {
-    /// Number of rows.
-    pub rows: u32,
-    /// Elements per row.
-    pub row_len: u32,
-    /// Merged kept axes in use.
-    pub kept_rank: u32,
-    /// Merged reduced axes in use.
-    pub reduced_rank: u32,
-    /// 1 when a mask is bound.
-    pub has_mask: u32,
-    /// Workgroups along x; rows continue along y.
-    pub grid_x: u32,
-    /// Segments per row for the split kernels; 1 otherwise.
-    pub parts: u32,
-    /// Elements per segment for the split kernels; `row_len` otherwise.
-    pub part_len: u32,
-    /// Sizes of the kept axes, outermost first.
-    pub kept_dims: [u32; ROW_MAX_RANK],
-    /// Input strides of the kept axes.
-    pub kept_strides: [u32; ROW_MAX_RANK],
-    /// Mask strides of the kept axes (0 where the mask broadcasts).
-    pub kept_mask_strides: [u32; ROW_MAX_RANK],
-    /// Sizes of the reduced axes, outermost first.
-    pub reduced_dims: [u32; ROW_MAX_RANK],
-    /// Input strides of the reduced axes.
-    pub reduced_strides: [u32; ROW_MAX_RANK],
-    /// Mask strides of the reduced axes.
-    pub reduced_mask_strides: [u32; ROW_MAX_RANK],
-}
 
 /// What a parameter update adds to the row specialisation: the
 /// `CONSTRAINT` code and whether an SGD step runs.
@@ -358,44 +319,26 @@ fn dispatch_once(
             }
         })?;
     params.grid_x = grid.x;
-    let pipeline = ctx.pipeline(PipelineKey {
+    // The row kernels' tensors share one type (the mask is always f32).
+    let recorder = Recorder::new(
+        ctx,
         kernel,
-        variant: Variant::Separate,
-        specialization: job.specialization,
-        workgroup_size,
-        // The row kernels' tensors share one type (the mask is always f32).
-        dtype: job.dtype,
-    })?;
+        Variant::Separate,
+        job.specialization,
+        job.dtype,
+    )?;
     let params = ctx.uniform(bytemuck::bytes_of(&params));
     let extra: Vec<(&str, wgpu::Buffer)> = job
         .uniforms
         .iter()
         .map(|&(name, bytes)| (name, ctx.uniform(bytes)))
         .collect();
-    let buffers = std::iter::once(("params", &params))
+    let resources: Vec<(&str, wgpu::BindingResource<'_>)> = std::iter::once(("params", &params))
         .chain(job.buffers.iter().copied())
-        .chain(extra.iter().map(|(name, buffer)| (*name, buffer)));
-    let mut entries = Vec::with_capacity(8);
-    for (name, buffer) in buffers {
-        let binding = kernel
-            .binding(name)
-            .ok_or_else(|| Error::Shape(format!("internal: {kernel:?} has no binding `{name}`")))?;
-        entries.push(wgpu::BindGroupEntry {
-            binding,
-            resource: buffer.as_entire_binding(),
-        });
-    }
-    let bind_group = ctx.device().create_bind_group(&wgpu::BindGroupDescriptor {
-        label: Some(kernel.name()),
-        layout: &pipeline.layout,
-        entries: &entries,
-    });
-    let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-        label: Some(kernel.name()),
-        timestamp_writes: None,
-    });
-    pass.set_pipeline(&pipeline.pipeline);
-    pass.set_bind_group(0, &bind_group, &[]);
-    pass.dispatch_workgroups(grid.x, grid.y, 1);
+        .chain(extra.iter().map(|(name, buffer)| (*name, buffer)))
+        .map(|(name, buffer)| (name, buffer.as_entire_binding()))
+        .collect();
+    let bind_group = recorder.bind_group(&resources)?;
+    recorder.dispatch(&mut recorder.pass(encoder), &bind_group, grid);
     Ok(())
 }

@@ -45,6 +45,7 @@ mod launch_rows;
 mod layer;
 mod loop_budget;
 mod pipelines;
+mod record;
 mod sequential;
 pub mod shape;
 mod tensor;
@@ -97,11 +98,11 @@ pub mod internals {
     pub use crate::activations::elementwise::ScalarParams;
     pub use crate::activations::prelu::layer::{PreluParams, PRELU_MAX_RANK};
     pub use crate::dispatch::{chunks, row_segments, spread, vec4s_per_invocation, Chunk, Grid};
+    pub use crate::kernels::rows::{RowParams, ROW_MAX_RANK};
     pub use crate::kernels::spec::{
         Kernel, KernelSpec, Launch, PreluAlpha, RowShape, Specialization, Variant, ENTRY_POINT,
         WORKGROUP_SIZE,
     };
-    pub use crate::launch_rows::{RowParams, ROW_MAX_RANK};
     pub use crate::loop_budget::row_loop_iterations;
 
     /// The kernels the benchmark launches.

@@ -15,8 +15,8 @@
 //! stride over at most a few vec4s), far inside the budget.
 
 use crate::error::{Error, Result};
+use crate::kernels::rows::RowParams;
 use crate::kernels::spec::{Kernel, LoopCost};
-use crate::launch_rows::RowParams;
 
 /// llvmpipe's loop iterations per invocation, shared by every loop.
 pub(crate) const LLVMPIPE_LOOP_ITERATIONS: u64 = 65_535;
@@ -106,7 +106,7 @@ mod tests {
     fn row_loop_iterations_example() {
         use super::row_loop_iterations;
         use crate::activations::softmax::kernels as softmax;
-        use crate::launch_rows::RowParams;
+        use crate::kernels::rows::RowParams;
         let row = RowParams {
             rows: 1,
             row_len: 40_000,

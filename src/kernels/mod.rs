@@ -4,6 +4,7 @@
 //! activation table, for the tests that compile each kernel in every variant
 //! and check each spec against naga's reflection of its shader.
 
+pub(crate) mod rows;
 pub(crate) mod spec;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

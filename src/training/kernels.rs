@@ -6,11 +6,11 @@ use bytemuck::{Pod, Zeroable};
 
 use crate::activations::elementwise::ScalarParams;
 use crate::dtype::DType;
+use crate::kernels::rows::RowParams;
 use crate::kernels::spec::{
     layout, Binding, BindingKind, Family, Kernel, KernelSpec, LoopCost, Mapping, Specializations,
     WORKGROUP_SIZE,
 };
-use crate::launch_rows::RowParams;
 
 /// An SGD step and a Keras constraint on a parameter, one invocation per
 /// row (a row is the slice a norm constraint normalises).

@@ -9,12 +9,12 @@ use crate::activations::prelu::PReLU;
 use crate::context::GpuContext;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
+use crate::kernels::rows::RowParams;
 use crate::kernels::spec::{
     layout, Binding, BindingKind, Family, Finishing, Kernel, KernelSpec, LoopCost, Mapping,
     PreluAlpha, Specialization, Specializations, WORKGROUP_SIZE,
 };
 use crate::launch::ElementwiseJob;
-use crate::launch_rows::RowParams;
 use crate::layer::Layer;
 use crate::shape::{check_len, prelu_index_plan};
 use crate::tensor::GpuTensor;

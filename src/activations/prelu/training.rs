@@ -5,11 +5,14 @@
 use crate::activations::prelu::layer::{Regularization, ALPHA_GRAD};
 use crate::activations::prelu::PReLU;
 use crate::context::GpuContext;
+use crate::dispatch::Grid;
+use crate::dtype::DType;
 use crate::error::{Error, Result};
+use crate::kernels::rows::RowParams;
 use crate::kernels::spec::{Kernel, Specialization, Variant};
-use crate::launch_rows::{dispatch_rows, row_params, RowParams};
+use crate::launch_rows::{dispatch_rows, row_params};
 use crate::layer::Layer;
-use crate::pipelines::PipelineKey;
+use crate::record::Recorder;
 use crate::tensor::GpuTensor;
 use crate::training::kernels::{PenaltyParams, Update, PARAM_PENALTY, PARAM_UPDATE};
 use crate::training::{Constraint, Regularizer};
@@ -151,14 +154,14 @@ impl PReLU {
         regularized: bool,
     ) -> Result<()> {
         x.check_same_shape("dy", dy)?;
-        if x.dtype() != crate::DType::F32 {
+        if x.dtype() != DType::F32 {
             return Err(Error::Shape(format!(
                 "PReLU's alpha gradient takes f32 x and dy (alpha and its gradient stay f32, \
                  as Keras keeps variables under mixed precision); these hold {}",
                 x.dtype()
             )));
         }
-        if d_alpha.dtype() != crate::DType::F32 {
+        if d_alpha.dtype() != DType::F32 {
             return Err(Error::Shape(format!(
                 "d_alpha must hold f32 (alpha and its gradient stay f32); this one holds {}",
                 d_alpha.dtype()
@@ -251,35 +254,22 @@ impl PReLU {
             ctx.loop_budget(),
         )?;
         ctx.submit_with("PReLU regularization penalty", |encoder| {
-            let pipeline = ctx.pipeline(PipelineKey {
+            let recorder = Recorder::new(
+                ctx,
                 kernel,
-                variant: Variant::Separate,
-                specialization: Specialization::None,
-                workgroup_size,
-                dtype: crate::DType::F32,
-            })?;
+                Variant::Separate,
+                Specialization::None,
+                DType::F32,
+            )?;
             let params = ctx.uniform(bytemuck::bytes_of(&params));
-            let entries = [
-                ("params", &params),
-                ("input", alpha.buffer()),
-                ("output", out.buffer()),
-            ]
-            .map(|(name, buffer)| wgpu::BindGroupEntry {
-                binding: kernel.binding(name).expect("param_penalty's bindings"),
-                resource: buffer.as_entire_binding(),
-            });
-            let bind_group = ctx.device().create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some(kernel.name()),
-                layout: &pipeline.layout,
-                entries: &entries,
-            });
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some(kernel.name()),
-                timestamp_writes: None,
-            });
-            pass.set_pipeline(&pipeline.pipeline);
-            pass.set_bind_group(0, &bind_group, &[]);
-            pass.dispatch_workgroups(1, 1, 1);
+            let bind_group = recorder.bind_group(&[
+                ("params", params.as_entire_binding()),
+                ("input", alpha.buffer().as_entire_binding()),
+                ("output", out.buffer().as_entire_binding()),
+            ])?;
+            // One workgroup strides over all of alpha.
+            let grid = Grid { x: 1, y: 1 };
+            recorder.dispatch(&mut recorder.pass(encoder), &bind_group, grid);
             Ok(())
         })?;
         Ok(out)
@@ -321,7 +311,7 @@ impl PReLU {
                         alpha.shape()
                     )));
                 }
-                if grad.dtype() != crate::DType::F32 {
+                if grad.dtype() != DType::F32 {
                     return Err(Error::Shape(format!(
                         "the gradient must hold f32, as alpha does; this one holds {}",
                         grad.dtype()

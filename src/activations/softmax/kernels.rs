@@ -3,11 +3,11 @@
 //! into segments (two dispatches) when one workgroup would take too long.
 
 use crate::dtype::DType;
+use crate::kernels::rows::RowParams;
 use crate::kernels::spec::{
     layout, Binding, BindingKind, Family, Finishing, Kernel, KernelSpec, LoopCost, Mapping,
     Specializations, WORKGROUP_SIZE,
 };
-use crate::launch_rows::RowParams;
 
 /// Prepended to the backward kernels after the row prelude: `upstream` (dy).
 const GRADIENT: &str = include_str!("../../../shaders/rows/softmax_grad.wgsl");

@@ -13,8 +13,9 @@ pub use mapping::SoftmaxMapping;
 
 use crate::context::GpuContext;
 use crate::error::{Error, Result};
+use crate::kernels::rows::RowParams;
 use crate::kernels::spec::Kernel;
-use crate::launch_rows::{row_params, RowParams, Rows};
+use crate::launch_rows::{row_params, Rows};
 use crate::loop_budget::row_loop_iterations;
 use crate::shape::normalize_axes;
 use crate::tensor::GpuTensor;

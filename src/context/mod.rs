@@ -1,14 +1,18 @@
 //! [`GpuContext`]: the device and queue the layers run on, the limits they
-//! respect, and the cache of compiled pipelines.
+//! respect, and the cache of compiled pipelines. What the device can run
+//! (pipelines, limits) is in `support.rs`; GL's call lock in `gl.rs`.
+
+mod gl;
+mod support;
+
+pub(crate) use gl::gl_calls_guard;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::kernels::spec::Kernel;
-use crate::pipelines::PipelineKey;
-use crate::pipelines::{CachedPipeline, PipelineCache};
+use crate::pipelines::PipelineCache;
 use crate::uniforms::UniformCache;
 
 /// How long a readback waits for the GPU by default.
@@ -20,25 +24,6 @@ const DEFAULT_READBACK_TIMEOUT: Duration = Duration::from_secs(60);
 const OPTIONAL_FEATURES: wgpu::Features = wgpu::Features::SUBGROUP
     .union(wgpu::Features::TIMESTAMP_QUERY)
     .union(wgpu::Features::SHADER_F16);
-
-/// Elements a chain records into one GL submission before the next piece
-/// ([`GpuContext::split_gl_submission`]): a 4096 × 4096 layer, about 0.1 s on
-/// llvmpipe when the machine is idle and well under wgpu-hal's 6 s lock
-/// timeout when it is loaded.
-const GL_PIECE_ELEMENTS: u64 = 1 << 24;
-
-/// Held around each of this crate's calls into wgpu on GL
-/// ([`GpuContext::gl_call`]), process-wide because wgpu-hal's context lock
-/// is per adapter and a process has one GL adapter. A thread of this crate
-/// then waits here, without a deadline, for another's long submission,
-/// rather than on wgpu-hal's lock, which panics after 6 s.
-static GL_CALLS: Mutex<()> = Mutex::new(());
-
-/// [`GL_CALLS`], held while the returned guard lives, where `on_gl`.
-pub(crate) fn gl_calls_guard(on_gl: bool) -> Option<std::sync::MutexGuard<'static, ()>> {
-    // The lock guards no data; a panic while it was held breaks nothing.
-    on_gl.then(|| GL_CALLS.lock().unwrap_or_else(PoisonError::into_inner))
-}
 
 /// The longest single wait on the device ([`GpuContext::wait_for`]).
 #[cfg(not(target_arch = "wasm32"))]
@@ -313,20 +298,6 @@ impl GpuContext {
         })?
     }
 
-    /// Whether this context runs on wgpu's GL backend.
-    pub(crate) fn on_gl(&self) -> bool {
-        self.adapter_info.backend == wgpu::Backend::Gl
-    }
-
-    /// Runs `call`, a call into wgpu that takes wgpu-hal's GL context lock
-    /// (creating, writing, mapping or freeing a buffer, compiling, submitting,
-    /// polling), under this crate's [`GL_CALLS`] lock on GL; directly
-    /// elsewhere. Calls must not nest.
-    pub(crate) fn gl_call<T>(&self, call: impl FnOnce() -> T) -> T {
-        let _guard = gl_calls_guard(self.on_gl());
-        call()
-    }
-
     /// Blocks until submission `index` (this crate's own work, not the
     /// device's latest) has finished, or fails with `Error::Readback` past
     /// [`GpuContext::readback_timeout`]. It waits in slices of
@@ -365,146 +336,6 @@ impl GpuContext {
                 }
             }
         }
-    }
-
-    /// Cuts a long chain's submission into pieces on GL: once `work`, the
-    /// elements recorded into `encoder` since its last piece, reaches
-    /// [`GL_PIECE_ELEMENTS`], submits what `encoder` holds and leaves a fresh
-    /// encoder in its place (the work stays in order).
-    ///
-    /// wgpu-hal's GL backend runs every call under one context lock and
-    /// panics when a thread waits more than 6 s for it (wgpu issue 5299);
-    /// llvmpipe runs compute work inside `Queue::submit`, under that lock. A
-    /// chain of 40 softmaxes over 4096 × 4096 was one submission of more than
-    /// 6 s, and another thread freeing a buffer meanwhile panicked
-    /// (tests/shared_adapter.rs). Other backends have no such lock and keep
-    /// one submission per chain.
-    pub(crate) fn split_gl_submission(
-        &self,
-        encoder: &mut wgpu::CommandEncoder,
-        work: &mut u64,
-        elements: usize,
-    ) {
-        *work += elements as u64;
-        if !self.on_gl() || *work < GL_PIECE_ELEMENTS {
-            return;
-        }
-        let fresh = self
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("wgpu-activations: a chain's next piece on GL"),
-            });
-        let piece = std::mem::replace(encoder, fresh).finish();
-        self.gl_call(|| self.queue.submit([piece]));
-        self.submissions.fetch_add(1, Ordering::Relaxed);
-        *work = 0;
-    }
-
-    /// Compiles every variant of `kernel` now, so a later forward does not pay for it.
-    pub(crate) fn warm_up(&self, kernel: Kernel) -> Result<()> {
-        self.scoped("compiling a pipeline", || {
-            let workgroup_size = self.workgroup_size(kernel);
-            if !self.features.contains(kernel.features) {
-                // Never selected on this device (the subgroup softmax).
-                return Ok(());
-            }
-            let dtypes = kernel
-                .dtypes
-                .iter()
-                .filter(|d| self.features.contains(d.required_features()));
-            for &dtype in dtypes {
-                for &variant in kernel.variants() {
-                    for specialization in kernel.specializations.all() {
-                        self.pipeline(PipelineKey {
-                            kernel,
-                            variant,
-                            specialization,
-                            workgroup_size,
-                            dtype,
-                        })?;
-                    }
-                }
-            }
-            Ok(())
-        })?
-    }
-
-    /// The compiled pipeline for `key`, or [`Error::Unsupported`] if the
-    /// device's limits cannot run it.
-    pub(crate) fn pipeline(&self, key: PipelineKey) -> Result<Arc<CachedPipeline>> {
-        // A specialisation of another family would set overrides the shader
-        // does not declare: a bug here, reported rather than compiled.
-        if key.specialization.family() != key.kernel.specializations {
-            return Err(Error::Shape(format!(
-                "internal: {:?} cannot run specialisation {:?}",
-                key.kernel, key.specialization
-            )));
-        }
-        self.check_support(key.kernel, key.workgroup_size)?;
-        // A miss compiles under the crate's GL call lock (no other thread
-        // can then be compiling the same key while holding that lock).
-        Ok(self.gl_call(|| self.pipelines.get(&self.device, key)))
-    }
-
-    /// Compares what `kernel` needs with the device's limits. A host's
-    /// device, or a GL ES / WebGL2 adapter, may lack compute shaders or
-    /// bindings; wgpu would only say so as a validation error.
-    pub(crate) fn check_support(&self, kernel: Kernel, workgroup_size: u32) -> Result<()> {
-        let l = &self.limits;
-        let (storage_buffers, uniform_buffers, workgroup_memory) = kernel.resources();
-        let needs = [
-            (
-                "max_compute_invocations_per_workgroup",
-                l.max_compute_invocations_per_workgroup,
-                workgroup_size,
-            ),
-            (
-                "max_compute_workgroup_size_x",
-                l.max_compute_workgroup_size_x,
-                workgroup_size,
-            ),
-            (
-                "max_compute_workgroups_per_dimension",
-                l.max_compute_workgroups_per_dimension,
-                1,
-            ),
-            (
-                "max_storage_buffers_per_shader_stage",
-                l.max_storage_buffers_per_shader_stage,
-                storage_buffers,
-            ),
-            (
-                "max_uniform_buffers_per_shader_stage",
-                l.max_uniform_buffers_per_shader_stage,
-                uniform_buffers,
-            ),
-            (
-                "max_compute_workgroup_storage_size",
-                l.max_compute_workgroup_storage_size,
-                workgroup_memory,
-            ),
-            ("max_bind_groups", l.max_bind_groups, 1),
-        ];
-        match needs.into_iter().find(|&(_, limit, needed)| limit < needed) {
-            Some((limit_name, limit, needed)) => Err(Error::Unsupported {
-                kernel: kernel.name(),
-                limit_name,
-                limit: limit.into(),
-                needed: needed.into(),
-            }),
-            None => Ok(()),
-        }
-    }
-
-    /// Invocations per workgroup `kernel` runs with on this device: the
-    /// adapter type's preferred size ([`crate::dispatch::workgroup_size`]),
-    /// cut to the device's limits ([`crate::dispatch::fit_workgroup_size`];
-    /// a browser may allow fewer than a native driver).
-    pub(crate) fn workgroup_size(&self, kernel: Kernel) -> u32 {
-        crate::dispatch::fit_workgroup_size(
-            crate::dispatch::workgroup_size(kernel, self.adapter_info.device_type),
-            &self.limits,
-        )
     }
 
     /// This context's unique id.
