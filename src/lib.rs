@@ -47,7 +47,7 @@ mod loop_budget;
 mod pipelines;
 mod record;
 mod sequential;
-pub mod shape;
+mod shape;
 mod tensor;
 pub mod training;
 mod uniforms;

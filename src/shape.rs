@@ -8,16 +8,7 @@ use crate::error::{Error, Result};
 /// As in NumPy, the product of the non-zero dims must fit too, even when a
 /// zero dim makes the tensor empty: strides and merged axes are products of
 /// dims, and this keeps every one of them in range.
-///
-/// ```
-/// use wgpu_activations::shape::element_count;
-/// assert_eq!(element_count(&[2, 3, 4]).unwrap(), 24);
-/// assert_eq!(element_count(&[]).unwrap(), 1);
-/// assert_eq!(element_count(&[5, 0]).unwrap(), 0);
-/// assert!(element_count(&[usize::MAX, 2]).is_err());
-/// assert!(element_count(&[0, usize::MAX, 2]).is_err());
-/// ```
-pub fn element_count(shape: &[usize]) -> Result<usize> {
+pub(crate) fn element_count(shape: &[usize]) -> Result<usize> {
     let non_zero = shape
         .iter()
         .filter(|&&d| d != 0)
@@ -51,14 +42,7 @@ pub(crate) fn check_len(shape: &[usize], x: &[f32]) -> Result<()> {
 /// Keras's PReLU parameter shape: `input_shape[1:]` with
 /// `param_shape[i - 1] = 1` for each `i` in `shared_axes`, using Python list
 /// indexing (so `0` shares the last axis and `-1` the one before it).
-///
-/// ```
-/// use wgpu_activations::shape::prelu_alpha_shape;
-/// assert_eq!(prelu_alpha_shape(&[2, 3, 4, 5], &[1, 2]).unwrap(), vec![1, 1, 5]);
-/// assert_eq!(prelu_alpha_shape(&[2, 3, 4, 5], &[0]).unwrap(), vec![3, 4, 1]);
-/// assert!(prelu_alpha_shape(&[2, 3, 4, 5], &[4]).is_err());
-/// ```
-pub fn prelu_alpha_shape(input_shape: &[usize], shared_axes: &[i64]) -> Result<Vec<usize>> {
+pub(crate) fn prelu_alpha_shape(input_shape: &[usize], shared_axes: &[i64]) -> Result<Vec<usize>> {
     if input_shape.is_empty() {
         return Err(Error::Shape(
             "PReLU needs an input of rank 1 or more (a batch axis); got a scalar".into(),
@@ -94,13 +78,10 @@ pub fn prelu_alpha_shape(input_shape: &[usize], shared_axes: &[i64]) -> Result<V
 /// The input shape with adjacent axes merged wherever alpha's indexing allows,
 /// paired with alpha's stride along each merged axis (0 where alpha
 /// broadcasts, including the batch axis). Size-1 axes are dropped.
-///
-/// ```
-/// use wgpu_activations::shape::prelu_index_plan;
-/// // (2, 3, 4, 5) with alpha (1, 1, 5): batch and two shared axes merge.
-/// assert_eq!(prelu_index_plan(&[2, 3, 4, 5], &[1, 1, 5]), vec![(24, 0), (5, 1)]);
-/// ```
-pub fn prelu_index_plan(input_shape: &[usize], alpha_shape: &[usize]) -> Vec<(usize, usize)> {
+pub(crate) fn prelu_index_plan(
+    input_shape: &[usize],
+    alpha_shape: &[usize],
+) -> Vec<(usize, usize)> {
     // alpha is right-aligned against the input.
     let offset = input_shape.len() - alpha_shape.len();
     let mut strides = vec![0; input_shape.len()];
@@ -130,14 +111,7 @@ pub fn prelu_index_plan(input_shape: &[usize], alpha_shape: &[usize]) -> Vec<(us
 
 /// Keras-style axes (negative counts from the end) as sorted indices, or an
 /// error naming the axis and the rank (out of range, or given twice).
-///
-/// ```
-/// use wgpu_activations::shape::normalize_axes;
-/// assert_eq!(normalize_axes(&[-1, 0], 3).unwrap(), vec![0, 2]);
-/// assert!(normalize_axes(&[5], 2).is_err());
-/// assert!(normalize_axes(&[1, -1], 2).is_err());
-/// ```
-pub fn normalize_axes(axes: &[i64], rank: usize) -> Result<Vec<usize>> {
+pub(crate) fn normalize_axes(axes: &[i64], rank: usize) -> Result<Vec<usize>> {
     let mut out = Vec::with_capacity(axes.len());
     for &axis in axes {
         let resolved = if axis < 0 { axis + rank as i64 } else { axis };
@@ -162,14 +136,7 @@ pub fn normalize_axes(axes: &[i64], rank: usize) -> Result<Vec<usize>> {
 
 /// The mask's stride along each input axis (0 where it broadcasts), for a
 /// mask aligned from the right whose dims are each 1 or the input's.
-///
-/// ```
-/// use wgpu_activations::shape::mask_strides;
-/// assert_eq!(mask_strides(&[1, 5], &[3, 5]).unwrap(), vec![0, 1]);
-/// assert_eq!(mask_strides(&[5], &[2, 3, 5]).unwrap(), vec![0, 0, 1]);
-/// assert!(mask_strides(&[2, 3], &[1, 3]).is_err());
-/// ```
-pub fn mask_strides(mask_shape: &[usize], shape: &[usize]) -> Result<Vec<usize>> {
+pub(crate) fn mask_strides(mask_shape: &[usize], shape: &[usize]) -> Result<Vec<usize>> {
     let mismatch = |why: &str| {
         Error::Shape(format!(
             "the mask must be broadcastable to the inputs{why}. Received: inputs.shape={shape:?}, mask.shape={mask_shape:?}"
@@ -201,14 +168,7 @@ pub type PlannedAxis = (usize, usize, usize);
 
 /// Splits `shape` into kept and reduced axes (each merged where strides allow,
 /// size-1 axes dropped), with input and mask strides.
-///
-/// ```
-/// use wgpu_activations::shape::softmax_plan;
-/// let (kept, reduced) = softmax_plan(&[2, 3, 4], &[1, 2], &[0, 0, 1]);
-/// assert_eq!(kept, vec![(2, 12, 0)]);
-/// assert_eq!(reduced, vec![(3, 4, 0), (4, 1, 1)]);
-/// ```
-pub fn softmax_plan(
+pub(crate) fn softmax_plan(
     shape: &[usize],
     axes: &[usize],
     mask_strides: &[usize],
@@ -318,5 +278,69 @@ mod tests {
             prelu_index_plan(&[2, 3, 4, 5], &[3, 1, 1]),
             vec![(2, 0), (3, 1), (20, 0)]
         );
+    }
+
+    /// Was this function's doc example.
+    #[test]
+    fn element_count_example() {
+        use super::element_count;
+        assert_eq!(element_count(&[2, 3, 4]).unwrap(), 24);
+        assert_eq!(element_count(&[]).unwrap(), 1);
+        assert_eq!(element_count(&[5, 0]).unwrap(), 0);
+        assert!(element_count(&[usize::MAX, 2]).is_err());
+        assert!(element_count(&[0, usize::MAX, 2]).is_err());
+    }
+
+    /// Was this function's doc example.
+    #[test]
+    fn prelu_alpha_shape_example() {
+        use super::prelu_alpha_shape;
+        assert_eq!(
+            prelu_alpha_shape(&[2, 3, 4, 5], &[1, 2]).unwrap(),
+            vec![1, 1, 5]
+        );
+        assert_eq!(
+            prelu_alpha_shape(&[2, 3, 4, 5], &[0]).unwrap(),
+            vec![3, 4, 1]
+        );
+        assert!(prelu_alpha_shape(&[2, 3, 4, 5], &[4]).is_err());
+    }
+
+    /// Was this function's doc example.
+    #[test]
+    fn prelu_index_plan_example() {
+        use super::prelu_index_plan;
+        // (2, 3, 4, 5) with alpha (1, 1, 5): batch and two shared axes merge.
+        assert_eq!(
+            prelu_index_plan(&[2, 3, 4, 5], &[1, 1, 5]),
+            vec![(24, 0), (5, 1)]
+        );
+    }
+
+    /// Was this function's doc example.
+    #[test]
+    fn normalize_axes_example() {
+        use super::normalize_axes;
+        assert_eq!(normalize_axes(&[-1, 0], 3).unwrap(), vec![0, 2]);
+        assert!(normalize_axes(&[5], 2).is_err());
+        assert!(normalize_axes(&[1, -1], 2).is_err());
+    }
+
+    /// Was this function's doc example.
+    #[test]
+    fn mask_strides_example() {
+        use super::mask_strides;
+        assert_eq!(mask_strides(&[1, 5], &[3, 5]).unwrap(), vec![0, 1]);
+        assert_eq!(mask_strides(&[5], &[2, 3, 5]).unwrap(), vec![0, 0, 1]);
+        assert!(mask_strides(&[2, 3], &[1, 3]).is_err());
+    }
+
+    /// Was this function's doc example.
+    #[test]
+    fn softmax_plan_example() {
+        use super::softmax_plan;
+        let (kept, reduced) = softmax_plan(&[2, 3, 4], &[1, 2], &[0, 0, 1]);
+        assert_eq!(kept, vec![(2, 12, 0)]);
+        assert_eq!(reduced, vec![(3, 4, 0), (4, 1, 1)]);
     }
 }

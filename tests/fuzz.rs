@@ -48,12 +48,12 @@ mod common;
 
 use std::ops::RangeInclusive;
 
+use common::oracles::{element_count, keras_alpha_shape, oracle_mask_offsets, reduced_axes, rows};
 use common::{close, ctx, softmax_backward_close, spread, ulps, Tolerance, SOFTMAX_ULPS};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::{json, Value};
 use wgpu_activations::keras::{layer_from_config, layer_from_json, read_npy, write_npy, AnyLayer};
-use wgpu_activations::shape::{element_count, mask_strides, normalize_axes, prelu_alpha_shape};
 use wgpu_activations::training::{Constraint, Regularizer};
 use wgpu_activations::{
     cpu, DType, Error, GpuTensor, Initializer, Layer, LeakyReLU, PReLU, ReLU, Result, Sequential,
@@ -663,21 +663,14 @@ fn row_scales(
     mask: Option<&(Vec<usize>, Vec<bool>)>,
 ) -> Vec<f64> {
     let shape = &case.shape;
-    let strides = mask.map(|(mask_shape, _)| mask_strides(mask_shape, shape).unwrap());
-    let kept = |flat: usize| {
-        let (Some((_, keep)), Some(strides)) = (mask, &strides) else {
-            return true;
-        };
-        let (mut rest, mut index) = (flat, 0);
-        for axis in (0..shape.len()).rev() {
-            index += rest % shape[axis] * strides[axis];
-            rest /= shape[axis];
-        }
-        keep[index]
+    let offsets = mask.map(|(mask_shape, _)| oracle_mask_offsets(shape, mask_shape).unwrap());
+    let kept = |flat: usize| match (mask, &offsets) {
+        (Some((_, keep)), Some(offsets)) => keep[offsets[flat]],
+        _ => true,
     };
-    let axes = normalize_axes(softmax.axis_list(), shape.len()).unwrap();
+    let axes = reduced_axes(softmax.axis_list(), shape.len()).unwrap();
     let mut scales = vec![0.0; case.saved.len()];
-    for row in cpu::rows(shape, &axes) {
+    for row in rows(shape, &axes) {
         let sum: f64 = row
             .iter()
             .filter(|&&i| kept(i))
@@ -1113,7 +1106,7 @@ proptest! {
         // Building allocates alpha, as Keras does; an alpha that is legal but
         // gigabytes large is left out to spare the machine (larger than u32
         // indexing must be refused, and is kept).
-        let built_len = prelu_alpha_shape(&shape, &axes).ok().and_then(|a| element_count(&a).ok());
+        let built_len = keras_alpha_shape(&shape, &axes).and_then(|a| element_count(&a).ok());
         prop_assume!(built_len.is_none_or(|n| n <= 1 << 20 || n > u32::MAX as usize));
         match prelu.build(&shape) {
             Ok(()) => {
@@ -1267,7 +1260,7 @@ proptest! {
         };
         let prelu = PReLU::new().with_shared_axes(&axes);
         if let Some(built) = &built_for {
-            let n = prelu_alpha_shape(built, &axes).ok().and_then(|a| element_count(&a).ok());
+            let n = keras_alpha_shape(built, &axes).and_then(|a| element_count(&a).ok());
             // Legal but huge alphas are not built (see above).
             if n.is_some_and(|n| n <= 4096) {
                 match prelu.build(built) {

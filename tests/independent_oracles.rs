@@ -15,6 +15,9 @@
 
 mod common;
 
+use common::oracles::{
+    keras_alpha_shape, multi_indices, offset_of, oracle_axes, oracle_mask_offsets,
+};
 use common::{ctx, softmax_close, ulps, SOFTMAX_ULPS};
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
@@ -34,36 +37,8 @@ fn config(cases: u32) -> ProptestConfig {
 }
 
 // ---------------------------------------------------------------------------
-// Multi-index arithmetic, written out so that nothing comes from the crate.
-
-/// Every multi-index of `shape`, in row-major order (the last axis fastest).
-fn multi_indices(shape: &[usize]) -> Vec<Vec<usize>> {
-    let total: usize = shape.iter().product();
-    let mut all = Vec::with_capacity(total);
-    let mut index = vec![0; shape.len()];
-    for _ in 0..total {
-        all.push(index.clone());
-        for axis in (0..shape.len()).rev() {
-            index[axis] += 1;
-            if index[axis] < shape[axis] {
-                break;
-            }
-            index[axis] = 0;
-        }
-    }
-    all
-}
-
-/// The row-major offset of `index` in `shape`.
-fn offset_of(shape: &[usize], index: &[usize]) -> usize {
-    assert_eq!(shape.len(), index.len());
-    let mut offset = 0;
-    for (&dim, &i) in shape.iter().zip(index) {
-        assert!(i < dim, "index {index:?} outside {shape:?}");
-        offset = offset * dim + i;
-    }
-    offset
-}
+// Multi-index arithmetic and the shape rules are written out in
+// tests/common/oracles.rs, so that nothing comes from the crate.
 
 /// A small deterministic generator (SplitMix64) for values derived from a
 /// proptest seed.
@@ -90,53 +65,6 @@ impl Rng {
 
 // ---------------------------------------------------------------------------
 // The softmax oracle.
-
-/// Keras's `axis` against an input of `rank`: which axes are reduced, or
-/// `None` where Keras raises (an empty list, an axis out of range, an axis
-/// named twice, e.g. `[1, -1]` on rank 2).
-fn oracle_axes(axes: &[i64], rank: usize) -> Option<Vec<bool>> {
-    if axes.is_empty() {
-        return None;
-    }
-    let mut reduced = vec![false; rank];
-    for &axis in axes {
-        let resolved = if axis < 0 { axis + rank as i64 } else { axis };
-        if resolved < 0 || resolved >= rank as i64 || reduced[resolved as usize] {
-            return None;
-        }
-        reduced[resolved as usize] = true;
-    }
-    Some(reduced)
-}
-
-/// For each element of `shape`, the offset of the mask value it reads, with
-/// the mask aligned from the right as numpy broadcasts; `None` where Keras 3
-/// refuses the mask (more dims than the input, or a dim that is neither 1
-/// nor the input's: Keras does not let the mask widen the output).
-fn oracle_mask_offsets(shape: &[usize], mask_shape: &[usize]) -> Option<Vec<usize>> {
-    if mask_shape.len() > shape.len() {
-        return None;
-    }
-    let lead = shape.len() - mask_shape.len();
-    for (j, &m) in mask_shape.iter().enumerate() {
-        if m != 1 && m != shape[lead + j] {
-            return None;
-        }
-    }
-    Some(
-        multi_indices(shape)
-            .iter()
-            .map(|index| {
-                let mask_index: Vec<usize> = mask_shape
-                    .iter()
-                    .enumerate()
-                    .map(|(j, &m)| if m == 1 { 0 } else { index[lead + j] })
-                    .collect();
-                offset_of(mask_shape, &mask_index)
-            })
-            .collect(),
-    )
-}
 
 /// Keras 3's softmax in f64: masked logits become -1e9 (the f32 rule), then
 /// `exp(x - max) / sum` over the reduced axes for each position of the
@@ -710,30 +638,6 @@ fn softmax_rows_at_the_edges_of_the_rules() {
 
 // ---------------------------------------------------------------------------
 // The PReLU oracle.
-
-/// Keras's `PReLU.build`: `param_shape = list(input_shape[1:])`, then
-/// `param_shape[i - 1] = 1` for each `i` in `shared_axes`, with Python's
-/// list indexing (negative counts from the end, out of range is an
-/// IndexError: `None` here).
-fn keras_alpha_shape(input_shape: &[usize], shared_axes: &[i64]) -> Option<Vec<usize>> {
-    assert!(
-        !input_shape.is_empty(),
-        "these tests build on rank 1 or more"
-    );
-    let mut param = input_shape[1..].to_vec();
-    let len = param.len() as i64;
-    for &i in shared_axes {
-        let mut k = i - 1;
-        if k < 0 {
-            k += len;
-        }
-        if k < 0 || k >= len {
-            return None;
-        }
-        param[k as usize] = 1;
-    }
-    Some(param)
-}
 
 /// Whether a PReLU built for `built` takes an input of `call`: Keras's
 /// `InputSpec` (the rank; with shared axes, every axis 1.. not listed, as

@@ -18,13 +18,16 @@
 #![no_main]
 
 mod common;
+#[path = "../../tests/common/oracles.rs"]
+#[allow(dead_code, reason = "the targets use a subset")]
+mod oracles;
 
 use std::sync::OnceLock;
 
 use arbitrary::Arbitrary;
 use common::check_clear;
 use libfuzzer_sys::fuzz_target;
-use wgpu_activations::shape::{element_count, normalize_axes, prelu_alpha_shape};
+use oracles::{element_count, keras_alpha_shape, reduced_axes, rows};
 use wgpu_activations::{
     cpu, Error, GpuContext, GpuTensor, Initializer, Layer, LeakyReLU, PReLU, ReLU, Saved,
     Sequential, Softmax, SoftmaxMapping, ThresholdedReLU, ELU,
@@ -336,9 +339,9 @@ fn check_backward(
 
 /// The sum of |dy y| over each element's softmax row.
 fn row_sums(axes: &[i64], shape: &[usize], y: &[f32], dy: &[f32]) -> Vec<f64> {
-    let axes = normalize_axes(axes, shape.len()).unwrap();
+    let axes = reduced_axes(axes, shape.len()).unwrap();
     let mut sums = vec![0.0; y.len()];
-    for row in cpu::rows(shape, &axes) {
+    for row in rows(shape, &axes) {
         let sum: f64 = row
             .iter()
             .map(|&i| (f64::from(dy[i]) * f64::from(y[i])).abs())
@@ -450,8 +453,7 @@ fuzz_target!(|input: Input| {
                 .with_initializer(Initializer::Constant(any(init)));
             if let Some(built_for) = built_for {
                 // Legal alphas of gigabytes are allocated, as in Keras; skip those.
-                let n = prelu_alpha_shape(&built_for, &shared_axes)
-                    .ok()
+                let n = keras_alpha_shape(&built_for, &shared_axes)
                     .and_then(|a| element_count(&a).ok());
                 if n.is_some_and(|n| n > 1 << 20 && n <= u32::MAX as usize) {
                     return;

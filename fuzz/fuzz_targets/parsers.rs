@@ -10,12 +10,15 @@
 #![no_main]
 
 mod common;
+#[path = "../../tests/common/oracles.rs"]
+#[allow(dead_code, reason = "the targets use a subset")]
+mod oracles;
 
 use common::check_clear;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use wgpu_activations::keras::{layer_from_config, layer_from_json, read_npy, CLASS_NAMES};
-use wgpu_activations::shape::element_count;
+use oracles::element_count;
 use wgpu_activations::{Error, PReLU};
 
 fn npy(bytes: &[u8]) {

@@ -20,7 +20,6 @@ use crate::{LeakyReLU, ReLU, ThresholdedReLU, ELU};
 
 pub use crate::activations::prelu::reference::{prelu, prelu_alpha_gradient, prelu_backward};
 pub use crate::activations::softmax::reference::{softmax, softmax_backward, softmax_for};
-pub use crate::activations::softmax::rows::rows;
 
 /// Keras `ReLU` on the CPU; NaN stays NaN, `-inf` with slope 0 gives 0.
 ///

@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 use wgpu_activations::{wgpu, GpuContext, GpuTensor};
 
 mod compare;
+pub mod oracles;
 pub use compare::*;
 
 /// The context every test in this binary shares. A missing adapter fails the

@@ -10,13 +10,7 @@ use crate::shape::{check_len, mask_strides};
 /// coordinates on the axes outside `reduced_axes`. Rows come in row-major
 /// order of those kept coordinates; each row lists its elements in
 /// row-major order.
-///
-/// ```
-/// use wgpu_activations::cpu::rows;
-/// assert_eq!(rows(&[2, 3], &[1]), vec![vec![0, 1, 2], vec![3, 4, 5]]);
-/// assert_eq!(rows(&[2, 3], &[0]), vec![vec![0, 3], vec![1, 4], vec![2, 5]]);
-/// ```
-pub fn rows(shape: &[usize], reduced_axes: &[usize]) -> Vec<Vec<usize>> {
+pub(crate) fn rows(shape: &[usize], reduced_axes: &[usize]) -> Vec<Vec<usize>> {
     let n: usize = shape.iter().product();
     let mut rows: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
     for flat in 0..n {
