@@ -94,8 +94,10 @@ pub trait Layer: Send + Sync {
 
     /// Records `out = layer(x)` with an optional Keras mask. Keras's
     /// activation layers all accept a mask and pass it on; only Softmax
-    /// reads it, so the default ignores it and calls [`Layer::encode`].
-    fn encode_with_mask(
+    /// reads it (a mask that broadcasts from the right, each dim 1 or the
+    /// input's; `mask > 0.5` keeps a position), so the default ignores it
+    /// and calls [`Layer::encode`].
+    fn encode_masked(
         &self,
         ctx: &GpuContext,
         encoder: &mut wgpu::CommandEncoder,
@@ -107,9 +109,24 @@ pub trait Layer: Send + Sync {
         self.encode(ctx, encoder, x, out)
     }
 
+    /// Runs the layer on the GPU with an optional mask (as
+    /// [`Layer::encode_masked`]) into a new tensor: one submission.
+    fn forward_masked(
+        &self,
+        ctx: &GpuContext,
+        x: &GpuTensor,
+        mask: Option<&GpuTensor>,
+    ) -> Result<GpuTensor> {
+        let out = GpuTensor::uninit_like(ctx, x)?;
+        ctx.submit_with(self.class_name(), |encoder| {
+            self.encode_masked(ctx, encoder, x, mask, &out)
+        })?;
+        Ok(out)
+    }
+
     /// The CPU reference with an optional mask (row-major, of its shape), as
-    /// [`Layer::encode_with_mask`]: ignored except by Softmax.
-    fn reference_with_mask(
+    /// [`Layer::encode_masked`]: ignored except by Softmax.
+    fn reference_masked(
         &self,
         shape: &[usize],
         x: &[f32],
@@ -186,6 +203,17 @@ macro_rules! inherent_forward {
                 x: &$crate::GpuTensor,
             ) -> $crate::Result<$crate::GpuTensor> {
                 $crate::layer::Layer::forward(self, ctx, x)
+            }
+
+            /// Runs the layer on the GPU with an optional mask (read by
+            /// Softmax, passed on by the others, as in Keras): one submission.
+            pub fn forward_masked(
+                &self,
+                ctx: &$crate::GpuContext,
+                x: &$crate::GpuTensor,
+                mask: Option<&$crate::GpuTensor>,
+            ) -> $crate::Result<$crate::GpuTensor> {
+                $crate::layer::Layer::forward_masked(self, ctx, x, mask)
             }
 
             /// Runs the layer on the GPU into `out`, which the caller reuses.

@@ -87,7 +87,7 @@ impl Layer for Sequential {
         encode_chain(ctx, encoder, &self.dyn_layers(), x, None, out)
     }
 
-    fn encode_with_mask(
+    fn encode_masked(
         &self,
         ctx: &GpuContext,
         encoder: &mut wgpu::CommandEncoder,
@@ -102,7 +102,7 @@ impl Layer for Sequential {
         reference_chain(&self.dyn_layers(), shape, x, None)
     }
 
-    fn reference_with_mask(
+    fn reference_masked(
         &self,
         shape: &[usize],
         x: &[f32],
@@ -131,7 +131,7 @@ impl Layer for Sequential {
 
 /// Records `layers` applied in order to `x` into `out`: the first writes
 /// `out`, later ones run in place on it when they can. `mask` reaches every
-/// layer through [`Layer::encode_with_mask`] (only Softmax reads it; Keras's
+/// layer through [`Layer::encode_masked`] (only Softmax reads it; Keras's
 /// activation layers all pass a mask through). Shared by [`Sequential`] and
 /// [`crate::keras::AnyLayer`]'s chains.
 pub(crate) fn encode_chain(
@@ -151,7 +151,7 @@ pub(crate) fn encode_chain(
         encoder.copy_buffer_to_buffer(x.buffer(), 0, out.buffer(), 0, out.buffer().size());
         return Ok(());
     };
-    first.encode_with_mask(ctx, encoder, x, mask, out)?;
+    first.encode_masked(ctx, encoder, x, mask, out)?;
     let mut work = 0;
     // `current` holds the chain's value so far; it is `out` unless a layer
     // that cannot run in place moved it to a scratch tensor.
@@ -167,7 +167,7 @@ pub(crate) fn encode_chain(
             } else {
                 out.clone()
             };
-            layer.encode_with_mask(ctx, encoder, &current, mask, &next)?;
+            layer.encode_masked(ctx, encoder, &current, mask, &next)?;
             current = next;
         }
     }
@@ -186,7 +186,7 @@ pub(crate) fn reference_chain(
 ) -> Result<Vec<f32>> {
     crate::shape::check_len(shape, x)?;
     layers.iter().try_fold(x.to_vec(), |value, layer| {
-        layer.reference_with_mask(shape, &value, mask)
+        layer.reference_masked(shape, &value, mask)
     })
 }
 

@@ -174,7 +174,7 @@ async fn check_softmax(
     let y = match mask {
         Some((ms, m)) => {
             let mask = GpuTensor::from_slice(ctx, ms, m).unwrap();
-            layer.forward_masked(ctx, &input, &mask)
+            layer.forward_masked(ctx, &input, Some(&mask))
         }
         None => layer.forward(ctx, &input),
     }

@@ -165,7 +165,7 @@ fn every_kernel_compiles_once_whatever_its_parameters() {
         let shape = [3 + k as usize, 4];
         let mask = GpuTensor::from_mask(ctx, &[4], &[true, false, true, k > 1.5]).unwrap();
         Softmax::new(0)
-            .forward_masked(ctx, &tensor(ctx, &shape, k), &mask)
+            .forward_masked(ctx, &tensor(ctx, &shape, k), Some(&mask))
             .unwrap();
     });
     compiles_once("Softmax over rows cut into segments", |ctx, k| {

@@ -207,7 +207,7 @@ proptest! {
         let keep_values: Vec<f32> = keep.iter().map(|&k| if k { 1.0 } else { 0.0 }).collect();
         let mask = GpuTensor::from_mask(ctx(), &[last], &keep).unwrap();
         let xt = GpuTensor::from_f16(ctx(), &shape, &x).unwrap();
-        let y = softmax.forward_masked(ctx(), &xt, &mask).unwrap();
+        let y = softmax.forward_masked(ctx(), &xt, Some(&mask)).unwrap();
         let y16 = y.to_f16_vec_blocking(ctx()).unwrap();
         let want = cpu::softmax_for(&softmax, &shape, &widen(&x), Some((&[last], &keep_values)), DType::F16).unwrap();
         assert_f16_close("Softmax f16", &x, &y16, &want, 1);
@@ -292,7 +292,7 @@ fn mixed_types_are_rejected() {
     assert!(err.to_string().contains("f32 x and dy"), "{err}");
     let half_mask = GpuTensor::from_slice_as(ctx, &[2], &[1.0, 0.0], DType::F16).unwrap();
     let err = Softmax::new(-1)
-        .forward_masked(ctx, &x, &half_mask)
+        .forward_masked(ctx, &x, Some(&half_mask))
         .unwrap_err();
     assert!(err.to_string().contains("mask must hold f32"), "{err}");
 }

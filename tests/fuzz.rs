@@ -1309,7 +1309,7 @@ proptest! {
         check_forward(
             &format!("Softmax{axes:?} on {:?} masked by {mask_shape:?}", input.shape),
             &input,
-            |x| layer.forward_masked(ctx(), x, &mask),
+            |x| layer.forward_masked(ctx(), x, Some(&mask)),
             || cpu::softmax(&layer, &input.shape, &input.data, Some((&mask_shape, &m))),
             Bound::Softmax { extra: 0 },
         );

@@ -153,7 +153,7 @@ fn check_softmax(
     let input = GpuTensor::from_slice(ctx, shape, x).unwrap();
     let gpu = match mask {
         Some((mask_shape, values)) => GpuTensor::from_slice(ctx, mask_shape, values)
-            .and_then(|m| layer.forward_masked(ctx, &input, &m)),
+            .and_then(|m| layer.forward_masked(ctx, &input, Some(&m))),
         None => layer.forward(ctx, &input),
     }
     .and_then(|y| y.to_vec_blocking(ctx));

@@ -969,7 +969,7 @@ fn masks_reach_every_softmax_through_any_layer() {
     let single = layer_from_config("Softmax", &json!({"axis": -1})).unwrap();
     let t = GpuTensor::from_slice(ctx(), &shape, &x).unwrap();
     let direct = Softmax::new(-1)
-        .forward_masked(ctx(), &t, &mask)
+        .forward_masked(ctx(), &t, Some(&mask))
         .unwrap()
         .to_vec_blocking(ctx())
         .unwrap();

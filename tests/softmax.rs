@@ -37,9 +37,11 @@ fn check(
 ) -> Vec<f32> {
     let t = GpuTensor::from_slice(ctx(), shape, x).unwrap();
     let y = match mask {
-        Some((ms, m)) => {
-            layer.forward_masked(ctx(), &t, &GpuTensor::from_slice(ctx(), ms, m).unwrap())
-        }
+        Some((ms, m)) => layer.forward_masked(
+            ctx(),
+            &t,
+            Some(&GpuTensor::from_slice(ctx(), ms, m).unwrap()),
+        ),
         None => layer.forward(ctx(), &t),
     }
     .unwrap();
@@ -398,7 +400,7 @@ fn bad_axes_and_masks_are_errors_naming_them() {
     let x13 = GpuTensor::from_slice(ctx(), &[1, 3], &[0.0; 3]).unwrap();
     let m = GpuTensor::from_slice(ctx(), &[2, 3], &[1.0; 6]).unwrap();
     let err = Softmax::new(-1)
-        .forward_masked(ctx(), &x13, &m)
+        .forward_masked(ctx(), &x13, Some(&m))
         .unwrap_err();
     assert!(
         matches!(err, Error::Shape(_))
@@ -408,7 +410,7 @@ fn bad_axes_and_masks_are_errors_naming_them() {
     );
     let m = GpuTensor::from_slice(ctx(), &[1, 1, 3], &[1.0; 3]).unwrap();
     assert!(Softmax::new(-1)
-        .forward_masked(ctx(), &x13, &m)
+        .forward_masked(ctx(), &x13, Some(&m))
         .unwrap_err()
         .to_string()
         .contains("more dimensions"));

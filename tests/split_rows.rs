@@ -41,9 +41,11 @@ fn segment_len() -> usize {
 fn check_forward(layer: &Softmax, shape: &[usize], x: &[f32], mask: Option<(&[usize], &[f32])>) {
     let t = GpuTensor::from_slice(ctx(), shape, x).unwrap();
     let y = match mask {
-        Some((ms, m)) => {
-            layer.forward_masked(ctx(), &t, &GpuTensor::from_slice(ctx(), ms, m).unwrap())
-        }
+        Some((ms, m)) => layer.forward_masked(
+            ctx(),
+            &t,
+            Some(&GpuTensor::from_slice(ctx(), ms, m).unwrap()),
+        ),
         None => layer.forward(ctx(), &t),
     }
     .unwrap();

@@ -512,7 +512,7 @@ fuzz_target!(|input: Input| {
                         valid,
                         |x| {
                             let mask = GpuTensor::from_slice(ctx(), &mshape, &m)?;
-                            softmax.forward_masked(ctx(), x, &mask)
+                            softmax.forward_masked(ctx(), x, Some(&mask))
                         },
                         || cpu::softmax(&softmax, &shape, &data, Some((&mshape, &m))),
                         Bound::Softmax { extra: 0 },

@@ -79,39 +79,6 @@ impl AnyLayer {
         }
     }
 
-    /// Runs the layer on the GPU with an optional mask (as
-    /// [`Softmax::forward_masked`] takes it) into a new tensor: one submission.
-    pub fn forward_masked(
-        &self,
-        ctx: &GpuContext,
-        x: &GpuTensor,
-        mask: Option<&GpuTensor>,
-    ) -> Result<GpuTensor> {
-        let out = GpuTensor::uninit_like(ctx, x)?;
-        ctx.submit_with(self.class_name(), |encoder| {
-            self.encode_with_mask(ctx, encoder, x, mask, &out)
-        })?;
-        Ok(out)
-    }
-
-    /// The CPU reference with an optional mask `(shape, values)`.
-    ///
-    /// ```
-    /// use wgpu_activations::{keras::AnyLayer, Softmax};
-    /// let layer = AnyLayer::from(Softmax::new(-1));
-    /// let y = layer.reference_masked(&[2], &[1.0, 1.0], Some((&[2], &[1.0, 0.0])))?;
-    /// assert_eq!(y, vec![1.0, 0.0]);
-    /// # Ok::<(), wgpu_activations::Error>(())
-    /// ```
-    pub fn reference_masked(
-        &self,
-        shape: &[usize],
-        x: &[f32],
-        mask: Option<(&[usize], &[f32])>,
-    ) -> Result<Vec<f32>> {
-        self.reference_with_mask(shape, x, mask)
-    }
-
     /// The PReLU inside, if this is one (to set or read its alpha).
     ///
     /// ```
@@ -139,10 +106,10 @@ impl Layer for AnyLayer {
         x: &GpuTensor,
         out: &GpuTensor,
     ) -> Result<()> {
-        self.encode_with_mask(ctx, encoder, x, None, out)
+        self.encode_masked(ctx, encoder, x, None, out)
     }
 
-    fn encode_with_mask(
+    fn encode_masked(
         &self,
         ctx: &GpuContext,
         encoder: &mut wgpu::CommandEncoder,
@@ -151,7 +118,7 @@ impl Layer for AnyLayer {
         out: &GpuTensor,
     ) -> Result<()> {
         match self.single() {
-            Some(layer) => layer.encode_with_mask(ctx, encoder, x, mask, out),
+            Some(layer) => layer.encode_masked(ctx, encoder, x, mask, out),
             None => encode_chain(ctx, encoder, &self.as_chain(), x, mask, out),
         }
     }
@@ -181,17 +148,17 @@ impl Layer for AnyLayer {
     }
 
     fn reference(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
-        self.reference_with_mask(shape, x, None)
+        self.reference_masked(shape, x, None)
     }
 
-    fn reference_with_mask(
+    fn reference_masked(
         &self,
         shape: &[usize],
         x: &[f32],
         mask: Option<(&[usize], &[f32])>,
     ) -> Result<Vec<f32>> {
         match self.single() {
-            Some(layer) => layer.reference_with_mask(shape, x, mask),
+            Some(layer) => layer.reference_masked(shape, x, mask),
             None => reference_chain(&self.as_chain(), shape, x, mask),
         }
     }

@@ -23,7 +23,7 @@ use crate::tensor::GpuTensor;
 /// Keras `Softmax`: `exp(x - max) / sum(exp(x - max))` over one axis or a set
 /// of axes (negative axes count from the end).
 ///
-/// With a mask ([`Softmax::forward_masked`]), positions where `mask <= 0.5`
+/// With a mask ([`Softmax::forward_masked`], [`crate::Layer::encode_masked`]), positions where `mask <= 0.5`
 /// are treated as `-1e9` and output 0, so a fully masked row is all zeros
 /// (Keras 3). An unmasked NaN or `+inf` makes its row NaN; a row of `-inf`
 /// is NaN; a `-inf` entry gives 0 (Keras 3 on JAX).
@@ -36,7 +36,7 @@ use crate::tensor::GpuTensor;
 /// let y = Softmax::new(-1).forward(&ctx, &x)?.to_vec_blocking(&ctx)?;
 /// assert_eq!(y, vec![0.5, 0.5, 0.5, 0.5]);
 /// let mask = GpuTensor::from_mask(&ctx, &[2], &[true, false])?;
-/// let y = Softmax::new(-1).forward_masked(&ctx, &x, &mask)?.to_vec_blocking(&ctx)?;
+/// let y = Softmax::new(-1).forward_masked(&ctx, &x, Some(&mask))?.to_vec_blocking(&ctx)?;
 /// assert_eq!(y, vec![1.0, 0.0, 1.0, 0.0]);
 /// assert!(Softmax::new(5).forward(&ctx, &x).is_err());
 /// # Ok(()) }
@@ -114,39 +114,6 @@ impl Softmax {
     /// The axes as given.
     pub fn axis_list(&self) -> &[i64] {
         &self.axes
-    }
-
-    /// Runs the layer with a mask that broadcasts from the right (each mask
-    /// dim 1 or equal to the input's); `mask > 0.5` keeps a position.
-    pub fn forward_masked(
-        &self,
-        ctx: &GpuContext,
-        x: &GpuTensor,
-        mask: &GpuTensor,
-    ) -> Result<GpuTensor> {
-        let out = GpuTensor::uninit_like(ctx, x)?;
-        ctx.submit_with("Softmax", |encoder| {
-            self.encode_masked(ctx, encoder, x, Some(mask), &out)
-        })?;
-        Ok(out)
-    }
-
-    /// Records `out = softmax(x)` (with an optional mask) into `encoder`.
-    pub fn encode_masked(
-        &self,
-        ctx: &GpuContext,
-        encoder: &mut wgpu::CommandEncoder,
-        x: &GpuTensor,
-        mask: Option<&GpuTensor>,
-        out: &GpuTensor,
-    ) -> Result<()> {
-        let (params, innermost_reduced) = self.params(x.shape(), mask.map(GpuTensor::shape))?;
-        Rows {
-            kernel: self.kernel(ctx, &params, innermost_reduced, ctx.features()),
-            params,
-            mask,
-        }
-        .encode(ctx, encoder, x, out)
     }
 
     /// The backward pass with a mask (the one the forward pass used): `dx =
@@ -277,7 +244,7 @@ impl crate::layer::Layer for Softmax {
         reference::softmax(self, shape, x, None)
     }
 
-    fn encode_with_mask(
+    fn encode_masked(
         &self,
         ctx: &GpuContext,
         encoder: &mut wgpu::CommandEncoder,
@@ -285,10 +252,16 @@ impl crate::layer::Layer for Softmax {
         mask: Option<&GpuTensor>,
         out: &GpuTensor,
     ) -> Result<()> {
-        self.encode_masked(ctx, encoder, x, mask, out)
+        let (params, innermost_reduced) = self.params(x.shape(), mask.map(GpuTensor::shape))?;
+        Rows {
+            kernel: self.kernel(ctx, &params, innermost_reduced, ctx.features()),
+            params,
+            mask,
+        }
+        .encode(ctx, encoder, x, out)
     }
 
-    fn reference_with_mask(
+    fn reference_masked(
         &self,
         shape: &[usize],
         x: &[f32],
