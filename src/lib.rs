@@ -33,6 +33,7 @@
 #![warn(missing_docs)]
 
 mod activations;
+mod chain;
 mod context;
 pub mod cpu;
 mod dispatch;
@@ -46,7 +47,6 @@ mod layer;
 mod loop_budget;
 mod pipelines;
 mod record;
-mod sequential;
 mod shape;
 mod tensor;
 pub mod training;
@@ -65,8 +65,8 @@ pub use error::{Error, Result};
 /// The `half` crate whose `f16` [`GpuTensor::from_f16`] takes.
 pub use half;
 pub use keras::AnyLayer;
+pub use keras::Sequential;
 pub use layer::{Layer, Saved};
-pub use sequential::Sequential;
 pub use tensor::GpuTensor;
 pub use training::Initializer;
 /// The wgpu this crate is built on, so hosts can name the same version.

@@ -781,7 +781,7 @@ fn keras_layer() -> impl Strategy<Value = AnyLayer> {
 /// built by its `build_config` or its `InputLayer`.
 fn keras_document() -> impl Strategy<Value = Value> {
     (prop::collection::vec(keras_layer(), 1..4), 0u8..4).prop_map(|(layers, form)| {
-        let entries = AnyLayer::Chain(layers.clone()).to_keras_json();
+        let entries = AnyLayer::Chain(layers.clone().into()).to_keras_json();
         let input_layer =
             json!({"class_name": "InputLayer", "config": {"batch_shape": [null, 3, 2]}});
         match form {
@@ -1326,12 +1326,12 @@ proptest! {
         let mut chain = Sequential::new();
         for &pick in &picks {
             chain.push(match pick {
-                0 => Box::new(ReLU::new(Some(6.0), 0.1, 0.0).unwrap()),
-                1 => Box::new(LeakyReLU::new(slope.abs()).unwrap_or_default()),
-                2 => Box::new(ELU::default()),
-                3 => Box::new(ThresholdedReLU::default()),
-                4 => Box::new(PReLU::new().with_initializer(Initializer::Constant(0.25))),
-                _ => Box::new(Softmax::new(-1)),
+                0 => AnyLayer::from(ReLU::new(Some(6.0), 0.1, 0.0).unwrap()),
+                1 => AnyLayer::from(LeakyReLU::new(slope.abs()).unwrap_or_default()),
+                2 => AnyLayer::from(ELU::default()),
+                3 => AnyLayer::from(ThresholdedReLU::default()),
+                4 => AnyLayer::from(PReLU::new().with_initializer(Initializer::Constant(0.25))),
+                _ => AnyLayer::from(Softmax::new(-1)),
             });
         }
         let elus = picks.iter().filter(|&&p| p == 2).count() as u32;
@@ -1359,24 +1359,24 @@ proptest! {
         negative_alpha in any::<bool>(),
         picks in prop::collection::vec(0usize..3, 0..4),
     ) {
-        let relu = || boxed(ReLU::new(Some(p[0]), p[1], p[2]).unwrap());
+        let relu = || AnyLayer::from(ReLU::new(Some(p[0]), p[1], p[2]).unwrap());
         let alpha = if negative_alpha { -p[0] } else { p[0] };
         let layer = match which {
             0 => relu(),
-            1 => boxed(ReLU::new(None, p[1], 0.0).unwrap()),
-            2 => boxed(LeakyReLU::new(p[0]).unwrap()),
-            3 => boxed(ELU::new(alpha).unwrap()),
-            4 => boxed(ThresholdedReLU::new(p[0]).unwrap()),
+            1 => AnyLayer::from(ReLU::new(None, p[1], 0.0).unwrap()),
+            2 => AnyLayer::from(LeakyReLU::new(p[0]).unwrap()),
+            3 => AnyLayer::from(ELU::new(alpha).unwrap()),
+            4 => AnyLayer::from(ThresholdedReLU::new(p[0]).unwrap()),
             _ => {
                 let mut chain = Sequential::new();
                 for &pick in &picks {
                     chain.push(match pick {
                         0 => relu(),
-                        1 => boxed(LeakyReLU::new(p[1]).unwrap()),
-                        _ => boxed(ThresholdedReLU::new(p[2]).unwrap()),
+                        1 => AnyLayer::from(LeakyReLU::new(p[1]).unwrap()),
+                        _ => AnyLayer::from(ThresholdedReLU::new(p[2]).unwrap()),
                     });
                 }
-                boxed(chain)
+                AnyLayer::from(chain)
             }
         };
         let (x, dy) = grad_tensors(&case);

@@ -843,7 +843,7 @@ proptest! {
         layers in prop::collection::vec(single_layer(), 0..4),
         x in prop::collection::vec(-8.0f32..8.0, 24),
     ) {
-        round_trip(&AnyLayer::Chain(layers), &[2, 3, 4], &x);
+        round_trip(&AnyLayer::Chain(layers.into()), &[2, 3, 4], &x);
     }
 
     #[test]

@@ -206,7 +206,7 @@ fn a_cloned_prelu_keeps_its_own_alpha() {
 
     // Cloned between GPU updates: both share the updated buffer until one writes.
     let between = original.clone();
-    let chain = AnyLayer::Chain(vec![AnyLayer::PReLU(Box::new(original.clone()))]);
+    let chain = AnyLayer::Chain(vec![AnyLayer::PReLU(Box::new(original.clone()))].into());
     let chain_copy = chain.clone();
     sgd.step(ctx(), &original, &grad).unwrap(); // alpha [-0.75, 1.5]
     assert_eq!(forward(&original), [0.75, -3.0, 3.0, -6.0]);

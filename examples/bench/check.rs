@@ -16,7 +16,7 @@
 
 use std::fmt;
 
-use wgpu_activations::{half::f16, DType, GpuContext, GpuTensor, Layer};
+use wgpu_activations::{half::f16, AnyLayer, DType, GpuContext, GpuTensor, Layer};
 
 /// README's bound for one layer, in ulps of each stored type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,14 +51,11 @@ impl Tolerance {
     /// the layers after a rounding one do not magnify its error; the bench's
     /// chain passes ELU's positive outputs through unchanged and zeroes its
     /// negative ones (ThresholdedReLU(0.1)), so it holds there.
-    pub fn loosest(layers: &[Box<dyn Layer>]) -> Self {
-        layers
-            .iter()
-            .map(|l| Self::of(l.as_ref()))
-            .fold(EXACT, |a, b| Self {
-                f32_ulps: a.f32_ulps.max(b.f32_ulps),
-                f16_ulps: a.f16_ulps.max(b.f16_ulps),
-            })
+    pub fn loosest(layers: &[AnyLayer]) -> Self {
+        layers.iter().map(|l| Self::of(l)).fold(EXACT, |a, b| Self {
+            f32_ulps: a.f32_ulps.max(b.f32_ulps),
+            f16_ulps: a.f16_ulps.max(b.f16_ulps),
+        })
     }
 
     fn ulps(self, dtype: DType) -> u32 {

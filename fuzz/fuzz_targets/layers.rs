@@ -533,21 +533,19 @@ fuzz_target!(|input: Input| {
             let mut before_softmax = None;
             for p in picks.iter().take(6) {
                 match p % 6 {
-                    0 => chain.push(Box::new(ReLU::new(Some(6.0), 0.1, 0.0).unwrap())),
-                    1 => chain.push(Box::new(LeakyReLU::default())),
+                    0 => chain.push(ReLU::new(Some(6.0), 0.1, 0.0).unwrap()),
+                    1 => chain.push(LeakyReLU::default()),
                     2 => {
                         elus += 1;
                         error += 4.0;
-                        chain.push(Box::new(ELU::default()));
+                        chain.push(ELU::default());
                     }
-                    3 => chain.push(Box::new(ThresholdedReLU::default())),
-                    4 => chain.push(Box::new(
-                        PReLU::new().with_initializer(Initializer::Constant(0.25)),
-                    )),
+                    3 => chain.push(ThresholdedReLU::default()),
+                    4 => chain.push(PReLU::new().with_initializer(Initializer::Constant(0.25))),
                     _ => {
                         before_softmax = Some(error);
                         error = 2.0 * (2.0 * error + SOFTMAX_ULPS as f64);
-                        chain.push(Box::new(Softmax::new(-1)));
+                        chain.push(Softmax::new(-1));
                     }
                 }
             }

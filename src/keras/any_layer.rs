@@ -1,12 +1,13 @@
-//! [`AnyLayer`]: one of the six layers, or a chain of them, as a config
-//! describes it; a [`Layer`] like the concrete ones, plus masks.
+//! [`AnyLayer`]: any of the activation layers, or a chain of them, as a
+//! config describes it; and [`Sequential`], the one chain type, whose
+//! layers are `AnyLayer`s. Both are a [`Layer`] like the concrete ones.
 
+use crate::chain::{
+    encode_chain, encode_chain_backward, reference_chain, reference_chain_backward,
+};
 use crate::context::GpuContext;
 use crate::error::Result;
 use crate::layer::{Layer, Saved};
-use crate::sequential::{
-    encode_chain, encode_chain_backward, reference_chain, reference_chain_backward,
-};
 use crate::tensor::GpuTensor;
 use crate::PReLU;
 
@@ -23,9 +24,9 @@ macro_rules! any_layer {
         ///
         /// ```
         /// # fn main() -> wgpu_activations::Result<()> {
-        /// use wgpu_activations::{keras::AnyLayer, GpuContext, GpuTensor, Layer, ReLU, Softmax};
+        /// use wgpu_activations::{keras::AnyLayer, GpuContext, GpuTensor, Layer, ReLU, Sequential, Softmax};
         /// let ctx = GpuContext::new_blocking()?;
-        /// let chain = AnyLayer::Chain(vec![ReLU::default().into(), Softmax::new(-1).into()]);
+        /// let chain = AnyLayer::from(Sequential::new().with(ReLU::default()).with(Softmax::new(-1)));
         /// let x = GpuTensor::from_slice(&ctx, &[1, 3], &[-5.0, 0.0, 0.0])?;
         /// let mask = GpuTensor::from_mask(&ctx, &[3], &[true, true, false])?;
         /// let y = chain.forward_masked(&ctx, &x, Some(&mask))?.to_vec_blocking(&ctx)?;
@@ -41,7 +42,7 @@ macro_rules! any_layer {
                 $variant($held),
             )*
             /// Layers applied in order (a Keras `Sequential`); empty is the identity.
-            Chain(Vec<AnyLayer>),
+            Chain(Sequential),
         }
 
         $(
@@ -54,14 +55,14 @@ macro_rules! any_layer {
         )*
 
         impl AnyLayer {
-            /// The layer inside, as a trait object (`None` for a chain).
-            fn single(&self) -> Option<&dyn Layer> {
+            /// The layer inside, as a trait object.
+            fn inner(&self) -> &dyn Layer {
                 match self {
                     $(AnyLayer::$variant(l) => {
                         let layer: &$ty = std::borrow::Borrow::borrow(l);
-                        Some(layer)
+                        layer
                     })*
-                    AnyLayer::Chain(_) => None,
+                    AnyLayer::Chain(chain) => chain,
                 }
             }
         }
@@ -71,14 +72,6 @@ macro_rules! any_layer {
 crate::activations::with_activations!(any_layer);
 
 impl AnyLayer {
-    /// A chain's layers as trait objects (empty for a single layer).
-    fn as_chain(&self) -> Vec<&dyn Layer> {
-        match self {
-            AnyLayer::Chain(layers) => layers.iter().map(|l| l as &dyn Layer).collect(),
-            _ => Vec::new(),
-        }
-    }
-
     /// The PReLU inside, if this is one (to set or read its alpha).
     ///
     /// ```
@@ -94,9 +87,10 @@ impl AnyLayer {
     }
 }
 
+/// Every call goes to the layer inside.
 impl Layer for AnyLayer {
     fn class_name(&self) -> &'static str {
-        self.single().map_or("Sequential", |l| l.class_name())
+        self.inner().class_name()
     }
 
     fn encode(
@@ -106,7 +100,7 @@ impl Layer for AnyLayer {
         x: &GpuTensor,
         out: &GpuTensor,
     ) -> Result<()> {
-        self.encode_masked(ctx, encoder, x, None, out)
+        self.inner().encode(ctx, encoder, x, out)
     }
 
     fn encode_masked(
@@ -117,17 +111,11 @@ impl Layer for AnyLayer {
         mask: Option<&GpuTensor>,
         out: &GpuTensor,
     ) -> Result<()> {
-        match self.single() {
-            Some(layer) => layer.encode_masked(ctx, encoder, x, mask, out),
-            None => encode_chain(ctx, encoder, &self.as_chain(), x, mask, out),
-        }
+        self.inner().encode_masked(ctx, encoder, x, mask, out)
     }
 
     fn supports_in_place(&self) -> bool {
-        match self.single() {
-            Some(layer) => layer.supports_in_place(),
-            None => self.as_chain().iter().all(|l| l.supports_in_place()),
-        }
+        self.inner().supports_in_place()
     }
 
     fn encode_in_place(
@@ -136,19 +124,11 @@ impl Layer for AnyLayer {
         encoder: &mut wgpu::CommandEncoder,
         x: &GpuTensor,
     ) -> Result<()> {
-        match self.single() {
-            Some(layer) => layer.encode_in_place(ctx, encoder, x),
-            None => {
-                for layer in self.as_chain() {
-                    layer.encode_in_place(ctx, encoder, x)?;
-                }
-                Ok(())
-            }
-        }
+        self.inner().encode_in_place(ctx, encoder, x)
     }
 
     fn reference(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
-        self.reference_masked(shape, x, None)
+        self.inner().reference(shape, x)
     }
 
     fn reference_masked(
@@ -157,15 +137,11 @@ impl Layer for AnyLayer {
         x: &[f32],
         mask: Option<(&[usize], &[f32])>,
     ) -> Result<Vec<f32>> {
-        match self.single() {
-            Some(layer) => layer.reference_masked(shape, x, mask),
-            None => reference_chain(&self.as_chain(), shape, x, mask),
-        }
+        self.inner().reference_masked(shape, x, mask)
     }
 
     fn backward_reads(&self) -> Saved {
-        // A chain recomputes its forward pass from its input.
-        self.single().map_or(Saved::Input, |l| l.backward_reads())
+        self.inner().backward_reads()
     }
 
     fn encode_backward(
@@ -176,18 +152,194 @@ impl Layer for AnyLayer {
         dy: &GpuTensor,
         dx: &GpuTensor,
     ) -> Result<()> {
-        match self.single() {
-            Some(layer) => layer.encode_backward(ctx, encoder, saved, dy, dx),
-            None => encode_chain_backward(ctx, encoder, &self.as_chain(), saved, dy, dx),
-        }
+        self.inner().encode_backward(ctx, encoder, saved, dy, dx)
     }
 
     fn reference_backward(&self, shape: &[usize], saved: &[f32], dy: &[f32]) -> Result<Vec<f32>> {
-        match self.single() {
-            Some(layer) => layer.reference_backward(shape, saved, dy),
-            None => reference_chain_backward(&self.as_chain(), shape, saved, dy),
-        }
+        self.inner().reference_backward(shape, saved, dy)
     }
 }
 
 crate::layer::inherent_forward!(AnyLayer);
+
+/// Layers applied in order, encoded into one command encoder and submitted
+/// once; nothing is read back between layers.
+///
+/// The first layer writes the output tensor; every later layer that can
+/// runs in place on it, so a chain of elementwise layers allocates one tensor.
+///
+/// ```
+/// # fn main() -> wgpu_activations::Result<()> {
+/// use wgpu_activations::{GpuContext, GpuTensor, Layer, LeakyReLU, ReLU, Sequential, Softmax};
+/// let ctx = GpuContext::new_blocking()?;
+/// let chain = Sequential::new()
+///     .with(LeakyReLU::new(0.5)?)
+///     .with(ReLU::new(Some(1.0), 0.0, 0.0)?)
+///     .with(Softmax::new(-1));
+/// let x = GpuTensor::from_slice(&ctx, &[1, 2], &[-4.0, 9.0])?;
+/// let before = ctx.submissions();
+/// let y = chain.forward(&ctx, &x)?;
+/// assert_eq!(ctx.submissions() - before, 1);
+/// let host = y.to_vec_blocking(&ctx)?;
+/// assert!((host[0] + host[1] - 1.0).abs() < 1e-6);
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Default)]
+pub struct Sequential {
+    layers: Vec<AnyLayer>,
+}
+
+impl Sequential {
+    /// An empty chain (the identity).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends a layer (any activation layer, or a chain).
+    pub fn with(mut self, layer: impl Into<AnyLayer>) -> Self {
+        self.layers.push(layer.into());
+        self
+    }
+
+    /// Appends a layer in place.
+    pub fn push(&mut self, layer: impl Into<AnyLayer>) {
+        self.layers.push(layer.into());
+    }
+
+    /// The layers, in order.
+    pub fn layers(&self) -> &[AnyLayer] {
+        &self.layers
+    }
+}
+
+impl std::fmt::Debug for Sequential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.layers.iter().map(|l| l.class_name()).collect();
+        f.debug_struct("Sequential")
+            .field("layers", &names)
+            .finish()
+    }
+}
+
+impl Sequential {
+    /// The layers as trait objects, for the chain functions below.
+    fn dyn_layers(&self) -> Vec<&dyn Layer> {
+        self.layers.iter().map(|l| l as &dyn Layer).collect()
+    }
+}
+
+impl Layer for Sequential {
+    fn class_name(&self) -> &'static str {
+        "Sequential"
+    }
+
+    fn encode(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        x: &GpuTensor,
+        out: &GpuTensor,
+    ) -> Result<()> {
+        encode_chain(ctx, encoder, &self.dyn_layers(), x, None, out)
+    }
+
+    fn encode_masked(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        x: &GpuTensor,
+        mask: Option<&GpuTensor>,
+        out: &GpuTensor,
+    ) -> Result<()> {
+        encode_chain(ctx, encoder, &self.dyn_layers(), x, mask, out)
+    }
+
+    /// A chain of in-place layers runs in place, each after the other.
+    fn supports_in_place(&self) -> bool {
+        self.layers.iter().all(Layer::supports_in_place)
+    }
+
+    fn encode_in_place(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        x: &GpuTensor,
+    ) -> Result<()> {
+        if !self.supports_in_place() {
+            return Err(crate::Error::Shape(
+                "this Sequential holds a layer that cannot run in place".into(),
+            ));
+        }
+        self.layers
+            .iter()
+            .try_for_each(|layer| layer.encode_in_place(ctx, encoder, x))
+    }
+
+    fn reference(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
+        reference_chain(&self.dyn_layers(), shape, x, None)
+    }
+
+    fn reference_masked(
+        &self,
+        shape: &[usize],
+        x: &[f32],
+        mask: Option<(&[usize], &[f32])>,
+    ) -> Result<Vec<f32>> {
+        reference_chain(&self.dyn_layers(), shape, x, mask)
+    }
+
+    /// Recomputes the forward pass from `x`, keeping every layer's input,
+    /// then runs the layers' backward passes in reverse; all in `encoder`.
+    fn encode_backward(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        x: &GpuTensor,
+        dy: &GpuTensor,
+        dx: &GpuTensor,
+    ) -> Result<()> {
+        encode_chain_backward(ctx, encoder, &self.dyn_layers(), x, dy, dx)
+    }
+
+    fn reference_backward(&self, shape: &[usize], x: &[f32], dy: &[f32]) -> Result<Vec<f32>> {
+        reference_chain_backward(&self.dyn_layers(), shape, x, dy)
+    }
+}
+
+crate::layer::inherent_forward!(Sequential);
+
+impl From<Vec<AnyLayer>> for Sequential {
+    fn from(layers: Vec<AnyLayer>) -> Self {
+        Self { layers }
+    }
+}
+
+impl FromIterator<AnyLayer> for Sequential {
+    fn from_iter<I: IntoIterator<Item = AnyLayer>>(layers: I) -> Self {
+        Self {
+            layers: layers.into_iter().collect(),
+        }
+    }
+}
+
+/// A chain reads as the slice of its layers.
+impl std::ops::Deref for Sequential {
+    type Target = [AnyLayer];
+    fn deref(&self) -> &[AnyLayer] {
+        &self.layers
+    }
+}
+
+impl<'a> IntoIterator for &'a Sequential {
+    type Item = &'a AnyLayer;
+    type IntoIter = std::slice::Iter<'a, AnyLayer>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.layers.iter()
+    }
+}
+
+impl From<Sequential> for AnyLayer {
+    fn from(chain: Sequential) -> Self {
+        AnyLayer::Chain(chain)
+    }
+}

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use crate::error::{Error, Result};
 use crate::keras::fields::{Fields, KerasConfig};
-use crate::keras::AnyLayer;
+use crate::keras::{AnyLayer, Sequential};
 use crate::layer::Layer;
 
 /// Generates [`CLASS_NAMES`], the config reader's dispatch and the writer's
@@ -138,7 +138,7 @@ pub fn layer_from_json(value: &Value) -> Result<AnyLayer> {
         return entries
             .iter()
             .map(layer_from_json)
-            .collect::<Result<Vec<_>>>()
+            .collect::<Result<Sequential>>()
             .map(AnyLayer::Chain);
     }
     let entry = Fields::new(value, "a layer entry", "", "class_name", false)?;
@@ -241,7 +241,7 @@ fn sequential(entries: &[Value], mut shape: Option<Vec<usize>>) -> Result<AnyLay
         }
         layers.push(layer);
     }
-    Ok(AnyLayer::Chain(layers))
+    Ok(AnyLayer::Chain(layers.into()))
 }
 
 /// A Keras input shape (`[null, 4, 5]`) with a `null` batch size as 1.
@@ -270,8 +270,8 @@ impl AnyLayer {
     ///
     /// ```
     /// use serde_json::json;
-    /// use wgpu_activations::{keras::{layer_from_json, AnyLayer}, LeakyReLU, Softmax};
-    /// let chain = AnyLayer::Chain(vec![LeakyReLU::new(0.5)?.into(), Softmax::new(0).into()]);
+    /// use wgpu_activations::{keras::{layer_from_json, AnyLayer}, LeakyReLU, Sequential, Softmax};
+    /// let chain = AnyLayer::from(Sequential::new().with(LeakyReLU::new(0.5)?).with(Softmax::new(0)));
     /// let entries = chain.to_keras_json();
     /// assert_eq!(entries[1], json!({"class_name": "Softmax", "config": {"axis": 0}}));
     /// assert_eq!(layer_from_json(&entries)?.to_keras_json(), entries);

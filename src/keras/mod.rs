@@ -41,7 +41,7 @@ mod npy;
 pub(crate) mod objects;
 mod weights;
 
-pub use any_layer::AnyLayer;
+pub use any_layer::{AnyLayer, Sequential};
 pub use config::{layer_from_config, layer_from_json, CLASS_NAMES};
 #[cfg(not(target_arch = "wasm32"))]
 pub use npy::read_npy_file;

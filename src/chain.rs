@@ -1,139 +1,17 @@
-//! [`Sequential`]: a chain of layers recorded into one command buffer, so a
-//! chain costs one submission and one readback.
+//! Running layers one after another: recorded into one command buffer (so
+//! a chain costs one submission and one readback), on the CPU, and
+//! backward. [`crate::Sequential`] is the chain type; these functions take
+//! its layers as trait objects.
 
 use crate::context::GpuContext;
 use crate::error::Result;
 use crate::layer::{Layer, Saved};
 use crate::tensor::GpuTensor;
 
-/// Layers applied in order, encoded into one command encoder and submitted
-/// once; nothing is read back between layers.
-///
-/// The first layer writes the output tensor; every later layer that can
-/// runs in place on it, so a chain of elementwise layers allocates one tensor.
-///
-/// ```
-/// # fn main() -> wgpu_activations::Result<()> {
-/// use wgpu_activations::{GpuContext, GpuTensor, Layer, LeakyReLU, ReLU, Sequential, Softmax};
-/// let ctx = GpuContext::new_blocking()?;
-/// let chain = Sequential::new()
-///     .with(LeakyReLU::new(0.5)?)
-///     .with(ReLU::new(Some(1.0), 0.0, 0.0)?)
-///     .with(Softmax::new(-1));
-/// let x = GpuTensor::from_slice(&ctx, &[1, 2], &[-4.0, 9.0])?;
-/// let before = ctx.submissions();
-/// let y = chain.forward(&ctx, &x)?;
-/// assert_eq!(ctx.submissions() - before, 1);
-/// let host = y.to_vec_blocking(&ctx)?;
-/// assert!((host[0] + host[1] - 1.0).abs() < 1e-6);
-/// # Ok(()) }
-/// ```
-#[derive(Default)]
-pub struct Sequential {
-    layers: Vec<Box<dyn Layer>>,
-}
-
-impl Sequential {
-    /// An empty chain (the identity).
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Appends a layer.
-    pub fn with(mut self, layer: impl Layer + 'static) -> Self {
-        self.layers.push(Box::new(layer));
-        self
-    }
-
-    /// Appends a boxed layer.
-    pub fn push(&mut self, layer: Box<dyn Layer>) {
-        self.layers.push(layer);
-    }
-
-    /// The layers, in order.
-    pub fn layers(&self) -> &[Box<dyn Layer>] {
-        &self.layers
-    }
-}
-
-impl std::fmt::Debug for Sequential {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names: Vec<&str> = self.layers.iter().map(|l| l.class_name()).collect();
-        f.debug_struct("Sequential")
-            .field("layers", &names)
-            .finish()
-    }
-}
-
-impl Sequential {
-    /// The layers as trait objects, for the chain functions below.
-    fn dyn_layers(&self) -> Vec<&dyn Layer> {
-        self.layers.iter().map(|l| l.as_ref()).collect()
-    }
-}
-
-impl Layer for Sequential {
-    fn class_name(&self) -> &'static str {
-        "Sequential"
-    }
-
-    fn encode(
-        &self,
-        ctx: &GpuContext,
-        encoder: &mut wgpu::CommandEncoder,
-        x: &GpuTensor,
-        out: &GpuTensor,
-    ) -> Result<()> {
-        encode_chain(ctx, encoder, &self.dyn_layers(), x, None, out)
-    }
-
-    fn encode_masked(
-        &self,
-        ctx: &GpuContext,
-        encoder: &mut wgpu::CommandEncoder,
-        x: &GpuTensor,
-        mask: Option<&GpuTensor>,
-        out: &GpuTensor,
-    ) -> Result<()> {
-        encode_chain(ctx, encoder, &self.dyn_layers(), x, mask, out)
-    }
-
-    fn reference(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
-        reference_chain(&self.dyn_layers(), shape, x, None)
-    }
-
-    fn reference_masked(
-        &self,
-        shape: &[usize],
-        x: &[f32],
-        mask: Option<(&[usize], &[f32])>,
-    ) -> Result<Vec<f32>> {
-        reference_chain(&self.dyn_layers(), shape, x, mask)
-    }
-
-    /// Recomputes the forward pass from `x`, keeping every layer's input,
-    /// then runs the layers' backward passes in reverse; all in `encoder`.
-    fn encode_backward(
-        &self,
-        ctx: &GpuContext,
-        encoder: &mut wgpu::CommandEncoder,
-        x: &GpuTensor,
-        dy: &GpuTensor,
-        dx: &GpuTensor,
-    ) -> Result<()> {
-        encode_chain_backward(ctx, encoder, &self.dyn_layers(), x, dy, dx)
-    }
-
-    fn reference_backward(&self, shape: &[usize], x: &[f32], dy: &[f32]) -> Result<Vec<f32>> {
-        reference_chain_backward(&self.dyn_layers(), shape, x, dy)
-    }
-}
-
 /// Records `layers` applied in order to `x` into `out`: the first writes
 /// `out`, later ones run in place on it when they can. `mask` reaches every
 /// layer through [`Layer::encode_masked`] (only Softmax reads it; Keras's
-/// activation layers all pass a mask through). Shared by [`Sequential`] and
-/// [`crate::keras::AnyLayer`]'s chains.
+/// activation layers all pass a mask through).
 pub(crate) fn encode_chain(
     ctx: &GpuContext,
     encoder: &mut wgpu::CommandEncoder,
@@ -256,5 +134,3 @@ pub(crate) fn reference_chain_backward(
     }
     Ok(upstream)
 }
-
-crate::layer::inherent_forward!(Sequential);
