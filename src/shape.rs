@@ -75,24 +75,41 @@ pub(crate) fn prelu_alpha_shape(input_shape: &[usize], shared_axes: &[i64]) -> R
     Ok(shape)
 }
 
+/// The row-major strides of a tensor of shape `small` along each axis of
+/// `shape` it is broadcast against, aligned from the right as numpy
+/// aligns them: 0 where it broadcasts (an axis of size 1, or one it does
+/// not have). `None` unless it has at most `shape`'s rank and each of its
+/// dims is 1 or `shape`'s. The one broadcasting rule of the crate: masks,
+/// PReLU's alpha on the GPU and in its CPU twin.
+pub(crate) fn broadcast_strides(small: &[usize], shape: &[usize]) -> Option<Vec<usize>> {
+    let offset = shape.len().checked_sub(small.len())?;
+    let mut strides = vec![0; shape.len()];
+    let mut stride = 1;
+    for axis in (offset..shape.len()).rev() {
+        let dim = small[axis - offset];
+        if dim != 1 && dim != shape[axis] {
+            return None;
+        }
+        if dim != 1 {
+            strides[axis] = stride;
+        }
+        stride *= dim;
+    }
+    Some(strides)
+}
+
 /// The input shape with adjacent axes merged wherever alpha's indexing allows,
 /// paired with alpha's stride along each merged axis (0 where alpha
 /// broadcasts, including the batch axis). Size-1 axes are dropped.
 pub(crate) fn prelu_index_plan(
     input_shape: &[usize],
     alpha_shape: &[usize],
-) -> Vec<(usize, usize)> {
-    // alpha is right-aligned against the input.
-    let offset = input_shape.len() - alpha_shape.len();
-    let mut strides = vec![0; input_shape.len()];
-    let mut stride = 1;
-    for axis in (offset..input_shape.len()).rev() {
-        let a = alpha_shape[axis - offset];
-        if a != 1 {
-            strides[axis] = stride;
-        }
-        stride *= a;
-    }
+) -> Result<Vec<(usize, usize)>> {
+    let strides = broadcast_strides(alpha_shape, input_shape).ok_or_else(|| {
+        Error::Shape(format!(
+            "incompatible shapes for broadcasting: alpha {alpha_shape:?} against input {input_shape:?}"
+        ))
+    })?;
     let mut plan: Vec<(usize, usize)> = Vec::new();
     for (&dim, &alpha_stride) in input_shape.iter().zip(&strides) {
         if dim == 1 {
@@ -106,7 +123,7 @@ pub(crate) fn prelu_index_plan(
             _ => plan.push((dim, alpha_stride)),
         }
     }
-    plan
+    Ok(plan)
 }
 
 /// Keras-style axes (negative counts from the end) as sorted indices, or an
@@ -145,22 +162,8 @@ pub(crate) fn mask_strides(mask_shape: &[usize], shape: &[usize]) -> Result<Vec<
     if mask_shape.len() > shape.len() {
         return Err(mismatch(" and must not have more dimensions"));
     }
-    let offset = shape.len() - mask_shape.len();
-    let mut strides = vec![0; shape.len()];
-    let mut stride = 1;
-    for axis in (offset..shape.len()).rev() {
-        let m = mask_shape[axis - offset];
-        if m != 1 && m != shape[axis] {
-            return Err(mismatch(
-                ": each mask dimension must be 1 or match the input dimension",
-            ));
-        }
-        if m != 1 {
-            strides[axis] = stride;
-        }
-        stride *= m;
-    }
-    Ok(strides)
+    broadcast_strides(mask_shape, shape)
+        .ok_or_else(|| mismatch(": each mask dimension must be 1 or match the input dimension"))
 }
 
 /// One merged axis of a softmax: size, input stride, mask stride.
@@ -229,7 +232,7 @@ mod tests {
             (&[6], &[]),
         ];
         for (input, alpha) in cases {
-            let plan = prelu_index_plan(input, alpha);
+            let plan = prelu_index_plan(input, alpha).unwrap();
             let n: usize = input.iter().product();
             for flat in 0..n {
                 let mut rest = flat;
@@ -266,16 +269,16 @@ mod tests {
     fn index_plan_merges_what_alpha_allows() {
         // Broadcast axes (stride 0) merge with each other...
         assert_eq!(
-            prelu_index_plan(&[2, 3, 4, 5], &[1, 1, 5]),
+            prelu_index_plan(&[2, 3, 4, 5], &[1, 1, 5]).unwrap(),
             vec![(24, 0), (5, 1)]
         );
         // ...and alpha's own contiguous axes merge into one.
         assert_eq!(
-            prelu_index_plan(&[2, 3, 4, 5], &[3, 4, 5]),
+            prelu_index_plan(&[2, 3, 4, 5], &[3, 4, 5]).unwrap(),
             vec![(2, 0), (60, 1)]
         );
         assert_eq!(
-            prelu_index_plan(&[2, 3, 4, 5], &[3, 1, 1]),
+            prelu_index_plan(&[2, 3, 4, 5], &[3, 1, 1]).unwrap(),
             vec![(2, 0), (3, 1), (20, 0)]
         );
     }
@@ -312,7 +315,7 @@ mod tests {
         use super::prelu_index_plan;
         // (2, 3, 4, 5) with alpha (1, 1, 5): batch and two shared axes merge.
         assert_eq!(
-            prelu_index_plan(&[2, 3, 4, 5], &[1, 1, 5]),
+            prelu_index_plan(&[2, 3, 4, 5], &[1, 1, 5]).unwrap(),
             vec![(24, 0), (5, 1)]
         );
     }

@@ -242,7 +242,7 @@ fn alpha_mode(params: &PreluParams) -> PreluAlpha {
 
 /// The kernels' index plan; at most [`PRELU_MAX_RANK`] merged axes.
 fn prelu_params(shape: &[usize], alpha_shape: &[usize]) -> Result<PreluParams> {
-    let plan = prelu_index_plan(shape, alpha_shape);
+    let plan = prelu_index_plan(shape, alpha_shape)?;
     if plan.len() > PRELU_MAX_RANK {
         return Err(Error::Shape(format!(
             "PReLU supports at most {PRELU_MAX_RANK} axes after merging broadcast-compatible neighbours; \

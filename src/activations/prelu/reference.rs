@@ -2,7 +2,7 @@
 //! shaders/rows/prelu_alpha_grad*.wgsl), broadcasting alpha the plain way.
 
 use crate::error::{Error, Result};
-use crate::shape::{check_len, element_count};
+use crate::shape::{broadcast_strides, check_len, element_count};
 
 /// Keras `PReLU` on the CPU: alpha (shape `alpha_shape`, right-aligned,
 /// size-1 axes broadcast) against `x` of `shape`. NaN stays NaN; `-inf` with
@@ -16,10 +16,9 @@ use crate::shape::{check_len, element_count};
 pub fn prelu(shape: &[usize], x: &[f32], alpha_shape: &[usize], alpha: &[f32]) -> Result<Vec<f32>> {
     check_len(shape, x)?;
     check_len(alpha_shape, alpha)?;
-    check_broadcast(shape, alpha_shape)?;
+    let indices = alpha_indices(shape, alpha_shape)?;
     let mut out = Vec::with_capacity(x.len());
-    for (flat, &v) in x.iter().enumerate() {
-        let index = alpha_index(shape, alpha_shape, flat);
+    for (&v, &index) in x.iter().zip(&indices) {
         let a = alpha[index];
         out.push(if v > 0.0 {
             v
@@ -41,43 +40,26 @@ pub fn prelu(shape: &[usize], x: &[f32], alpha_shape: &[usize], alpha: &[f32]) -
     Ok(out)
 }
 
-/// Fails unless alpha (right-aligned, size-1 axes broadcast) fits `shape`.
-pub(crate) fn check_broadcast(shape: &[usize], alpha_shape: &[usize]) -> Result<()> {
-    if alpha_shape.len() > shape.len() {
-        return Err(Error::Shape(format!(
-            "alpha {alpha_shape:?} has more axes than the input {shape:?}"
-        )));
-    }
-    let offset = shape.len() - alpha_shape.len();
-    for (i, &a) in alpha_shape.iter().enumerate() {
-        if a != 1 && a != shape[offset + i] {
-            return Err(Error::Shape(format!(
-                "incompatible shapes for broadcasting: alpha {alpha_shape:?} against input {shape:?}"
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// alpha's flat index for element `flat` of the input: unravel the input
-/// index and accumulate alpha's index over its own (non-broadcast) axes.
-pub(crate) fn alpha_index(shape: &[usize], alpha_shape: &[usize], flat: usize) -> usize {
-    let offset = shape.len() - alpha_shape.len();
-    let mut rest = flat;
-    let mut index = 0;
-    let mut stride = 1;
-    for axis in (0..shape.len()).rev() {
-        let coord = rest % shape[axis];
-        rest /= shape[axis];
-        if axis >= offset {
-            let a = alpha_shape[axis - offset];
-            if a != 1 {
-                index += coord * stride;
+/// alpha's flat index for each element of an input of `shape`, alpha
+/// broadcast from the right (`shape::broadcast_strides`); an error unless
+/// alpha fits `shape`.
+fn alpha_indices(shape: &[usize], alpha_shape: &[usize]) -> Result<Vec<usize>> {
+    let strides = broadcast_strides(alpha_shape, shape).ok_or_else(|| {
+        Error::Shape(format!(
+            "incompatible shapes for broadcasting: alpha {alpha_shape:?} against input {shape:?}"
+        ))
+    })?;
+    let len = element_count(shape)?;
+    Ok((0..len)
+        .map(|flat| {
+            let (mut rest, mut index) = (flat, 0);
+            for axis in (0..shape.len()).rev() {
+                index += rest % shape[axis] * strides[axis];
+                rest /= shape[axis];
             }
-            stride *= a;
-        }
-    }
-    index
+            index
+        })
+        .collect())
 }
 
 /// PReLU's `dx` for alpha of `alpha_shape` broadcast against `x` of `shape`:
@@ -92,13 +74,13 @@ pub fn prelu_backward(
     check_len(shape, x)?;
     check_len(shape, dy)?;
     check_len(alpha_shape, alpha)?;
-    check_broadcast(shape, alpha_shape)?;
+    let indices = alpha_indices(shape, alpha_shape)?;
     // dy's length matches x's (both checked against `shape`).
     Ok(x.iter()
         .zip(dy)
-        .enumerate()
-        .map(|(flat, (&x, &dy))| {
-            let a = alpha[alpha_index(shape, alpha_shape, flat)];
+        .zip(&indices)
+        .map(|((&x, &dy), &index)| {
+            let a = alpha[index];
             let derivative = if x > 0.0 {
                 1.0
             } else if x < 0.0 {
@@ -132,13 +114,13 @@ pub fn prelu_alpha_gradient(
 ) -> Result<Vec<f32>> {
     check_len(shape, x)?;
     check_len(shape, dy)?;
-    check_broadcast(shape, alpha_shape)?;
+    let indices = alpha_indices(shape, alpha_shape)?;
     // -0 is addition's identity: an all -0 sum stays -0, as in Keras.
     let mut sums = vec![-0.0f64; element_count(alpha_shape)?];
-    for (flat, (&x, &dy)) in x.iter().zip(dy).enumerate() {
+    for ((&x, &dy), &index) in x.iter().zip(dy).zip(&indices) {
         // Keras's -relu(-x): -0 for x >= 0, so dy times it has Keras's sign.
         let negative = if x >= 0.0 { -0.0 } else { f64::from(x) };
-        sums[alpha_index(shape, alpha_shape, flat)] += f64::from(dy) * negative;
+        sums[index] += f64::from(dy) * negative;
     }
     Ok(sums.into_iter().map(|s| s as f32).collect())
 }
