@@ -35,3 +35,9 @@ fn positive_zeros(v: vec4<f32>) -> vec4<f32> {
 fn signed_zeros(v: vec4<f32>) -> vec4<f32> {
     return bitcast<vec4<f32>>(bitcast<vec4<u32>>(v) & vec4<u32>(0x80000000u));
 }
+
+// NaN by bits, so no compiler may assume it away: lavapipe folds `v != v`
+// to false.
+fn is_nan4(v: vec4<f32>) -> vec4<bool> {
+    return (bitcast<vec4<u32>>(v) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u);
+}

@@ -43,6 +43,23 @@ pub enum Error {
     /// A shape that does not fit: data length, rank, broadcasting, a layer's input spec.
     #[error("{0}")]
     Shape(String),
+    /// A tensor of another element type than the operation takes: f16 where
+    /// f32 is needed (PReLU's alpha and its gradient, masks), or operands
+    /// of different types.
+    #[error("{0}")]
+    DType(String),
+    /// A layer used before it has what it needs: PReLU's alpha before the
+    /// layer is built (by `build(input_shape)` or its first input).
+    #[error("{0}")]
+    NotBuilt(String),
+    /// Two tensors that must differ are the same buffer: one would be read
+    /// while the other is written.
+    #[error("{0}")]
+    SameTensor(String),
+    /// A bug in this crate, not in the call: a kernel asked for a binding or
+    /// a specialisation its description lacks. Please report it.
+    #[error("internal error in wgpu-activations (please report it): {0}")]
+    Internal(String),
     /// A tensor larger than a device limit or than the crate's 32-bit indexing.
     #[error("{what} needs {size} bytes, over the device limit {limit_name} = {limit} bytes")]
     TooLarge {

@@ -65,7 +65,7 @@ impl ElementwiseJob {
         x.check_same_shape("dy", dy)?;
         x.check_output(dx)?;
         if dy.shares_buffer(dx) {
-            return Err(Error::Shape(
+            return Err(Error::SameTensor(
                 "dx must be a different tensor from dy (dy is read while dx is written)".into(),
             ));
         }
@@ -119,7 +119,8 @@ impl ElementwiseJob {
             output.dtype(),
         )?;
         let workgroup_size = recorder.workgroup_size;
-        let params = ctx.uniform(&self.params);
+        // A kernel without parameters has no `params` binding.
+        let params = (!self.params.is_empty()).then(|| ctx.uniform(&self.params));
         let per_invocation = vec4s_per_invocation(ctx.adapter_info().device_type);
         let mut pass = recorder.pass(encoder);
         let element_size = output.dtype().size();
@@ -155,7 +156,9 @@ impl ElementwiseJob {
             };
             let mut resources = Vec::with_capacity(6);
             resources.push(("launch", launch.as_entire_binding()));
-            resources.push(("params", params.as_entire_binding()));
+            if let Some(params) = &params {
+                resources.push(("params", params.as_entire_binding()));
+            }
             if let Some(input) = input {
                 resources.push(("input", range(input.buffer())));
             }

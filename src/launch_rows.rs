@@ -132,7 +132,7 @@ impl Rows<'_> {
         y.check_same_shape("dy", dy)?;
         y.check_output(dx)?;
         if dy.shares_buffer(dx) {
-            return Err(Error::Shape(
+            return Err(Error::SameTensor(
                 "dx must be a different tensor from dy (dy is read while dx is written)".into(),
             ));
         }
@@ -151,7 +151,7 @@ impl Rows<'_> {
 /// Masks are f32 (as [`GpuTensor::from_mask`] makes them), whatever the input's type.
 fn check_mask(mask: Option<&GpuTensor>) -> Result<()> {
     match mask {
-        Some(m) if m.dtype() != DType::F32 => Err(Error::Shape(format!(
+        Some(m) if m.dtype() != DType::F32 => Err(Error::DType(format!(
             "a softmax mask must hold f32 (GpuTensor::from_mask makes one); this one holds {}",
             m.dtype()
         ))),
@@ -249,9 +249,7 @@ pub(crate) fn dispatch_rows(
         partial_size,
     } = twin.mapping
     else {
-        return Err(Error::Shape(format!(
-            "internal: {twin:?} is not a split kernel"
-        )));
+        return Err(Error::Internal(format!("{twin:?} is not a split kernel")));
     };
     let partials = ctx.gl_call(|| {
         ctx.device().create_buffer(&wgpu::BufferDescriptor {

@@ -53,6 +53,7 @@ pub mod training;
 mod uniforms;
 mod validate;
 
+pub use activations::activation::Activation;
 pub use activations::elu::ELU;
 pub use activations::leaky_relu::LeakyReLU;
 pub use activations::prelu::{PReLU, PreluGradients};

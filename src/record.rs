@@ -58,10 +58,7 @@ impl<'a> Recorder<'a> {
             .iter()
             .map(|(name, resource)| {
                 let binding = self.kernel.binding(name).ok_or_else(|| {
-                    Error::Shape(format!(
-                        "internal: {:?} has no binding `{name}`",
-                        self.kernel
-                    ))
+                    Error::Internal(format!("{:?} has no binding `{name}`", self.kernel))
                 })?;
                 Ok(wgpu::BindGroupEntry {
                     binding,

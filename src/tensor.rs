@@ -194,7 +194,7 @@ impl GpuTensor {
     pub(crate) fn check_output(&self, output: &GpuTensor) -> Result<()> {
         self.check_same_shape("the output", output)?;
         if Arc::ptr_eq(&self.buffer, &output.buffer) {
-            return Err(Error::Shape(
+            return Err(Error::SameTensor(
                 "the output is the input; use forward_in_place to overwrite a tensor".into(),
             ));
         }
@@ -211,7 +211,7 @@ impl GpuTensor {
             )));
         }
         if other.dtype != self.dtype {
-            return Err(Error::Shape(format!(
+            return Err(Error::DType(format!(
                 "{what} holds {} but the input holds {}",
                 other.dtype, self.dtype
             )));

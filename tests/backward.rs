@@ -17,8 +17,8 @@ mod common;
 use common::{assert_all_close, assert_each, ctx, softmax_backward_close, Tolerance};
 use proptest::prelude::*;
 use wgpu_activations::{
-    GpuTensor, Layer, LeakyReLU, PReLU, ReLU, Saved, Sequential, Softmax, SoftmaxMapping,
-    ThresholdedReLU, ELU,
+    Activation, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, Saved, Sequential, Softmax,
+    SoftmaxMapping, ThresholdedReLU, ELU,
 };
 
 const ELU_ULPS: u32 = 6;
@@ -150,6 +150,11 @@ proptest! {
             }
         }
         assert_all_close("ELU backward", &x, &gpu, &cpu, Tolerance::Ulps(ELU_ULPS));
+    }
+
+    #[test]
+    fn relu6_backward_matches_cpu((shape, x, dy) in case(vec![0.0, 6.0])) {
+        check(&Activation::new("relu6").unwrap(), &shape, &x, &dy, Tolerance::Exact);
     }
 
     #[test]

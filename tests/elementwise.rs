@@ -12,7 +12,9 @@ mod common;
 
 use common::{assert_all_close, ctx, Tolerance};
 use proptest::prelude::*;
-use wgpu_activations::{GpuTensor, Layer, LeakyReLU, PReLU, ReLU, ThresholdedReLU, ELU};
+use wgpu_activations::{
+    Activation, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, ThresholdedReLU, ELU,
+};
 
 const ELU_ULPS: u32 = 4;
 
@@ -114,6 +116,11 @@ proptest! {
         (theta, (shape, input)) in parameter().prop_flat_map(|t| (Just(t), shaped_values(vec![t])))
     ) {
         check(&ThresholdedReLU::new(theta).unwrap(), &shape, &input, Tolerance::Exact);
+    }
+
+    #[test]
+    fn relu6_matches_cpu((shape, input) in shaped_values(vec![0.0, 6.0])) {
+        check(&Activation::new("relu6").unwrap(), &shape, &input, Tolerance::Exact);
     }
 
     #[test]

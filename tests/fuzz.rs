@@ -309,6 +309,11 @@ fn assert_clear(e: &Error, what: &str) {
             message.chars().any(|c| c.is_ascii_digit() || c == '[') || message.contains("build("),
             "{what}: a shape error that names no shape, axis, size or remedy: {message}"
         ),
+        // Wrong element type, an unbuilt layer, or one tensor passed where
+        // two must differ: the message says which.
+        Error::DType(message) | Error::NotBuilt(message) | Error::SameTensor(message) => {
+            assert!(message.len() > 10, "{what}: an unclear message: {message}")
+        }
         Error::TooLarge { limit_name, .. } => {
             assert!(text.contains(limit_name), "{what}: {text}")
         }

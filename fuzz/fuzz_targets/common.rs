@@ -21,6 +21,11 @@ pub fn check_clear(e: &Error, what: &str) {
             message.chars().any(|c| c.is_ascii_digit() || c == '[') || message.contains("build("),
             "{what}: {message}"
         ),
+        // Wrong element type, an unbuilt layer, or one tensor passed where
+        // two must differ: the message says which.
+        Error::DType(message) | Error::NotBuilt(message) | Error::SameTensor(message) => {
+            assert!(message.len() > 10, "{what}: an unclear message: {message}")
+        }
         Error::TooLarge { limit_name, .. } => {
             assert!(e.to_string().contains(limit_name), "{what}: {e}")
         }

@@ -20,11 +20,6 @@ fn upstream_at(first: u32) -> vec4<f32> {
     return vec4<f32>(upstream[(first - launch.base) / 4u]);
 }
 
-// NaN by bits, so no compiler may assume it away.
-fn is_nan4(v: vec4<f32>) -> vec4<bool> {
-    return (bitcast<vec4<u32>>(v) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u);
-}
-
 // dy * f'(x), with NaN where x is NaN (the crate's NaN policy: NaN in, NaN out).
 fn gradient(x: vec4<f32>, first: u32, derivative: vec4<f32>) -> vec4<f32> {
     return select(upstream_at(first) * derivative, x, is_nan4(x));

@@ -94,10 +94,39 @@ impl ScalarParams {
 }
 
 /// Implements [`crate::Layer`] for an [`Elementwise`] activation and gives it
-/// inherent `forward`, `forward_into`, `forward_in_place` and `backward`, so
-/// callers need not import the trait.
+/// inherent `forward`, `forward_into`, `forward_masked`, `forward_in_place`
+/// and `backward`, so callers need not import the trait; `@layer` gives the
+/// Layer impl alone (a function inside `Activation`).
 macro_rules! elementwise_layer {
     ($layer:ty, $class:literal) => {
+        $crate::activations::elementwise::elementwise_layer!(@layer $layer, $class);
+        $crate::layer::inherent_forward!($layer);
+
+        impl $layer {
+            /// The backward pass on the GPU: `dx = dy * f'(x)` from the forward
+            /// input `x` and the upstream gradient `dy` (one submission).
+            pub fn backward(
+                &self,
+                ctx: &$crate::GpuContext,
+                x: &$crate::GpuTensor,
+                dy: &$crate::GpuTensor,
+            ) -> $crate::Result<$crate::GpuTensor> {
+                $crate::layer::Layer::backward(self, ctx, x, dy)
+            }
+
+            /// Runs the layer on the GPU, overwriting `x` (no new buffer).
+            pub fn forward_in_place(
+                &self,
+                ctx: &$crate::GpuContext,
+                x: &$crate::GpuTensor,
+            ) -> $crate::Result<()> {
+                $crate::layer::Layer::forward_in_place(self, ctx, x)
+            }
+        }
+    };
+    // A function inside the `Activation` layer: the Layer impl only (it
+    // has no public methods of its own).
+    (@layer $layer:ty, $class:literal) => {
         impl $crate::layer::Layer for $layer {
             fn class_name(&self) -> &'static str {
                 $class
@@ -155,34 +184,12 @@ macro_rules! elementwise_layer {
             }
         }
 
-        $crate::layer::inherent_forward!($layer);
-
         impl $crate::activations::Kernels for $layer {
-            const KERNELS: &'static [$crate::kernels::spec::Kernel] = &[
-                <$layer as $crate::activations::elementwise::Elementwise>::FORWARD,
-                <$layer as $crate::activations::elementwise::Elementwise>::GRADIENT,
-            ];
-        }
-
-        impl $layer {
-            /// The backward pass on the GPU: `dx = dy * f'(x)` from the forward
-            /// input `x` and the upstream gradient `dy` (one submission).
-            pub fn backward(
-                &self,
-                ctx: &$crate::GpuContext,
-                x: &$crate::GpuTensor,
-                dy: &$crate::GpuTensor,
-            ) -> $crate::Result<$crate::GpuTensor> {
-                $crate::layer::Layer::backward(self, ctx, x, dy)
-            }
-
-            /// Runs the layer on the GPU, overwriting `x` (no new buffer).
-            pub fn forward_in_place(
-                &self,
-                ctx: &$crate::GpuContext,
-                x: &$crate::GpuTensor,
-            ) -> $crate::Result<()> {
-                $crate::layer::Layer::forward_in_place(self, ctx, x)
+            fn kernels() -> Vec<$crate::kernels::spec::Kernel> {
+                vec![
+                    <$layer as $crate::activations::elementwise::Elementwise>::FORWARD,
+                    <$layer as $crate::activations::elementwise::Elementwise>::GRADIENT,
+                ]
             }
         }
     };

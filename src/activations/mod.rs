@@ -10,6 +10,7 @@
 //! reader and writer and the list of every kernel are generated.
 //! ARCHITECTURE.md's "Adding an activation" walks through it.
 
+pub(crate) mod activation;
 pub(crate) mod elementwise;
 pub(crate) mod elu;
 pub(crate) mod leaky_relu;
@@ -31,6 +32,7 @@ macro_rules! with_activations {
             ELU => $crate::activations::elu::ELU, $crate::activations::elu::ELU;
             ThresholdedReLU => $crate::activations::thresholded_relu::ThresholdedReLU, $crate::activations::thresholded_relu::ThresholdedReLU;
             Softmax => $crate::activations::softmax::Softmax, $crate::activations::softmax::Softmax;
+            Activation => $crate::activations::activation::Activation, $crate::activations::activation::Activation;
         }
     };
 }
@@ -41,13 +43,17 @@ pub(crate) use with_activations;
 /// the tests that compile and reflect every kernel.
 pub(crate) trait Kernels {
     /// Every kernel of the activation.
-    const KERNELS: &'static [crate::kernels::spec::Kernel];
+    fn kernels() -> Vec<crate::kernels::spec::Kernel>;
 }
 
 impl Kernels for softmax::Softmax {
-    const KERNELS: &'static [crate::kernels::spec::Kernel] = &softmax::kernels::ALL;
+    fn kernels() -> Vec<crate::kernels::spec::Kernel> {
+        softmax::kernels::ALL.to_vec()
+    }
 }
 
 impl Kernels for prelu::PReLU {
-    const KERNELS: &'static [crate::kernels::spec::Kernel] = &prelu::layer::ALL;
+    fn kernels() -> Vec<crate::kernels::spec::Kernel> {
+        prelu::layer::ALL.to_vec()
+    }
 }

@@ -45,8 +45,8 @@ impl GpuContext {
         // A specialisation of another family would set overrides the shader
         // does not declare: a bug here, reported rather than compiled.
         if key.specialization.family() != key.kernel.specializations {
-            return Err(Error::Shape(format!(
-                "internal: {:?} cannot run specialisation {:?}",
+            return Err(Error::Internal(format!(
+                "{:?} cannot run specialisation {:?}",
                 key.kernel, key.specialization
             )));
         }

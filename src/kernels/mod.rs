@@ -18,7 +18,7 @@ use crate::error::Result;
 pub(crate) fn all() -> Vec<Kernel> {
     macro_rules! kernels_of {
         ($($variant:ident => $ty:ty, $held:ty;)*) => {
-            [$(<$ty as crate::activations::Kernels>::KERNELS),*].concat()
+            [$(<$ty as crate::activations::Kernels>::kernels()),*].concat()
         };
     }
     let mut all = crate::activations::with_activations!(kernels_of);

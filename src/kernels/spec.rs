@@ -52,6 +52,16 @@ pub(crate) struct Layout {
     pub(crate) size: usize,
 }
 
+impl Layout {
+    /// No uniform: a kernel without parameters binds nothing at 1.
+    pub(crate) const NONE: Layout = Layout { name: "", size: 0 };
+
+    /// Whether there is a uniform at all.
+    pub(crate) fn is_some(self) -> bool {
+        self.size > 0
+    }
+}
+
 /// The [`Layout`] of a uniform struct type in scope: `layout!(ReluParams)`.
 macro_rules! layout {
     ($ty:ident) => {
@@ -95,7 +105,8 @@ pub struct KernelSpec {
     /// Bytes of workgroup memory one workgroup allocates.
     pub(crate) workgroup_memory: u32,
     /// The uniform at binding 1, `params`: its WGSL struct is named as the
-    /// `#[repr(C)]` Rust struct that fills it, and has its size.
+    /// `#[repr(C)]` Rust struct that fills it, and has its size;
+    /// [`Layout::NONE`] for a kernel without parameters (no binding 1).
     pub(crate) params: Layout,
     /// Which `override` constants pick its code paths.
     pub(crate) specializations: Specializations,
@@ -212,7 +223,7 @@ impl Kernel {
     /// The binding index of the WGSL variable `name`.
     pub(crate) fn binding(self, name: &str) -> Option<u32> {
         if name == "params" {
-            return Some(1);
+            return self.params.is_some().then_some(1);
         }
         self.bindings(Variant::Separate)
             .find(|b| b.name == name)
@@ -223,8 +234,8 @@ impl Kernel {
     /// buffers, and bytes of workgroup memory (checked against the device's
     /// limits before a pipeline is made), counted from the bindings.
     pub(crate) fn resources(self) -> (u32, u32, u32) {
-        // `params` is the one uniform every kernel has.
-        let (mut storage, mut uniforms) = (0, 1);
+        // `params`, the uniform almost every kernel has.
+        let (mut storage, mut uniforms) = (0, u32::from(self.params.is_some()));
         for binding in self.bindings(Variant::Separate) {
             match binding.kind {
                 BindingKind::Uniform(_) => uniforms += 1,

@@ -442,15 +442,18 @@ fn struct_size(module: &Module, name: &str) -> Option<usize> {
 fn wgsl_structs_match_rust_structs() {
     let mut launch_checked = 0;
     for shader in shaders() {
-        let uniforms = std::iter::once(("params", shader.kernel.params)).chain(
-            shader
-                .kernel
-                .bindings(shader.variant)
-                .filter_map(|b| match b.kind {
-                    BindingKind::Uniform(layout) => Some((b.name, layout)),
-                    _ => None,
-                }),
-        );
+        let params = Some(("params", shader.kernel.params)).filter(|(_, l)| l.is_some());
+        let uniforms = params
+            .into_iter()
+            .chain(
+                shader
+                    .kernel
+                    .bindings(shader.variant)
+                    .filter_map(|b| match b.kind {
+                        BindingKind::Uniform(layout) => Some((b.name, layout)),
+                        _ => None,
+                    }),
+            );
         for (binding, layout) in uniforms {
             let size = struct_size(&shader.module, layout.name).unwrap_or_else(|| {
                 panic!(
@@ -536,17 +539,22 @@ fn every_spec_lists_the_bindings_its_shader_uses() {
                 )
             })
             .collect();
-        let mut listed: Vec<(String, u32, String)> =
-            std::iter::once(("params".to_string(), 1, "uniform".to_string()))
-                .chain(shader.kernel.bindings(shader.variant).map(|b| {
-                    let kind = match b.kind {
-                        BindingKind::Uniform(_) => "uniform",
-                        BindingKind::Storage => "storage, read",
-                        BindingKind::StorageReadWrite => "storage, read_write",
-                    };
-                    (b.name.to_string(), b.index, kind.to_string())
-                }))
-                .collect();
+        let params = shader
+            .kernel
+            .params
+            .is_some()
+            .then(|| ("params".to_string(), 1, "uniform".to_string()));
+        let mut listed: Vec<(String, u32, String)> = params
+            .into_iter()
+            .chain(shader.kernel.bindings(shader.variant).map(|b| {
+                let kind = match b.kind {
+                    BindingKind::Uniform(_) => "uniform",
+                    BindingKind::Storage => "storage, read",
+                    BindingKind::StorageReadWrite => "storage, read_write",
+                };
+                (b.name.to_string(), b.index, kind.to_string())
+            }))
+            .collect();
         used.sort_by_key(|b| b.1);
         listed.sort_by_key(|b| b.1);
         assert_eq!(

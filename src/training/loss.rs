@@ -27,7 +27,7 @@ pub fn mean_squared_error_gradient(
     target: &GpuTensor,
 ) -> Result<GpuTensor> {
     if y.shares_buffer(target) {
-        return Err(Error::Shape("y and target are the same tensor".into()));
+        return Err(Error::SameTensor("y and target are the same tensor".into()));
     }
     let dy = GpuTensor::uninit_like(ctx, y)?;
     // f32 holds 2 / n closely enough for any n that fits a tensor.

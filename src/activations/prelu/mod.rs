@@ -190,7 +190,9 @@ impl PReLU {
     pub fn set_alpha(&self, values: &[f32]) -> Result<()> {
         let mut state = self.lock();
         let built = state.as_mut().ok_or_else(|| {
-            Error::Shape("PReLU is not built yet: call build(input_shape) before set_alpha".into())
+            Error::NotBuilt(
+                "PReLU is not built yet: call build(input_shape) before set_alpha".into(),
+            )
         })?;
         let len = element_count(&built.alpha_shape)?;
         if values.len() != len {

@@ -155,14 +155,14 @@ impl PReLU {
     ) -> Result<()> {
         x.check_same_shape("dy", dy)?;
         if x.dtype() != DType::F32 {
-            return Err(Error::Shape(format!(
+            return Err(Error::DType(format!(
                 "PReLU's alpha gradient takes f32 x and dy (alpha and its gradient stay f32, \
                  as Keras keeps variables under mixed precision); these hold {}",
                 x.dtype()
             )));
         }
         if d_alpha.dtype() != DType::F32 {
-            return Err(Error::Shape(format!(
+            return Err(Error::DType(format!(
                 "d_alpha must hold f32 (alpha and its gradient stay f32); this one holds {}",
                 d_alpha.dtype()
             )));
@@ -176,7 +176,7 @@ impl PReLU {
             )));
         }
         if d_alpha.shares_buffer(&alpha) {
-            return Err(Error::Shape("d_alpha must not be alpha itself".into()));
+            return Err(Error::SameTensor("d_alpha must not be alpha itself".into()));
         }
         // Rows are alpha's elements; each runs over the batch axis and every
         // axis alpha broadcasts along.
@@ -312,13 +312,15 @@ impl PReLU {
                     )));
                 }
                 if grad.dtype() != DType::F32 {
-                    return Err(Error::Shape(format!(
+                    return Err(Error::DType(format!(
                         "the gradient must hold f32, as alpha does; this one holds {}",
                         grad.dtype()
                     )));
                 }
                 if grad.shares_buffer(&alpha) {
-                    return Err(Error::Shape("the gradient must not be alpha itself".into()));
+                    return Err(Error::SameTensor(
+                        "the gradient must not be alpha itself".into(),
+                    ));
                 }
                 grad
             }
@@ -375,5 +377,5 @@ impl PReLU {
 }
 
 fn not_built() -> Error {
-    Error::Shape("PReLU is not built yet: call build(input_shape) or run it once".into())
+    Error::NotBuilt("PReLU is not built yet: call build(input_shape) or run it once".into())
 }
