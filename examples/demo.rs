@@ -12,7 +12,7 @@
 use std::process::ExitCode;
 
 use wgpu_activations::{
-    GpuContext, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, ThresholdedReLU, ELU,
+    Activation, GpuContext, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, ThresholdedReLU, ELU,
 };
 
 /// Allowed difference to the CPU reference, in f32 ulps (ELU's expm1 is a polynomial).
@@ -63,6 +63,10 @@ fn run() -> wgpu_activations::Result<usize> {
             Box::new(ThresholdedReLU::new(1.0)?),
         ),
         ("PReLU(shared_axes=[1])".into(), Box::new(prelu)),
+        (
+            "Activation('relu6')".into(),
+            Box::new(Activation::new("relu6")?),
+        ),
     ];
 
     let x = GpuTensor::from_slice(&ctx, &shape, &data)?;

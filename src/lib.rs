@@ -1,6 +1,7 @@
 //! Keras activation layers as WGSL compute shaders on [`wgpu`]: `ReLU`,
-//! `LeakyReLU`, `PReLU`, `ELU`, `ThresholdedReLU` and `Softmax`, with exactly Keras's
-//! semantics, on Vulkan, Metal, DX12, OpenGL and WebGPU.
+//! `LeakyReLU`, `PReLU`, `ELU`, `ThresholdedReLU`, `Softmax` and
+//! `Activation` (so far with `relu6`), with exactly Keras's semantics, on
+//! Vulkan, Metal, DX12, OpenGL and WebGPU.
 //!
 //! ```
 //! # fn main() -> wgpu_activations::Result<()> {

@@ -112,6 +112,7 @@ async fn piecewise_linear_layers_match_the_cpu_exactly() {
         Box::new(ReLU::new(Some(6.0), 0.1, 0.5).unwrap()),
         Box::new(LeakyReLU::new(0.2).unwrap()),
         Box::new(ThresholdedReLU::new(0.75).unwrap()),
+        Box::new(wgpu_activations::Activation::new("relu6").unwrap()),
         Box::new(PReLU::new().with_initializer(wgpu_activations::Initializer::Constant(0.25))),
     ];
     for layer in &layers {
@@ -367,6 +368,10 @@ async fn backward_passes_and_f16_in_the_browser() {
         (Box::new(ELU::new(0.7).unwrap()), Tolerance::Ulps(6)),
         (
             Box::new(ThresholdedReLU::new(0.5).unwrap()),
+            Tolerance::Exact,
+        ),
+        (
+            Box::new(wgpu_activations::Activation::new("relu6").unwrap()),
             Tolerance::Exact,
         ),
         (Box::new(prelu), Tolerance::Exact),
