@@ -3,9 +3,10 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::dtype::DType;
+use crate::error::Result;
 use crate::kernels::spec::{Kernel, Specialization, Variant, ENTRY_POINT};
 
 /// A compiled kernel and the bind group layout its bind groups are made from.
@@ -28,29 +29,45 @@ pub(crate) struct PipelineKey {
     pub(crate) dtype: DType,
 }
 
+/// One key's pipeline, empty until a compile succeeds.
+type Slot = Mutex<Option<Arc<CachedPipeline>>>;
+
 /// Compiled pipelines by key.
 ///
-/// The map lock is held only to find or insert a slot; compiling happens in
-/// the slot's `OnceLock`, so two threads that want the same pipeline compile
-/// it once (the second waits), and different pipelines compile in parallel.
+/// The map lock is held only to find or insert a slot; compiling happens
+/// under the slot's own lock, so two threads that want the same pipeline
+/// compile it once (the second waits), and different pipelines compile in
+/// parallel. A compile that fails leaves its slot empty: the error goes to
+/// the caller, and the next call compiles again rather than handing out an
+/// invalid pipeline.
 #[derive(Debug, Default)]
 pub(crate) struct PipelineCache {
-    slots: Mutex<HashMap<PipelineKey, Arc<OnceLock<Arc<CachedPipeline>>>>>,
+    slots: Mutex<HashMap<PipelineKey, Arc<Slot>>>,
     compiled: AtomicUsize,
 }
 
 impl PipelineCache {
-    /// The pipeline for `key`, compiling it on first use.
-    pub(crate) fn get(&self, device: &wgpu::Device, key: PipelineKey) -> Arc<CachedPipeline> {
+    /// The pipeline for `key`, made by `compile` on first use (and again
+    /// after a failed attempt).
+    pub(crate) fn get(
+        &self,
+        key: PipelineKey,
+        compile: impl FnOnce() -> Result<CachedPipeline>,
+    ) -> Result<Arc<CachedPipeline>> {
         let slot = {
             // A panic while the lock was held cannot leave the map inconsistent.
             let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
             Arc::clone(slots.entry(key).or_default())
         };
-        Arc::clone(slot.get_or_init(|| {
-            self.compiled.fetch_add(1, Ordering::Relaxed);
-            Arc::new(compile(device, key))
-        }))
+        // Held while compiling: a second thread wanting this key waits here.
+        let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(pipeline) = &*slot {
+            return Ok(Arc::clone(pipeline));
+        }
+        self.compiled.fetch_add(1, Ordering::Relaxed);
+        let pipeline = Arc::new(compile()?);
+        *slot = Some(Arc::clone(&pipeline));
+        Ok(pipeline)
     }
 
     /// How many pipelines this cache has compiled.
@@ -59,7 +76,9 @@ impl PipelineCache {
     }
 }
 
-fn compile(device: &wgpu::Device, key: PipelineKey) -> CachedPipeline {
+/// Compiles `key`'s pipeline (wgpu reports a failure to the device's error
+/// scopes; see `GpuContext::pipeline`).
+pub(crate) fn compile(device: &wgpu::Device, key: PipelineKey) -> CachedPipeline {
     let label = format!(
         "wgpu-activations.{}.{:?}.{:?}.wg{}.{}",
         key.kernel.name(),

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::context::GpuContext;
 use crate::error::{Error, Result};
 use crate::kernels::spec::Kernel;
-use crate::pipelines::{CachedPipeline, PipelineKey};
+use crate::pipelines::{compile, CachedPipeline, PipelineKey};
 
 impl GpuContext {
     /// Compiles every variant of `kernel` now, so a later forward does not pay for it.
@@ -40,7 +40,10 @@ impl GpuContext {
     }
 
     /// The compiled pipeline for `key`, or [`Error::Unsupported`] if the
-    /// device's limits cannot run it.
+    /// device's limits cannot run it. A shader the device rejects is an
+    /// [`Error::Validation`] naming the kernel, and is not cached: the next
+    /// call compiles again (native; in the browser the error arrives with
+    /// the call's other errors, later).
     pub(crate) fn pipeline(&self, key: PipelineKey) -> Result<Arc<CachedPipeline>> {
         // A specialisation of another family would set overrides the shader
         // does not declare: a bug here, reported rather than compiled.
@@ -52,8 +55,23 @@ impl GpuContext {
         }
         self.check_support(key.kernel, key.workgroup_size)?;
         // A miss compiles under the crate's GL call lock (no other thread
-        // can then be compiling the same key while holding that lock).
-        Ok(self.gl_call(|| self.pipelines.get(&self.device, key)))
+        // can then be compiling the same key while holding that lock), in
+        // its own error scope, so a failure is this key's and not cached.
+        self.gl_call(|| {
+            self.pipelines.get(key, || {
+                self.scoped("compiling a pipeline", || compile(&self.device, key))
+                    .map_err(|e| match e {
+                        Error::Validation {
+                            operation,
+                            description,
+                        } => Error::Validation {
+                            operation,
+                            description: format!("{:?}: {description}", key.kernel),
+                        },
+                        other => other,
+                    })
+            })
+        })
     }
 
     /// Compares what `kernel` needs with the device's limits. A host's
@@ -115,5 +133,54 @@ impl GpuContext {
             crate::dispatch::workgroup_size(kernel, self.adapter_info.device_type),
             &self.limits,
         )
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use crate::dtype::DType;
+    use crate::error::Error;
+    use crate::kernels::spec::{Kernel, KernelSpec, Layout, Specialization, Variant};
+    use crate::pipelines::PipelineKey;
+    use crate::GpuContext;
+
+    /// A kernel whose shader no device accepts: `apply` names nothing declared.
+    const BROKEN: Kernel = Kernel(&KernelSpec::elementwise(
+        "broken_for_test",
+        "fn apply(v: vec4<f32>, first: u32) -> vec4<f32> { return not_declared; }",
+        Layout::NONE,
+    ));
+
+    fn key(kernel: Kernel) -> PipelineKey {
+        PipelineKey {
+            kernel,
+            variant: Variant::Separate,
+            specialization: Specialization::None,
+            workgroup_size: 64,
+            dtype: DType::F32,
+        }
+    }
+
+    /// A shader the device rejects is an error naming the kernel, every
+    /// time it is asked for (compiled again, never cached invalid), and the
+    /// context goes on working.
+    #[test]
+    fn a_pipeline_that_fails_to_compile_is_an_error_and_not_cached() {
+        let ctx = GpuContext::new_blocking().expect("the tests need a wgpu adapter");
+        let before = ctx.pipelines_compiled();
+        for attempt in 1..=2 {
+            match ctx.pipeline(key(BROKEN)) {
+                Err(Error::Validation { description, .. }) => {
+                    assert!(description.contains("broken_for_test"), "{description}")
+                }
+                other => panic!("attempt {attempt}: {other:?}"),
+            }
+            assert_eq!(ctx.pipelines_compiled(), before + attempt);
+        }
+        let good = <crate::ReLU as crate::activations::elementwise::Elementwise>::FORWARD;
+        assert!(ctx.pipeline(key(good)).is_ok());
+        let x = crate::GpuTensor::from_slice(&ctx, &[2], &[-1.0, 1.0]).unwrap();
+        let y = crate::ReLU::default().forward(&ctx, &x).unwrap();
+        assert_eq!(y.to_vec_blocking(&ctx).unwrap(), vec![0.0, 1.0]);
     }
 }
