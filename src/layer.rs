@@ -199,9 +199,9 @@ macro_rules! inherent_forward {
             /// Runs the layer on the GPU into a new tensor (one submission).
             pub fn forward(
                 &self,
-                ctx: &$crate::GpuContext,
-                x: &$crate::GpuTensor,
-            ) -> $crate::Result<$crate::GpuTensor> {
+                ctx: &$crate::context::GpuContext,
+                x: &$crate::tensor::GpuTensor,
+            ) -> $crate::error::Result<$crate::tensor::GpuTensor> {
                 $crate::layer::Layer::forward(self, ctx, x)
             }
 
@@ -209,20 +209,20 @@ macro_rules! inherent_forward {
             /// Softmax, passed on by the others, as in Keras): one submission.
             pub fn forward_masked(
                 &self,
-                ctx: &$crate::GpuContext,
-                x: &$crate::GpuTensor,
-                mask: Option<&$crate::GpuTensor>,
-            ) -> $crate::Result<$crate::GpuTensor> {
+                ctx: &$crate::context::GpuContext,
+                x: &$crate::tensor::GpuTensor,
+                mask: Option<&$crate::tensor::GpuTensor>,
+            ) -> $crate::error::Result<$crate::tensor::GpuTensor> {
                 $crate::layer::Layer::forward_masked(self, ctx, x, mask)
             }
 
             /// Runs the layer on the GPU into `out`, which the caller reuses.
             pub fn forward_into(
                 &self,
-                ctx: &$crate::GpuContext,
-                x: &$crate::GpuTensor,
-                out: &$crate::GpuTensor,
-            ) -> $crate::Result<()> {
+                ctx: &$crate::context::GpuContext,
+                x: &$crate::tensor::GpuTensor,
+                out: &$crate::tensor::GpuTensor,
+            ) -> $crate::error::Result<()> {
                 $crate::layer::Layer::forward_into(self, ctx, x, out)
             }
         }

@@ -41,6 +41,7 @@ mod dispatch;
 mod dtype;
 mod error;
 pub mod keras;
+mod keras_json;
 mod kernels;
 mod launch;
 mod launch_rows;
@@ -48,11 +49,13 @@ mod layer;
 mod loop_budget;
 mod pipelines;
 mod record;
+mod registry;
 mod shape;
 mod tensor;
 pub mod training;
 mod uniforms;
 mod validate;
+mod weights;
 
 pub use activations::activation::Activation;
 pub use activations::elu::ELU;
@@ -70,7 +73,7 @@ pub use keras::AnyLayer;
 pub use keras::Sequential;
 pub use layer::{Layer, Saved};
 pub use tensor::GpuTensor;
-pub use training::Initializer;
+pub use weights::Initializer;
 /// The wgpu this crate is built on, so hosts can name the same version.
 pub use wgpu;
 
@@ -87,7 +90,7 @@ pub use wgpu;
 /// # Ok(()) }
 /// ```
 pub fn warm_up(ctx: &GpuContext) -> Result<()> {
-    kernels::warm_up(ctx)
+    registry::warm_up(ctx)
 }
 
 /// Unstable internals for this crate's own benchmark (examples/bench), which
@@ -97,9 +100,9 @@ pub fn warm_up(ctx: &GpuContext) -> Result<()> {
 /// of it.
 #[doc(hidden)]
 pub mod internals {
-    pub use crate::activations::elementwise::ScalarParams;
     pub use crate::activations::prelu::layer::{PreluParams, PRELU_MAX_RANK};
     pub use crate::dispatch::{chunks, row_segments, spread, vec4s_per_invocation, Chunk, Grid};
+    pub use crate::kernels::params::ScalarParams;
     pub use crate::kernels::rows::{RowParams, ROW_MAX_RANK};
     pub use crate::kernels::spec::{
         Kernel, KernelSpec, Launch, PreluAlpha, RowShape, Specialization, Variant, ENTRY_POINT,
@@ -137,7 +140,7 @@ pub mod internals {
 
     /// Every kernel the crate has.
     pub fn all_kernels() -> Vec<Kernel> {
-        crate::kernels::all()
+        crate::registry::all()
     }
 
     /// The softmax kernel that runs rows cut into segments.

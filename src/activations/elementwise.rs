@@ -6,7 +6,7 @@
 //! methods from here; nothing else in the crate names it but the table in
 //! `src/activations/mod.rs`.
 
-use bytemuck::{Pod, Zeroable};
+use bytemuck::Pod;
 
 use crate::error::{Error, Result};
 use crate::kernels::spec::Kernel;
@@ -71,28 +71,6 @@ pub(crate) fn reference_backward<T: Elementwise>(
         .collect())
 }
 
-/// The `Params` of a kernel whose one argument is a scalar (LeakyReLU's
-/// slope, ELU's alpha, ThresholdedReLU's theta, their gradients, the mean
-/// squared error's scale). The WGSL struct of the same name mirrors it.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
-pub struct ScalarParams {
-    /// The one argument.
-    pub value: f32,
-    /// Padding to 16 bytes, a uniform struct's granule.
-    pub _pad: [f32; 3],
-}
-
-impl ScalarParams {
-    /// Wraps one scalar argument.
-    pub fn new(value: f32) -> Self {
-        Self {
-            value,
-            _pad: [0.0; 3],
-        }
-    }
-}
-
 /// Implements [`crate::Layer`] for an [`Elementwise`] activation and gives it
 /// inherent `forward`, `forward_into`, `forward_masked`, `forward_in_place`
 /// and `backward`, so callers need not import the trait; `@layer` gives the
@@ -107,19 +85,19 @@ macro_rules! elementwise_layer {
             /// input `x` and the upstream gradient `dy` (one submission).
             pub fn backward(
                 &self,
-                ctx: &$crate::GpuContext,
-                x: &$crate::GpuTensor,
-                dy: &$crate::GpuTensor,
-            ) -> $crate::Result<$crate::GpuTensor> {
+                ctx: &$crate::context::GpuContext,
+                x: &$crate::tensor::GpuTensor,
+                dy: &$crate::tensor::GpuTensor,
+            ) -> $crate::error::Result<$crate::tensor::GpuTensor> {
                 $crate::layer::Layer::backward(self, ctx, x, dy)
             }
 
             /// Runs the layer on the GPU, overwriting `x` (no new buffer).
             pub fn forward_in_place(
                 &self,
-                ctx: &$crate::GpuContext,
-                x: &$crate::GpuTensor,
-            ) -> $crate::Result<()> {
+                ctx: &$crate::context::GpuContext,
+                x: &$crate::tensor::GpuTensor,
+            ) -> $crate::error::Result<()> {
                 $crate::layer::Layer::forward_in_place(self, ctx, x)
             }
         }
@@ -134,11 +112,11 @@ macro_rules! elementwise_layer {
 
             fn encode(
                 &self,
-                ctx: &$crate::GpuContext,
+                ctx: &$crate::context::GpuContext,
                 encoder: &mut wgpu::CommandEncoder,
-                x: &$crate::GpuTensor,
-                out: &$crate::GpuTensor,
-            ) -> $crate::Result<()> {
+                x: &$crate::tensor::GpuTensor,
+                out: &$crate::tensor::GpuTensor,
+            ) -> $crate::error::Result<()> {
                 $crate::activations::elementwise::forward_job(self).encode(ctx, encoder, x, out)
             }
 
@@ -148,26 +126,26 @@ macro_rules! elementwise_layer {
 
             fn encode_in_place(
                 &self,
-                ctx: &$crate::GpuContext,
+                ctx: &$crate::context::GpuContext,
                 encoder: &mut wgpu::CommandEncoder,
-                x: &$crate::GpuTensor,
-            ) -> $crate::Result<()> {
+                x: &$crate::tensor::GpuTensor,
+            ) -> $crate::error::Result<()> {
                 $crate::activations::elementwise::forward_job(self).encode_in_place(ctx, encoder, x)
             }
 
-            fn reference(&self, shape: &[usize], x: &[f32]) -> $crate::Result<Vec<f32>> {
+            fn reference(&self, shape: &[usize], x: &[f32]) -> $crate::error::Result<Vec<f32>> {
                 $crate::shape::check_len(shape, x)?;
                 Ok($crate::activations::elementwise::reference(self, x))
             }
 
             fn encode_backward(
                 &self,
-                ctx: &$crate::GpuContext,
+                ctx: &$crate::context::GpuContext,
                 encoder: &mut wgpu::CommandEncoder,
-                x: &$crate::GpuTensor,
-                dy: &$crate::GpuTensor,
-                dx: &$crate::GpuTensor,
-            ) -> $crate::Result<()> {
+                x: &$crate::tensor::GpuTensor,
+                dy: &$crate::tensor::GpuTensor,
+                dx: &$crate::tensor::GpuTensor,
+            ) -> $crate::error::Result<()> {
                 $crate::activations::elementwise::gradient_job(self)
                     .encode_gradient(ctx, encoder, x, dy, dx)
             }
@@ -177,7 +155,7 @@ macro_rules! elementwise_layer {
                 shape: &[usize],
                 x: &[f32],
                 dy: &[f32],
-            ) -> $crate::Result<Vec<f32>> {
+            ) -> $crate::error::Result<Vec<f32>> {
                 $crate::shape::check_len(shape, x)?;
                 $crate::shape::check_len(shape, dy)?;
                 $crate::activations::elementwise::reference_backward(self, x, dy)

@@ -3,9 +3,10 @@
 
 use serde_json::{json, Value};
 
-use crate::activations::elementwise::{elementwise_layer, Elementwise, ScalarParams};
+use crate::activations::elementwise::{elementwise_layer, Elementwise};
 use crate::error::Result;
-use crate::keras::fields::{f32_json, Fields, KerasConfig, BASE_KEYS};
+use crate::keras_json::fields::{f32_json, Fields, KerasConfig, BASE_KEYS};
+use crate::kernels::params::ScalarParams;
 use crate::kernels::spec::{layout, Kernel, KernelSpec};
 use crate::validate::finite;
 

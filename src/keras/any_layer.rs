@@ -2,6 +2,7 @@
 //! config describes it; and [`Sequential`], the one chain type, whose
 //! layers are `AnyLayer`s. Both are a [`Layer`] like the concrete ones.
 
+use crate::activations::prelu::PReLU;
 use crate::chain::{
     encode_chain, encode_chain_backward, reference_chain, reference_chain_backward,
 };
@@ -9,7 +10,6 @@ use crate::context::GpuContext;
 use crate::error::Result;
 use crate::layer::{Layer, Saved};
 use crate::tensor::GpuTensor;
-use crate::PReLU;
 
 /// Generates [`AnyLayer`], its `From` impls and `single` from the
 /// activation table (`activations::with_activations!`).
@@ -266,7 +266,7 @@ impl Layer for Sequential {
         x: &GpuTensor,
     ) -> Result<()> {
         if !self.supports_in_place() {
-            return Err(crate::Error::Shape(
+            return Err(crate::error::Error::Shape(
                 "this Sequential holds a layer that cannot run in place".into(),
             ));
         }

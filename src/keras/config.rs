@@ -6,8 +6,8 @@
 use serde_json::{json, Map, Value};
 
 use crate::error::{Error, Result};
-use crate::keras::fields::{Fields, KerasConfig};
 use crate::keras::{AnyLayer, Sequential};
+use crate::keras_json::fields::{Fields, KerasConfig};
 use crate::layer::Layer;
 
 /// Generates [`CLASS_NAMES`], the config reader's dispatch and the writer's

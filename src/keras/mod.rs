@@ -36,9 +36,7 @@
 
 mod any_layer;
 mod config;
-pub(crate) mod fields;
 mod npy;
-pub(crate) mod objects;
 mod weights;
 
 pub use any_layer::{AnyLayer, Sequential};

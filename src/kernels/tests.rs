@@ -30,10 +30,10 @@ use naga::valid::{Capabilities, ModuleInfo, ValidationFlags, Validator};
 use naga::{Module, ShaderStage};
 use wgpu::DeviceType;
 
-use super::all;
 use super::spec::{BindingKind, Family, Kernel, Launch, Variant, ENTRY_POINT, WORKGROUP_SIZE};
 use crate::dispatch::workgroup_size;
-use crate::DType;
+use crate::dtype::DType;
+use crate::registry::all;
 
 /// The first word of every SPIR-V module.
 const SPIRV_MAGIC: u32 = 0x0723_0203;

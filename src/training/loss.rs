@@ -1,12 +1,12 @@
 //! The gradient of Keras's mean squared error, so a training loop can stay
 //! on the GPU from prediction to update.
 
-use crate::activations::elementwise::ScalarParams;
 use crate::context::GpuContext;
 use crate::error::{Error, Result};
+use crate::kernels::params::ScalarParams;
+use crate::kernels::spec::{layout, Kernel, KernelSpec};
 use crate::launch::ElementwiseJob;
 use crate::tensor::GpuTensor;
-use crate::training::kernels::MSE_GRAD;
 
 /// `dL/dy` for Keras's `MeanSquaredError()` (mean over every element):
 /// `2 * (y - target) / n`, on the GPU (one submission).
@@ -38,3 +38,10 @@ pub fn mean_squared_error_gradient(
     })?;
     Ok(dy)
 }
+
+/// The mean squared error's gradient, `2 (y - target) / n`, elementwise.
+pub(crate) const MSE_GRAD: Kernel = Kernel(&KernelSpec::elementwise_gradient(
+    "mse_grad",
+    include_str!("../../shaders/training/mse_grad.wgsl"),
+    layout!(ScalarParams),
+));

@@ -4,17 +4,14 @@
 //! training loop runs on the GPU. The gradients themselves come from the layers'
 //! `backward` and [`crate::PReLU::alpha_gradient`]. Alpha's starting values
 //! come from Keras's initializers ([`Initializer`]), seeded and drawn on the
-//! host.
+//! host. (The weight objects live in `src/weights/`, below the layers that
+//! hold them; the optimizer and the loss, which use layers, here.)
 
-mod constraint;
-mod initializer;
-pub(crate) mod kernels;
-mod loss;
-mod regularizer;
+pub(crate) mod loss;
 mod sgd;
 
-pub use constraint::Constraint;
-pub use initializer::{compute_fans, Distribution, FanMode, Initializer};
+pub use crate::weights::{
+    compute_fans, Constraint, Distribution, FanMode, Initializer, Regularizer,
+};
 pub use loss::mean_squared_error_gradient;
-pub use regularizer::Regularizer;
 pub use sgd::Sgd;

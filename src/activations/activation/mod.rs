@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::context::GpuContext;
 use crate::error::{Error, Result};
-use crate::keras::fields::{Fields, KerasConfig, BASE_KEYS};
+use crate::keras_json::fields::{Fields, KerasConfig, BASE_KEYS};
 use crate::kernels::spec::Kernel;
 use crate::layer::{Layer, Saved};
 use crate::tensor::GpuTensor;

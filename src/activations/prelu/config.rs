@@ -5,8 +5,8 @@ use serde_json::{json, Value};
 
 use crate::activations::prelu::PReLU;
 use crate::error::Result;
-use crate::keras::fields::{ints_json, Fields, KerasConfig, BASE_KEYS};
-use crate::keras::objects::{
+use crate::keras_json::fields::{ints_json, Fields, KerasConfig, BASE_KEYS};
+use crate::keras_json::objects::{
     constraint_from, constraint_json, initializer_from, initializer_json, regularizer_from,
     regularizer_json,
 };

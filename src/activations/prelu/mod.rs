@@ -16,7 +16,7 @@ use crate::context::GpuContext;
 use crate::error::{Error, Result};
 use crate::shape::{element_count, prelu_alpha_shape};
 use crate::tensor::GpuTensor;
-use crate::training::{Constraint, Initializer, Regularizer};
+use crate::weights::{Constraint, Initializer, Regularizer};
 
 /// Keras `PReLU`: `x` for `x > 0`, `alpha * x` for `x < 0`, 0 at ±0, with a
 /// learnable `alpha` of shape `input_shape[1:]`, set to 1 along each of

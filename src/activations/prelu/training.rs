@@ -14,8 +14,8 @@ use crate::launch_rows::{dispatch_rows, row_params};
 use crate::layer::Layer;
 use crate::record::Recorder;
 use crate::tensor::GpuTensor;
-use crate::training::kernels::{PenaltyParams, Update, PARAM_PENALTY, PARAM_UPDATE};
-use crate::training::{Constraint, Regularizer};
+use crate::weights::kernels::{PenaltyParams, Update, PARAM_PENALTY, PARAM_UPDATE};
+use crate::weights::{Constraint, Regularizer};
 
 /// What [`PReLU::gradients`] returns: the gradient with respect to the
 /// input and to alpha, both on the GPU.

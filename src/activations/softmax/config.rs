@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use crate::activations::softmax::Softmax;
 use crate::error::Result;
-use crate::keras::fields::{ints_json, Fields, KerasConfig, BASE_KEYS};
+use crate::keras_json::fields::{ints_json, Fields, KerasConfig, BASE_KEYS};
 
 impl KerasConfig for Softmax {
     const CLASS_NAME: &'static str = "Softmax";

@@ -7,7 +7,6 @@ mod config;
 pub(crate) mod kernels;
 pub(crate) mod mapping;
 pub(crate) mod reference;
-pub(crate) mod rows;
 
 pub use mapping::SoftmaxMapping;
 

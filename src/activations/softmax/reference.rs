@@ -1,11 +1,11 @@
 //! CPU twins of the softmax kernels (shaders/rows/softmax_*.wgsl), forward
 //! and backward: max and sums in f64, plain loops over rows.
 
-use crate::activations::softmax::rows::{kept, rows};
 use crate::activations::softmax::Softmax;
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::shape::{check_len, element_count};
+use crate::shape::{kept, rows};
 
 /// Keras `Softmax` on the CPU over `x` of `shape`, with an optional mask
 /// (`(mask_shape, values)`, kept where `value > 0.5`). Same NaN/inf policy as

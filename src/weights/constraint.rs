@@ -162,7 +162,7 @@ impl Constraint {
         let axes = self.axes(shape)?;
         let (min_value, max_value, rate) = self.bounds();
         let mut out = w.to_vec();
-        for row in crate::activations::softmax::rows::rows(shape, &axes) {
+        for row in crate::shape::rows(shape, &axes) {
             let squares: f64 = row.iter().map(|&i| f64::from(w[i]).powi(2)).sum();
             let norm = squares.sqrt() as f32;
             for i in row {

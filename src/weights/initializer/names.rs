@@ -223,7 +223,7 @@ impl Initializer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::training::initializer::tests::argument_of;
+    use crate::weights::initializer::tests::argument_of;
 
     #[test]
     fn by_name_knows_every_keras_name() {

@@ -1,10 +1,8 @@
-//! The training kernels that are not an activation's: a parameter's update
-//! (an SGD step and a Keras constraint), a regularizer's penalty, and the
-//! mean squared error's gradient, with their uniforms.
+//! The kernels that work on a weight: its update (an SGD step and a Keras
+//! constraint) and a regularizer's penalty, with their uniforms.
 
 use bytemuck::{Pod, Zeroable};
 
-use crate::activations::elementwise::ScalarParams;
 use crate::dtype::DType;
 use crate::kernels::rows::RowParams;
 use crate::kernels::spec::{
@@ -18,7 +16,7 @@ pub(crate) const PARAM_UPDATE: Kernel = Kernel(&KernelSpec {
     name: "param_update",
     family: Family::Rows,
     includes: &[],
-    body: include_str!("../../shaders/training/param_update.wgsl"),
+    body: include_str!("../../shaders/weights/param_update.wgsl"),
     bindings: &[Binding::new(
         "update",
         7,
@@ -40,7 +38,7 @@ pub(crate) const PARAM_PENALTY: Kernel = Kernel(&KernelSpec {
     name: "param_penalty",
     family: Family::Standalone,
     includes: &[],
-    body: include_str!("../../shaders/training/param_penalty.wgsl"),
+    body: include_str!("../../shaders/weights/param_penalty.wgsl"),
     bindings: &[
         Binding::new("input", 2, BindingKind::Storage),
         Binding::new("output", 3, BindingKind::StorageReadWrite),
@@ -57,15 +55,8 @@ pub(crate) const PARAM_PENALTY: Kernel = Kernel(&KernelSpec {
     loop_cost: LoopCost::Array,
 });
 
-/// The mean squared error's gradient, `2 (y - target) / n`, elementwise.
-pub(crate) const MSE_GRAD: Kernel = Kernel(&KernelSpec::elementwise_gradient(
-    "mse_grad",
-    include_str!("../../shaders/training/mse_grad.wgsl"),
-    layout!(ScalarParams),
-));
-
-/// Every training kernel.
-pub(crate) const ALL: [Kernel; 3] = [PARAM_UPDATE, PARAM_PENALTY, MSE_GRAD];
+/// Every weight kernel.
+pub(crate) const ALL: [Kernel; 2] = [PARAM_UPDATE, PARAM_PENALTY];
 
 /// [`PARAM_UPDATE`]'s step and constraint bounds.
 #[repr(C)]

@@ -6,8 +6,8 @@
 use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
-use crate::keras::fields::{f32_json, ints_json, Fields};
-use crate::training::{Constraint, Distribution, FanMode, Initializer, Regularizer};
+use crate::keras_json::fields::{f32_json, ints_json, Fields};
+use crate::weights::{Constraint, Distribution, FanMode, Initializer, Regularizer};
 
 /// The keys of a serialised Keras object.
 const OBJECT_KEYS: &[&str] = &["module", "class_name", "config", "registered_name"];

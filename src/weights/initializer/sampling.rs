@@ -233,7 +233,7 @@ fn uniform_values(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::training::initializer::tests::argument_of;
+    use crate::weights::initializer::tests::argument_of;
 
     /// Mean and population standard deviation, accumulated in f64.
     fn stats(values: &[f32]) -> (f64, f64) {
