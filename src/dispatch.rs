@@ -75,7 +75,10 @@ pub fn chunks(
 pub fn vec4s_per_invocation(device_type: wgpu::DeviceType) -> u32 {
     match device_type {
         wgpu::DeviceType::Cpu => 4,
-        _ => 1,
+        wgpu::DeviceType::IntegratedGpu
+        | wgpu::DeviceType::DiscreteGpu
+        | wgpu::DeviceType::VirtualGpu
+        | wgpu::DeviceType::Other => 1,
     }
 }
 
@@ -84,7 +87,10 @@ pub fn vec4s_per_invocation(device_type: wgpu::DeviceType) -> u32 {
 pub(crate) fn workgroup_size(kernel: Kernel, device_type: wgpu::DeviceType) -> u32 {
     match device_type {
         wgpu::DeviceType::Cpu => kernel.cpu_workgroup_size,
-        _ => WORKGROUP_SIZE,
+        wgpu::DeviceType::IntegratedGpu
+        | wgpu::DeviceType::DiscreteGpu
+        | wgpu::DeviceType::VirtualGpu
+        | wgpu::DeviceType::Other => WORKGROUP_SIZE,
     }
 }
 
@@ -104,7 +110,7 @@ pub(crate) fn fit_workgroup_size(preferred: u32, limits: &wgpu::Limits) -> u32 {
 /// `reduced_rank` merged axes) for workgroups of `workgroup_size`: `None`
 /// when one workgroup takes a row whole, else `(segments per row, elements
 /// per segment)`, a workgroup per segment (the split kernels,
-/// `Kernel::is_split`). Each invocation covers at most 1,024 elements of its
+/// `Mapping::WorkgroupPerSegment`). Each invocation covers at most 1,024 elements of its
 /// segment (128 where unmerged reduced axes make every index a loop), so a
 /// few long rows still spread over the whole device, and no invocation comes
 /// near llvmpipe's loop budget (src/loop_budget.rs).

@@ -9,16 +9,17 @@ use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::kernels::rows::{RowParams, ROW_MAX_RANK};
 use crate::kernels::spec::{
-    Finishing, Kernel, Mapping, RowShape, Specialization, Specializations, Variant,
+    Finishing, Kernel, Mapping, RowShape, Specialization, Specializations, UpdateConstraint,
+    Variant,
 };
 use crate::loop_budget;
 use crate::record::Recorder;
 use crate::shape::{element_count, mask_strides, softmax_plan, PlannedAxis};
 use crate::tensor::GpuTensor;
 
-/// What a parameter update adds to the row specialisation: the
-/// `CONSTRAINT` code and whether an SGD step runs.
-pub(crate) type UpdateMode = Option<(u32, bool)>;
+/// What a parameter update adds to the row specialisation: its constraint
+/// and whether an SGD step runs (`None` for every other row kernel).
+pub(crate) type UpdateMode = Option<(UpdateConstraint, bool)>;
 
 /// The row description of a tensor of `shape` reduced over `axes` (sorted,
 /// distinct, in range), with a mask of `mask_shape` if any; and whether the
@@ -222,10 +223,22 @@ pub(crate) fn dispatch_rows(
     let Some((twin, (parts, part_len))) = split else {
         let workgroups = row_workgroups(kernel, params.rows, ctx.workgroup_size(kernel));
         let specialization = match (kernel.specializations, update) {
+            (Specializations::Rows, None) => Specialization::Rows(shape),
             (Specializations::ParamUpdate, Some((constraint, step))) => {
                 Specialization::ParamUpdate(shape, constraint, step)
             }
-            _ => Specialization::Rows(shape),
+            (
+                family @ (Specializations::None
+                | Specializations::PreluAlpha
+                | Specializations::Rows
+                | Specializations::SplitRows
+                | Specializations::ParamUpdate),
+                update,
+            ) => {
+                return Err(Error::Internal(format!(
+                    "{kernel:?} ({family:?}) recorded as a row job with update {update:?}"
+                )))
+            }
         };
         let job = RowJob {
             params,

@@ -29,7 +29,7 @@ pub(crate) fn element_count(shape: &[usize]) -> Result<usize> {
 }
 
 /// Fails unless `x` holds exactly the elements of `shape`.
-pub(crate) fn check_len(shape: &[usize], x: &[f32]) -> Result<()> {
+pub(crate) fn check_len<T>(shape: &[usize], x: &[T]) -> Result<()> {
     let len = element_count(shape)?;
     if len == x.len() {
         Ok(())

@@ -7,7 +7,7 @@ use half::f16;
 use crate::context::GpuContext;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use crate::shape::element_count;
+use crate::shape::{check_len, element_count};
 
 /// A row-major tensor of f32 (the default) or f16 ([`DType`]) in a GPU
 /// storage buffer.
@@ -43,7 +43,7 @@ impl GpuTensor {
     /// Fails if `data.len()` is not the product of `shape`, or if the tensor
     /// does not fit the device's `max_buffer_size`.
     pub fn from_slice(ctx: &GpuContext, shape: &[usize], data: &[f32]) -> Result<Self> {
-        check_data_len(shape, data.len())?;
+        check_len(shape, data)?;
         let tensor = Self::uninit(ctx, shape)?;
         tensor.upload(ctx, bytemuck::cast_slice(data))?;
         Ok(tensor)
@@ -83,7 +83,7 @@ impl GpuTensor {
 
     /// Uploads f16 `data` as is (needs `SHADER_F16`).
     pub fn from_f16(ctx: &GpuContext, shape: &[usize], data: &[f16]) -> Result<Self> {
-        check_data_len(shape, data.len())?;
+        check_len(shape, data)?;
         let tensor = Self::uninit_as(ctx, shape, DType::F16)?;
         tensor.upload(ctx, bytemuck::cast_slice(data))?;
         Ok(tensor)
@@ -359,18 +359,6 @@ const TENSOR_USAGE: wgpu::BufferUsages = wgpu::BufferUsages::STORAGE
 
 fn byte_size(len: usize, dtype: DType) -> u64 {
     len as u64 * dtype.size()
-}
-
-/// `shape` must hold exactly `given` values.
-fn check_data_len(shape: &[usize], given: usize) -> Result<()> {
-    let len = element_count(shape)?;
-    if len == given {
-        Ok(())
-    } else {
-        Err(Error::Shape(format!(
-            "shape {shape:?} holds {len} elements but {given} values were given"
-        )))
-    }
 }
 
 /// Buffers hold a whole number of vec4s (at least one: wgpu cannot bind an

@@ -7,15 +7,22 @@ use crate::error::{Error, Result};
 /// `value` if finite; otherwise an error naming `argument` of `owner`
 /// (e.g. "a ReLU layer", "a constraint") and the value.
 pub(crate) fn finite(owner: &str, argument: &'static str, value: f32) -> Result<f32> {
+    finite_or(argument, value, || {
+        format!("{argument} of {owner} must be a finite number. Received: {argument}={value:?}")
+    })
+}
+
+/// [`finite`] with the caller's own wording (`message()`), where a family
+/// of messages has its own style (the initializers' "Argument `x` of ...").
+pub(crate) fn finite_or(
+    argument: &'static str,
+    value: f32,
+    message: impl FnOnce() -> String,
+) -> Result<f32> {
     if value.is_finite() {
         Ok(value)
     } else {
-        Err(Error::argument(
-            argument,
-            format!(
-                "{argument} of {owner} must be a finite number. Received: {argument}={value:?}"
-            ),
-        ))
+        Err(Error::argument(argument, message()))
     }
 }
 

@@ -56,8 +56,8 @@ use serde_json::{json, Value};
 use wgpu_activations::keras::{layer_from_config, layer_from_json, read_npy, write_npy, AnyLayer};
 use wgpu_activations::training::{Constraint, Regularizer};
 use wgpu_activations::{
-    cpu, DType, Error, GpuTensor, Initializer, Layer, LeakyReLU, PReLU, ReLU, Result, Sequential,
-    Softmax, SoftmaxMapping, ThresholdedReLU, ELU,
+    cpu, Activation, DType, Error, GpuTensor, Initializer, Layer, LeakyReLU, PReLU, ReLU, Result,
+    Sequential, Softmax, SoftmaxMapping, ThresholdedReLU, ELU,
 };
 
 /// Cases of the pure validation properties (constructors, shapes).
@@ -762,8 +762,9 @@ fn json_value() -> impl Strategy<Value = Value> {
 /// A layer as configs describe them, with `v` for its parameters.
 fn keras_layer() -> impl Strategy<Value = AnyLayer> {
     let axes = prop::collection::vec(-2i64..4, 0..3);
-    (0usize..7, grad_param(), axes, any::<u64>()).prop_map(|(which, v, axes, seed)| match which {
+    (0usize..8, grad_param(), axes, any::<u64>()).prop_map(|(which, v, axes, seed)| match which {
         0 => ReLU::new(Some(v), v / 2.0, 0.0).unwrap().into(),
+        7 => Activation::new("relu6").unwrap().into(),
         1 => LeakyReLU::new(v).unwrap().into(),
         2 => ELU::new(-v).unwrap().into(),
         3 => ThresholdedReLU::new(v).unwrap().into(),
@@ -1052,6 +1053,30 @@ proptest! {
         }
     }
 
+    /// `Activation(name)` accepts exactly the functions it runs, by Keras's
+    /// name, and otherwise names `activation`: a Keras name it does not run
+    /// yet says so, anything else is Keras's "Could not interpret" error.
+    #[test]
+    fn activation_names_are_accepted_exactly(
+        name in prop_oneof![
+            Just("relu6".to_string()),
+            Just("gelu".to_string()),
+            Just("swish".to_string()),
+            Just("Relu6".to_string()),
+            Just(String::new()),
+            "[a-z_0-9]{0,12}",
+            any::<String>(),
+        ],
+    ) {
+        match Activation::new(&name) {
+            Ok(layer) => prop_assert_eq!(layer.name(), name.as_str()),
+            Err(e) => {
+                prop_assert!(name != "relu6");
+                assert_clear(&e, "Activation::new");
+            }
+        }
+    }
+
     /// Uploads: a shape and a data length either agree and fit, or the
     /// rejection names the problem; masks the same.
     #[test]
@@ -1218,7 +1243,7 @@ proptest! {
     #[test]
     fn elementwise_forwards_match_the_reference(
         input in input(0..=5),
-        which in 0usize..5,
+        which in 0usize..6,
         p in prop::array::uniform3(wild_f32()),
     ) {
         let p = if input.valid { p.map(finite) } else { p };
@@ -1227,6 +1252,7 @@ proptest! {
             1 => LeakyReLU::new(p[0].abs()).map(boxed),
             2 => ELU::new(p[0]).map(boxed),
             3 => ThresholdedReLU::new(p[0].abs()).map(boxed),
+            5 => Activation::new("relu6").map(boxed),
             _ => ReLU::new(None, p[1].abs(), 0.0).map(boxed),
         };
         // A refused wild parameter (clearly, as the constructor property
@@ -1499,7 +1525,7 @@ proptest! {
 
 /// Inputs these properties and the `cargo fuzz` target found that panicked,
 /// aborted, exhausted memory or were accepted wrongly before the fixes in
-/// src/shape.rs and src/layers/prelu.rs.
+/// src/shape.rs and src/activations/prelu/layer.rs.
 #[test]
 fn regressions_found_by_fuzzing() {
     // `axis - 1` overflowed for i64::MIN (a panic in debug builds).

@@ -4,7 +4,7 @@
 //! every Softmax golden case.
 //!
 //! Tolerance: within 4 f32 ulps of the f64 reference, whatever the row's
-//! length or values (`SOFTMAX_ULPS`). shaders/online_softmax.wgsl computes
+//! length or values (`SOFTMAX_ULPS`). shaders/rows/online_softmax.wgsl computes
 //! exp(x - max) to about an ulp (x - max kept exact by two-sum, its own
 //! range-reduced exp), compensates the row's sum, and rescales it at most
 //! once per term that still weighs; the division adds half an ulp. Before

@@ -339,7 +339,7 @@ impl Probe {
 }
 
 /// PReLU's `Params` for `[.., channels]` with alpha of `[channels]`, as
-/// `prelu_params` in src/layers/prelu.rs makes them: alpha varies along
+/// `prelu_params` in src/activations/prelu/layer.rs makes them: alpha varies along
 /// the innermost axis only.
 fn innermost_prelu_params(shape: &[usize], channels: usize) -> Result<PreluParams> {
     let (&last, outer) = shape.split_last().ok_or("PReLU needs rank 1 or more")?;

@@ -29,8 +29,8 @@ use common::check_clear;
 use libfuzzer_sys::fuzz_target;
 use oracles::{element_count, keras_alpha_shape, reduced_axes, rows};
 use wgpu_activations::{
-    cpu, Error, GpuContext, GpuTensor, Initializer, Layer, LeakyReLU, PReLU, ReLU, Saved,
-    Sequential, Softmax, SoftmaxMapping, ThresholdedReLU, ELU,
+    cpu, Activation, Error, GpuContext, GpuTensor, Initializer, Layer, LeakyReLU, PReLU, ReLU,
+    Saved, Sequential, Softmax, SoftmaxMapping, ThresholdedReLU, ELU,
 };
 
 /// The most elements a fuzzed tensor may hold when it reaches the GPU, so
@@ -85,6 +85,8 @@ enum Choice {
     LeakyAlpha(F),
     Elu(F),
     Thresholded(F),
+    /// `Activation(name)`: `relu6` when valid, any text otherwise.
+    Activation(String),
     Prelu {
         shared_axes: Vec<i64>,
         init: F,
@@ -420,6 +422,13 @@ fuzz_target!(|input: Input| {
         Choice::Thresholded(t) => {
             let thresholded = ThresholdedReLU::new(non_negative(t));
             let Some(l) = made(thresholded, "ThresholdedReLU::new", valid) else {
+                return;
+            };
+            (l, Bound::Ulps(0), Grad::Exact)
+        }
+        Choice::Activation(name) => {
+            let name = if valid { "relu6" } else { name.as_str() };
+            let Some(l) = made(Activation::new(name), "Activation::new", valid) else {
                 return;
             };
             (l, Bound::Ulps(0), Grad::Exact)

@@ -16,9 +16,9 @@ mod oracles;
 
 use common::check_clear;
 use libfuzzer_sys::fuzz_target;
+use oracles::element_count;
 use serde_json::Value;
 use wgpu_activations::keras::{layer_from_config, layer_from_json, read_npy, CLASS_NAMES};
-use oracles::element_count;
 use wgpu_activations::{Error, PReLU};
 
 fn npy(bytes: &[u8]) {

@@ -1,5 +1,5 @@
 // Keras PReLU: x for x > 0, alpha * x for x < 0, 0 at +-0, with alpha
-// (shaders/prelu_alpha.wgsl) broadcast over the batch axis and the shared axes.
+// (shaders/elementwise/prelu_alpha.wgsl) broadcast over the batch axis and the shared axes.
 // NaN stays NaN; -inf with alpha 0 gives 0 (the limit) instead of 0 * -inf.
 
 // x for x > 0, alpha * x for x < 0 (0 where alpha is 0), 0 at +-0; NaN

@@ -1,6 +1,6 @@
 // PReLU's alpha, broadcast over the batch axis and the shared axes: its
 // parameters and `alpha4(first)`, shared by the forward kernel
-// (shaders/prelu.wgsl) and the input gradient (shaders/prelu_grad.wgsl).
+// (shaders/elementwise/prelu.wgsl) and the input gradient (shaders/elementwise/prelu_grad.wgsl).
 
 // The input's shape with adjacent compatible axes merged (at most 8,
 // PRELU_MAX_RANK in src/activations/prelu/layer.rs) and alpha's stride along each (0 on the

@@ -1,5 +1,5 @@
 // PReLU's alpha gradient, one workgroup per alpha element (the shared part is
-// shaders/prelu_alpha_grad_common.wgsl): invocations stride through the
+// shaders/rows/prelu_alpha_grad_common.wgsl): invocations stride through the
 // element's contributions, a workgroup tree sums them.
 
 @compute @workgroup_size(WORKGROUP_SIZE)

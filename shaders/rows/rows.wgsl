@@ -1,5 +1,5 @@
 // Shared by the row kernels; `Kernel::source` (src/kernels/spec.rs) prepends it, with
-// shaders/online_softmax.wgsl (the running state and its exp), after
+// shaders/rows/online_softmax.wgsl (the running state and its exp), after
 // shaders/common.wgsl. A row is every element that shares the kept
 // coordinates; the softmax runs over the row.
 //
@@ -7,7 +7,7 @@
 // of -inf is NaN; a -inf entry gives 0. Masked entries (mask <= 0.5) count as
 // MASKED_LOGIT (-1e9, or -3e4 for f16 as in Keras) and give 0, so a fully masked row is all zeros.
 
-// The Rust twin is `RowParams` in src/launch_rows.rs; src/kernels/tests.rs
+// The Rust twin is `RowParams` in src/kernels/rows.rs; src/kernels/tests.rs
 // checks name and size. Axes are merged where
 // strides allow; at most 8 kept and 8 reduced.
 struct RowParams {

@@ -1,7 +1,7 @@
 // Keras Softmax, one invocation per row: for short rows, and for reductions
 // over outer axes, where neighbouring invocations own neighbouring rows and so
 // read neighbouring addresses at every step (coalesced, no transpose).
-// Pass 1: the running state (shaders/online_softmax.wgsl); pass 2:
+// Pass 1: the running state (shaders/rows/online_softmax.wgsl); pass 2:
 // exp(x - max) / sum.
 
 @compute @workgroup_size(WORKGROUP_SIZE)

@@ -2,7 +2,7 @@
 //   l1 * sum(|w|) + l2 * sum(w^2)  (Keras L1L2; L1 and L2 are l2 = 0 and l1 = 0).
 // Written to output[0].
 
-// The Rust twin is `PenaltyParams` in src/training/kernels.rs; src/kernels/tests.rs
+// The Rust twin is `PenaltyParams` in src/weights/kernels.rs; src/kernels/tests.rs
 // checks name and size.
 struct PenaltyParams {
     len: u32,

@@ -12,7 +12,7 @@
 //   unit_norm:    w / (epsilon + norm)
 // with norm = sqrt(sum(w^2)) over the row and epsilon = 1e-7 (Keras's backend.epsilon()).
 
-// The Rust twin is `Update` in src/training/kernels.rs; src/kernels/tests.rs
+// The Rust twin is `Update` in src/weights/kernels.rs; src/kernels/tests.rs
 // checks name and size.
 struct Update {
     learning_rate: f32,

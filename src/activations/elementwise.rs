@@ -16,7 +16,8 @@ use crate::launch::ElementwiseJob;
 pub(crate) trait Elementwise {
     /// The forward kernel: its file defines `apply(v, first)` on 4 elements.
     const FORWARD: Kernel;
-    /// The gradient kernel: `apply(x, dy, first)` gives `dx` of 4 elements.
+    /// The gradient kernel: its file defines `apply(x, first)`, returning
+    /// `gradient(x, first, f'(x))` (shaders/elementwise/io_gradient.wgsl).
     const GRADIENT: Kernel;
     /// The forward kernel's uniform (binding 1).
     type Params: Pod;

@@ -21,8 +21,8 @@ pub(crate) mod thresholded_relu;
 
 /// Calls `$callback!` with the activation table: per Keras class, its
 /// `AnyLayer` variant, its type, how `AnyLayer` holds it, and its kernels
-/// (every kernel the crate has is listed here or in `kernels::ALL`'s
-/// other sources).
+/// (`crate::registry` gathers every kernel from this table and from the
+/// weights' and the loss's kernels).
 macro_rules! with_activations {
     ($callback:ident) => {
         $callback! {

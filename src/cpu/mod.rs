@@ -1,5 +1,6 @@
 //! The CPU reference path: one plain function per layer, written to be
-//! obviously right. The tests compare every GPU kernel against it. Each
+//! obviously right (the `Activation` layer's functions are reached through
+//! `Layer::reference`, e.g. `Activation::new("relu6")?.reference(..)`). The tests compare every GPU kernel against it. Each
 //! twin lives beside its kernels in the activation's module; this module
 //! gathers them under the names users call.
 //!

@@ -15,7 +15,7 @@ use crate::tensor::GpuTensor;
 /// activation table (`activations::with_activations!`).
 macro_rules! any_layer {
     ($($variant:ident => $ty:ty, $held:ty;)*) => {
-        /// A layer built from a Keras config: any of the six, or a chain of them
+        /// A layer built from a Keras config: any of the activation layers, or a chain of them
         /// (a Keras `Sequential` of activation layers), run in one submission.
         ///
         /// It forwards on the GPU and on the CPU exactly as the layer inside it.

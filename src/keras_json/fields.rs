@@ -193,7 +193,6 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// The base keys [`Fields::base_keys`] checks and otherwise ignores.
 impl Fields<'_> {
     /// Rejects a negative number with `message(value)`, checked on the JSON
     /// value itself, as Keras checks the Python float before any cast to
@@ -241,6 +240,7 @@ pub(crate) trait KerasConfig: Sized {
     fn config(&self) -> Value;
 }
 
+/// The base keys [`Fields::base_keys`] checks and otherwise ignores.
 pub(crate) const BASE_KEYS: &[&str] = &["name", "trainable", "dtype"];
 
 /// An integer JSON value; a float with an integral value also counts, since

@@ -3,9 +3,9 @@
 //! allocates, its specialisations, how it maps work onto workgroups), and
 //! [`Kernel`] is the cheap handle the pipeline cache and the recorders pass
 //! around. Each spec is written next to what it computes (an activation's
-//! module, `kernels/rows.rs` for the row kernels); `kernels/mod.rs` lists
-//! them all for the tests that check every spec against naga's reflection of
-//! its shader.
+//! module, `weights/kernels.rs`, `training/loss.rs`); `crate::registry`
+//! lists them all, for `warm_up` and for the tests that check every spec
+//! against naga's reflection of its shader.
 
 use crate::dtype::DType;
 
@@ -130,7 +130,7 @@ pub struct KernelSpec {
 
 impl KernelSpec {
     /// A spec with the defaults of an elementwise forward kernel of `name`
-    /// over `body` whose `Params` is `params_size` bytes.
+    /// over `body` whose `params` uniform is laid out as `params`.
     pub(crate) const fn elementwise(
         name: &'static str,
         body: &'static str,
@@ -290,7 +290,7 @@ impl Family {
     }
 
     /// The bindings the shared files declare, besides binding 1, `params`,
-    /// which every kernel has ([`KernelSpec::params`]).
+    /// which a kernel has when it has parameters ([`KernelSpec::params`]).
     pub(crate) fn bindings(self, variant: Variant) -> &'static [Binding] {
         use BindingKind::{Storage, StorageReadWrite, Uniform};
         const LAUNCH: Binding = Binding::new("launch", 0, Uniform(layout!(Launch)));
@@ -430,9 +430,12 @@ impl Specializations {
                 .collect(),
             Specializations::ParamUpdate => rows()
                 .flat_map(|r| {
-                    (0..4u32).flat_map(move |constraint| {
-                        [false, true].map(|step| Specialization::ParamUpdate(r, constraint, step))
-                    })
+                    UpdateConstraint::ALL
+                        .into_iter()
+                        .flat_map(move |constraint| {
+                            [false, true]
+                                .map(|step| Specialization::ParamUpdate(r, constraint, step))
+                        })
                 })
                 .collect(),
         }
@@ -451,7 +454,7 @@ pub enum Specialization {
     /// A split row kernel and whether this is its finishing pass.
     SplitRows(RowShape, bool),
     /// A parameter update: rows, the `CONSTRAINT` code and whether an SGD step runs.
-    ParamUpdate(RowShape, u32, bool),
+    ParamUpdate(RowShape, UpdateConstraint, bool),
 }
 
 impl Specialization {
@@ -489,12 +492,36 @@ impl Specialization {
             }
             Specialization::ParamUpdate(r, constraint, step) => {
                 let mut o = rows(r);
-                o.push(("CONSTRAINT", f64::from(constraint)));
+                o.push(("CONSTRAINT", f64::from(constraint as u32)));
                 o.push(("HAS_STEP", flag(step)));
                 o
             }
         }
     }
+}
+
+/// Which Keras constraint a parameter update applies (`CONSTRAINT` in
+/// shaders/weights/param_update.wgsl).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UpdateConstraint {
+    /// No constraint.
+    None = 0,
+    /// `non_neg`.
+    NonNeg = 1,
+    /// `max_norm` and `min_max_norm` (a norm clipped between two bounds).
+    Norm = 2,
+    /// `unit_norm`.
+    UnitNorm = 3,
+}
+
+impl UpdateConstraint {
+    /// Every choice, for the tests that compile them all.
+    pub(crate) const ALL: [UpdateConstraint; 4] = [
+        UpdateConstraint::None,
+        UpdateConstraint::NonNeg,
+        UpdateConstraint::Norm,
+        UpdateConstraint::UnitNorm,
+    ];
 }
 
 /// The shape facts a row kernel is specialised by: a single merged axis on

@@ -12,12 +12,12 @@
 //!    declares `Features::SUBGROUP`, gets exactly the SUBGROUP capability, and
 //!    the f16 variants exactly SHADER_FLOAT16, translated where wgpu offers
 //!    `SHADER_F16`: SPIR-V, MSL and HLSL shader model 6.2, not GL);
-//! 2. apply each specialisation's `override` constants (`Kernel::overrides`) as
+//! 2. apply each specialisation's `override` constants (`Specialization::overrides`) as
 //!    wgpu does at pipeline creation, then translate the module to SPIR-V, MSL
 //!    (1.2, 2.0, 3.0), HLSL (shader models 5.1 and 6.0) and GLSL (desktop 430
 //!    and ES 310), failing with the kernel, variant, specialisation and backend
 //!    named;
-//! 3. check that naga's layout of the WGSL `Params` and `Launch` structs has the
+//! 3. check that each uniform's WGSL struct (`params`, `launch` and the others) has the name and
 //!    same size as the `#[repr(C)]` Rust structs that fill those uniforms;
 //! 4. check that `main`'s workgroup size is the `WORKGROUP_SIZE` override, for
 //!    every size `dispatch::workgroup_size` picks (each is also translated).
@@ -39,7 +39,7 @@ use crate::registry::all;
 const SPIRV_MAGIC: u32 = 0x0723_0203;
 
 /// The naga capabilities a kernel may use: those of its declared
-/// `required_features` and of its element type (f16 needs SHADER_FLOAT16),
+/// `features` and of its element type (f16 needs SHADER_FLOAT16),
 /// nothing else.
 fn capabilities(kernel: Kernel, dtype: DType) -> Capabilities {
     let mut capabilities = Capabilities::empty();
@@ -675,4 +675,31 @@ fn float_literals(source: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// Each spec's specialisations set exactly the `override` constants its
+/// shader declares (besides `WORKGROUP_SIZE`): a family that sets one the
+/// shader lacks would fail at pipeline creation, one it forgets would
+/// leave a code path at its default.
+#[test]
+fn every_spec_sets_exactly_the_overrides_its_shader_declares() {
+    for shader in shaders() {
+        let mut declared: Vec<String> = shader
+            .module
+            .overrides
+            .iter()
+            .filter_map(|(_, o)| o.name.clone())
+            .filter(|name| name != "WORKGROUP_SIZE")
+            .collect();
+        declared.sort();
+        for specialization in shader.kernel.specializations.all() {
+            let mut set: Vec<String> = specialization
+                .overrides()
+                .into_iter()
+                .map(|(name, _)| name.to_string())
+                .collect();
+            set.sort();
+            assert_eq!(set, declared, "{}: {specialization:?}", shader.label);
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! (never in the forward pass).
 
 use crate::error::{Error, Result};
+use crate::kernels::spec::UpdateConstraint;
 use crate::shape::normalize_axes;
 
 /// Keras's `backend.epsilon()`, which the norm constraints add to the norm.
@@ -140,12 +141,12 @@ impl Constraint {
         }
     }
 
-    /// The `CONSTRAINT` override of shaders/param_update.wgsl.
-    pub(crate) fn mode(&self) -> u32 {
+    /// How the update kernel applies this constraint.
+    pub(crate) fn mode(&self) -> UpdateConstraint {
         match self {
-            Constraint::NonNeg => 1,
-            Constraint::MaxNorm { .. } | Constraint::MinMaxNorm { .. } => 2,
-            Constraint::UnitNorm { .. } => 3,
+            Constraint::NonNeg => UpdateConstraint::NonNeg,
+            Constraint::MaxNorm { .. } | Constraint::MinMaxNorm { .. } => UpdateConstraint::Norm,
+            Constraint::UnitNorm { .. } => UpdateConstraint::UnitNorm,
         }
     }
 

@@ -265,4 +265,9 @@ impl Activation {
     pub fn backward(&self, ctx: &GpuContext, x: &GpuTensor, dy: &GpuTensor) -> Result<GpuTensor> {
         Layer::backward(self, ctx, x, dy)
     }
+
+    /// Runs the layer on the GPU, overwriting `x` (no new buffer).
+    pub fn forward_in_place(&self, ctx: &GpuContext, x: &GpuTensor) -> Result<()> {
+        Layer::forward_in_place(self, ctx, x)
+    }
 }

@@ -44,6 +44,11 @@ pub fn prelu(shape: &[usize], x: &[f32], alpha_shape: &[usize], alpha: &[f32]) -
 /// broadcast from the right (`shape::broadcast_strides`); an error unless
 /// alpha fits `shape`.
 fn alpha_indices(shape: &[usize], alpha_shape: &[usize]) -> Result<Vec<usize>> {
+    if alpha_shape.len() > shape.len() {
+        return Err(Error::Shape(format!(
+            "alpha {alpha_shape:?} has more axes than the input {shape:?}"
+        )));
+    }
     let strides = broadcast_strides(alpha_shape, shape).ok_or_else(|| {
         Error::Shape(format!(
             "incompatible shapes for broadcasting: alpha {alpha_shape:?} against input {shape:?}"

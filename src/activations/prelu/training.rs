@@ -9,7 +9,7 @@ use crate::dispatch::Grid;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::kernels::rows::RowParams;
-use crate::kernels::spec::{Kernel, Specialization, Variant};
+use crate::kernels::spec::{Kernel, Specialization, UpdateConstraint, Variant};
 use crate::launch_rows::{dispatch_rows, row_params};
 use crate::layer::Layer;
 use crate::record::Recorder;
@@ -346,7 +346,10 @@ impl PReLU {
             max_value,
             rate,
         };
-        let mode = self.constraint.as_ref().map_or(0, Constraint::mode);
+        let mode = self
+            .constraint
+            .as_ref()
+            .map_or(UpdateConstraint::None, Constraint::mode);
 
         ctx.submit_with("PReLU alpha update", |encoder| {
             if let Some(shared) = &shared {

@@ -12,7 +12,10 @@ use crate::kernels::spec::{Kernel, WORKGROUP_SIZE};
 pub(crate) fn short_row(device_type: wgpu::DeviceType) -> u32 {
     match device_type {
         wgpu::DeviceType::Cpu => 1024,
-        _ => 32,
+        wgpu::DeviceType::IntegratedGpu
+        | wgpu::DeviceType::DiscreteGpu
+        | wgpu::DeviceType::VirtualGpu
+        | wgpu::DeviceType::Other => 32,
     }
 }
 
@@ -45,12 +48,13 @@ pub(crate) fn softmax_kernel(
 /// How a softmax maps rows onto the GPU.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum SoftmaxMapping {
-    /// Chosen by [`softmax_kernel`] from the shape and the adapter type.
+    /// Chosen from the shape and the adapter type: a workgroup per long
+    /// contiguous row, an invocation per short row or per row of an outer axis.
     #[default]
     Auto,
-    /// One workgroup per row (`shaders/softmax_workgroup.wgsl`).
+    /// One workgroup per row (`shaders/rows/softmax_workgroup.wgsl`, or `softmax_subgroup.wgsl` where the device has subgroups).
     WorkgroupPerRow,
-    /// One invocation per row (`shaders/softmax_invocation.wgsl`).
+    /// One invocation per row (`shaders/rows/softmax_invocation.wgsl`).
     InvocationPerRow,
 }
 

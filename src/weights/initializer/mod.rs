@@ -407,7 +407,13 @@ impl Initializer {
 
 /// `Ok` if `value` is finite; otherwise an error naming the argument and the value.
 fn finite(class: &str, argument: &'static str, value: f32) -> Result<()> {
-    crate::validate::finite(&format!("the {class} initializer"), argument, value).map(drop)
+    crate::validate::finite_or(argument, value, || {
+        format!(
+            "Argument `{argument}` of the {class} initializer must be a finite number. \
+             Received: {argument}={value:?}"
+        )
+    })
+    .map(drop)
 }
 
 #[cfg(test)]
