@@ -49,12 +49,15 @@ pub enum Body {
 
 /// A compiled kernel and its dispatches over one tensor size.
 pub struct Probe {
+    /// The library's kernel the probe compiles; its spec maps the WGSL
+    /// names below to binding indices, as the library's recorder does.
+    kernel: Kernel,
     pipeline: wgpu::ComputePipeline,
     layout: wgpu::BindGroupLayout,
-    /// Uniforms bound whole in every dispatch, by binding (the layer's `Params`).
-    uniforms: Vec<(u32, wgpu::Buffer)>,
-    /// Storage bound whole at binding 4: PReLU's alpha, or for a row kernel
-    /// the input again, standing in for the mask it never reads (as
+    /// Uniforms bound whole in every dispatch, by WGSL name (`params`).
+    uniforms: Vec<(&'static str, wgpu::Buffer)>,
+    /// Storage bound whole beside input and output: PReLU's `alpha`, or for
+    /// a row kernel the input again as its `mask`, which it never reads (as
     /// src/launch_rows.rs binds it).
     binding4: Binding4,
     dispatches: Vec<Dispatch>,
@@ -162,7 +165,11 @@ impl Probe {
         Ok(Self {
             layout: pipeline.get_bind_group_layout(0),
             pipeline,
-            uniforms: params.map(|p| (1, uniform(ctx, &p))).into_iter().collect(),
+            kernel,
+            uniforms: params
+                .map(|p| ("params", uniform(ctx, &p)))
+                .into_iter()
+                .collect(),
             binding4,
             dispatches,
             len,
@@ -238,7 +245,8 @@ impl Probe {
         Ok(Self {
             layout: pipeline.get_bind_group_layout(0),
             pipeline,
-            uniforms: vec![(1, uniform(ctx, bytemuck::bytes_of(&params)))],
+            kernel,
+            uniforms: vec![("params", uniform(ctx, bytemuck::bytes_of(&params)))],
             binding4: Binding4::Input,
             dispatches: vec![Dispatch {
                 launch: None,
@@ -286,22 +294,31 @@ impl Probe {
                 }),
                 None => wgpu::Buffer::as_entire_binding(buffer),
             };
+            let at = |name: &str| {
+                self.kernel
+                    .binding(name)
+                    .ok_or_else(|| format!("{} has no binding `{name}`", self.kernel.name()))
+            };
             let mut entries = vec![
                 wgpu::BindGroupEntry {
-                    binding: 2,
+                    binding: at("input")?,
                     resource: part(x.buffer()),
                 },
                 wgpu::BindGroupEntry {
-                    binding: 3,
+                    binding: at("output")?,
                     resource: part(out.buffer()),
                 },
             ];
-            entries.extend(d.launch.iter().map(|b| whole(0, b)));
-            entries.extend(self.uniforms.iter().map(|(i, b)| whole(*i, b)));
+            if let Some(launch) = &d.launch {
+                entries.push(whole(at("launch")?, launch));
+            }
+            for (name, buffer) in &self.uniforms {
+                entries.push(whole(at(name)?, buffer));
+            }
             match &self.binding4 {
                 Binding4::None => {}
-                Binding4::Alpha(alpha) => entries.push(whole(4, alpha.buffer())),
-                Binding4::Input => entries.push(whole(4, x.buffer())),
+                Binding4::Alpha(alpha) => entries.push(whole(at("alpha")?, alpha.buffer())),
+                Binding4::Input => entries.push(whole(at("mask")?, x.buffer())),
             }
             let bind_group = ctx.device().create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("bench.probe"),

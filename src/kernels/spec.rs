@@ -221,7 +221,7 @@ impl Kernel {
     }
 
     /// The binding index of the WGSL variable `name`.
-    pub(crate) fn binding(self, name: &str) -> Option<u32> {
+    pub fn binding(self, name: &str) -> Option<u32> {
         if name == "params" {
             return self.params.is_some().then_some(1);
         }
