@@ -407,4 +407,50 @@ mod tests {
         assert_eq!(rows(&[2, 3], &[0, 1]), vec![vec![0, 1, 2, 3, 4, 5]]);
         assert_eq!(rows(&[2, 3], &[]).len(), 6);
     }
+
+    /// Lengths must agree exactly, either way; the error names the shape.
+    #[test]
+    fn check_len_accepts_exactly_the_shapes_length() {
+        assert!(check_len(&[2, 3], &[0.0f32; 6]).is_ok());
+        assert!(check_len(&[0, 3], &[0.0f32; 0]).is_ok());
+        for wrong in [5, 7, 0] {
+            let err = check_len(&[2, 3], &vec![0.0f32; wrong]).unwrap_err();
+            assert!(err.to_string().contains("[2, 3]"), "{err}");
+        }
+    }
+
+    /// numpy's broadcasting from the right, stride 0 where the smaller
+    /// tensor broadcasts.
+    #[test]
+    fn broadcast_strides_align_from_the_right() {
+        assert_eq!(broadcast_strides(&[3, 4], &[3, 4]), Some(vec![4, 1]));
+        assert_eq!(broadcast_strides(&[1, 4], &[3, 4]), Some(vec![0, 1]));
+        assert_eq!(broadcast_strides(&[3, 1], &[3, 4]), Some(vec![1, 0]));
+        assert_eq!(broadcast_strides(&[4], &[2, 3, 4]), Some(vec![0, 0, 1]));
+        assert_eq!(broadcast_strides(&[3, 1], &[2, 3, 4]), Some(vec![0, 1, 0]));
+        assert_eq!(broadcast_strides(&[], &[2]), Some(vec![0]));
+        assert_eq!(broadcast_strides(&[2, 3], &[1, 3]), None);
+        assert_eq!(broadcast_strides(&[2], &[3]), None);
+        assert_eq!(broadcast_strides(&[1, 1, 3], &[1, 3]), None);
+    }
+
+    /// A mask keeps where its broadcast value is strictly above 0.5.
+    #[test]
+    fn kept_follows_the_broadcast_mask() {
+        assert_eq!(kept(&[2, 2], None).unwrap(), vec![true; 4]);
+        let keep = kept(&[2, 3], Some((&[3], &[1.0, 0.5, 0.75]))).unwrap();
+        assert_eq!(keep, vec![true, false, true, true, false, true]);
+        let keep = kept(&[2, 3], Some((&[2, 1], &[0.0, 1.0]))).unwrap();
+        assert_eq!(keep, vec![false, false, false, true, true, true]);
+        assert!(kept(&[2, 3], Some((&[3], &[1.0, 0.0]))).is_err());
+        assert!(kept(&[2, 3], Some((&[2], &[1.0, 0.0]))).is_err());
+    }
+
+    #[test]
+    fn unravel_gives_row_major_coordinates() {
+        assert_eq!(unravel(&[2, 3, 4], 0), vec![0, 0, 0]);
+        assert_eq!(unravel(&[2, 3, 4], 5), vec![0, 1, 1]);
+        assert_eq!(unravel(&[2, 3, 4], 23), vec![1, 2, 3]);
+        assert_eq!(unravel(&[5], 4), vec![4]);
+    }
 }

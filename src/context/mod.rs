@@ -182,7 +182,7 @@ impl GpuContext {
     /// adapter: `Some(65_535)` on Mesa's llvmpipe (lavapipe, or GL on
     /// llvmpipe), which silently stops loops past it; `None` elsewhere. Row
     /// kernels are mapped to stay inside it or refused
-    /// ([`crate::loop_budget`]).
+    /// (src/loop_budget.rs).
     ///
     /// ```
     /// # let ctx = wgpu_activations::GpuContext::new_blocking()?;

@@ -75,7 +75,7 @@ crate::activations::with_activations!(configs);
 /// - `PReLU`: `alpha_initializer`, `alpha_regularizer`, `alpha_constraint`
 ///   (each null, a name or a serialised object) and `shared_axes` (an int, a
 ///   list or null). The layer comes back unbuilt, as in Keras; set alpha
-///   with [`PReLU::load_alpha`] or build it on its first input.
+///   with [`crate::PReLU::load_alpha`] or build it on its first input.
 /// - `Activation`: `activation`, the name of a `keras.activations` function
 ///   (so far `relu6`; another Keras name says it is not available yet, an
 ///   unknown one is Keras's own error).

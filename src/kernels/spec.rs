@@ -39,7 +39,7 @@ pub const ENTRY_POINT: &str = "main";
 /// the largest size any pipeline is created with (`MAX_WORKGROUP_SIZE`
 /// there). 256 is WebGPU's guaranteed minimum for
 /// `max_compute_invocations_per_workgroup`, so it runs on every adapter;
-/// [`KernelSpec::cpu_workgroup_size`] picks smaller ones where measured faster.
+/// `KernelSpec::cpu_workgroup_size` picks smaller ones where measured faster.
 pub const WORKGROUP_SIZE: u32 = 256;
 
 /// A uniform struct: the `#[repr(C)]` Rust struct's name, which its WGSL
