@@ -453,4 +453,30 @@ mod tests {
         assert_eq!(unravel(&[2, 3, 4], 23), vec![1, 2, 3]);
         assert_eq!(unravel(&[5], 4), vec![4]);
     }
+
+    /// Neighbouring axes on one side merge where both the input's and the
+    /// mask's strides allow, and only there.
+    #[test]
+    fn softmax_plan_merges_what_strides_allow() {
+        // No mask: the two reduced axes merge into one contiguous run.
+        assert_eq!(
+            softmax_plan(&[2, 3, 4], &[1, 2], &[0, 0, 0]),
+            (vec![(2, 12, 0)], vec![(12, 1, 0)])
+        );
+        // A full mask merges the same way, its strides following the input's.
+        assert_eq!(
+            softmax_plan(&[2, 3, 4], &[0, 1], &[12, 4, 1]),
+            (vec![(4, 1, 1)], vec![(6, 4, 4)])
+        );
+        // A mask that broadcasts along the last axis only keeps them apart.
+        assert_eq!(
+            softmax_plan(&[2, 3, 4], &[1, 2], &[0, 1, 0]),
+            (vec![(2, 12, 0)], vec![(3, 4, 1), (4, 1, 0)])
+        );
+        // Size-1 axes drop out; kept axes merge too.
+        assert_eq!(
+            softmax_plan(&[2, 1, 3, 5], &[3], &[0, 0, 0, 0]),
+            (vec![(6, 5, 0)], vec![(5, 1, 0)])
+        );
+    }
 }
