@@ -67,11 +67,8 @@ pub trait Layer: Send + Sync {
 
     /// Runs the layer on the GPU into a new tensor: one submission.
     fn forward(&self, ctx: &GpuContext, x: &GpuTensor) -> Result<GpuTensor> {
-        let out = GpuTensor::uninit_like(ctx, x)?;
-        ctx.submit_with(self.class_name(), |encoder| {
-            self.encode(ctx, encoder, x, &out)
-        })?;
-        Ok(out)
+        // Without a mask, `encode_masked` is `encode` for every layer.
+        self.forward_masked(ctx, x, None)
     }
 
     /// Runs the layer on the GPU into `out`, a tensor the caller keeps and
@@ -192,8 +189,36 @@ pub enum Saved {
     Output,
 }
 
-/// Inherent `forward` and `forward_into` that defer to [`Layer`].
+/// Inherent `forward`, `forward_masked` and `forward_into` that defer to
+/// [`Layer`], so callers need not import the trait; `@input` adds
+/// `backward` (from the forward input) and `forward_in_place`, for the
+/// layers whose backward reads `x` and that run in place.
 macro_rules! inherent_forward {
+    (@input $layer:ty) => {
+        $crate::layer::inherent_forward!($layer);
+
+        impl $layer {
+            /// The backward pass on the GPU: `dx = dy * f'(x)` from the forward
+            /// input `x` and the upstream gradient `dy` (one submission).
+            pub fn backward(
+                &self,
+                ctx: &$crate::context::GpuContext,
+                x: &$crate::tensor::GpuTensor,
+                dy: &$crate::tensor::GpuTensor,
+            ) -> $crate::error::Result<$crate::tensor::GpuTensor> {
+                $crate::layer::Layer::backward(self, ctx, x, dy)
+            }
+
+            /// Runs the layer on the GPU, overwriting `x` (no new buffer).
+            pub fn forward_in_place(
+                &self,
+                ctx: &$crate::context::GpuContext,
+                x: &$crate::tensor::GpuTensor,
+            ) -> $crate::error::Result<()> {
+                $crate::layer::Layer::forward_in_place(self, ctx, x)
+            }
+        }
+    };
     ($layer:ty) => {
         impl $layer {
             /// Runs the layer on the GPU into a new tensor (one submission).
@@ -229,4 +254,88 @@ macro_rules! inherent_forward {
     };
 }
 
-pub(crate) use inherent_forward;
+/// Implements [`Layer`] for a type that holds another layer: every call goes
+/// to `self.$inner()`, a `&dyn Layer` (AnyLayer's layer, Activation's
+/// function).
+macro_rules! delegate_layer {
+    ($layer:ty, $inner:ident) => {
+        impl $crate::layer::Layer for $layer {
+            fn class_name(&self) -> &'static str {
+                self.$inner().class_name()
+            }
+
+            fn encode(
+                &self,
+                ctx: &$crate::context::GpuContext,
+                encoder: &mut wgpu::CommandEncoder,
+                x: &$crate::tensor::GpuTensor,
+                out: &$crate::tensor::GpuTensor,
+            ) -> $crate::error::Result<()> {
+                self.$inner().encode(ctx, encoder, x, out)
+            }
+
+            fn encode_masked(
+                &self,
+                ctx: &$crate::context::GpuContext,
+                encoder: &mut wgpu::CommandEncoder,
+                x: &$crate::tensor::GpuTensor,
+                mask: Option<&$crate::tensor::GpuTensor>,
+                out: &$crate::tensor::GpuTensor,
+            ) -> $crate::error::Result<()> {
+                self.$inner().encode_masked(ctx, encoder, x, mask, out)
+            }
+
+            fn supports_in_place(&self) -> bool {
+                self.$inner().supports_in_place()
+            }
+
+            fn encode_in_place(
+                &self,
+                ctx: &$crate::context::GpuContext,
+                encoder: &mut wgpu::CommandEncoder,
+                x: &$crate::tensor::GpuTensor,
+            ) -> $crate::error::Result<()> {
+                self.$inner().encode_in_place(ctx, encoder, x)
+            }
+
+            fn reference(&self, shape: &[usize], x: &[f32]) -> $crate::error::Result<Vec<f32>> {
+                self.$inner().reference(shape, x)
+            }
+
+            fn reference_masked(
+                &self,
+                shape: &[usize],
+                x: &[f32],
+                mask: Option<(&[usize], &[f32])>,
+            ) -> $crate::error::Result<Vec<f32>> {
+                self.$inner().reference_masked(shape, x, mask)
+            }
+
+            fn backward_reads(&self) -> $crate::layer::Saved {
+                self.$inner().backward_reads()
+            }
+
+            fn encode_backward(
+                &self,
+                ctx: &$crate::context::GpuContext,
+                encoder: &mut wgpu::CommandEncoder,
+                saved: &$crate::tensor::GpuTensor,
+                dy: &$crate::tensor::GpuTensor,
+                dx: &$crate::tensor::GpuTensor,
+            ) -> $crate::error::Result<()> {
+                self.$inner().encode_backward(ctx, encoder, saved, dy, dx)
+            }
+
+            fn reference_backward(
+                &self,
+                shape: &[usize],
+                saved: &[f32],
+                dy: &[f32],
+            ) -> $crate::error::Result<Vec<f32>> {
+                self.$inner().reference_backward(shape, saved, dy)
+            }
+        }
+    };
+}
+
+pub(crate) use {delegate_layer, inherent_forward};

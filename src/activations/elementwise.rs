@@ -79,29 +79,7 @@ pub(crate) fn reference_backward<T: Elementwise>(
 macro_rules! elementwise_layer {
     ($layer:ty, $class:literal) => {
         $crate::activations::elementwise::elementwise_layer!(@layer $layer, $class);
-        $crate::layer::inherent_forward!($layer);
-
-        impl $layer {
-            /// The backward pass on the GPU: `dx = dy * f'(x)` from the forward
-            /// input `x` and the upstream gradient `dy` (one submission).
-            pub fn backward(
-                &self,
-                ctx: &$crate::context::GpuContext,
-                x: &$crate::tensor::GpuTensor,
-                dy: &$crate::tensor::GpuTensor,
-            ) -> $crate::error::Result<$crate::tensor::GpuTensor> {
-                $crate::layer::Layer::backward(self, ctx, x, dy)
-            }
-
-            /// Runs the layer on the GPU, overwriting `x` (no new buffer).
-            pub fn forward_in_place(
-                &self,
-                ctx: &$crate::context::GpuContext,
-                x: &$crate::tensor::GpuTensor,
-            ) -> $crate::error::Result<()> {
-                $crate::layer::Layer::forward_in_place(self, ctx, x)
-            }
-        }
+        $crate::layer::inherent_forward!(@input $layer);
     };
     // A function inside the `Activation` layer: the Layer impl only (it
     // has no public methods of its own).

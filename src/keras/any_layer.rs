@@ -8,7 +8,7 @@ use crate::chain::{
 };
 use crate::context::GpuContext;
 use crate::error::Result;
-use crate::layer::{Layer, Saved};
+use crate::layer::Layer;
 use crate::tensor::GpuTensor;
 
 /// Generates [`AnyLayer`], its `From` impls and `single` from the
@@ -87,78 +87,8 @@ impl AnyLayer {
     }
 }
 
-/// Every call goes to the layer inside.
-impl Layer for AnyLayer {
-    fn class_name(&self) -> &'static str {
-        self.inner().class_name()
-    }
-
-    fn encode(
-        &self,
-        ctx: &GpuContext,
-        encoder: &mut wgpu::CommandEncoder,
-        x: &GpuTensor,
-        out: &GpuTensor,
-    ) -> Result<()> {
-        self.inner().encode(ctx, encoder, x, out)
-    }
-
-    fn encode_masked(
-        &self,
-        ctx: &GpuContext,
-        encoder: &mut wgpu::CommandEncoder,
-        x: &GpuTensor,
-        mask: Option<&GpuTensor>,
-        out: &GpuTensor,
-    ) -> Result<()> {
-        self.inner().encode_masked(ctx, encoder, x, mask, out)
-    }
-
-    fn supports_in_place(&self) -> bool {
-        self.inner().supports_in_place()
-    }
-
-    fn encode_in_place(
-        &self,
-        ctx: &GpuContext,
-        encoder: &mut wgpu::CommandEncoder,
-        x: &GpuTensor,
-    ) -> Result<()> {
-        self.inner().encode_in_place(ctx, encoder, x)
-    }
-
-    fn reference(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
-        self.inner().reference(shape, x)
-    }
-
-    fn reference_masked(
-        &self,
-        shape: &[usize],
-        x: &[f32],
-        mask: Option<(&[usize], &[f32])>,
-    ) -> Result<Vec<f32>> {
-        self.inner().reference_masked(shape, x, mask)
-    }
-
-    fn backward_reads(&self) -> Saved {
-        self.inner().backward_reads()
-    }
-
-    fn encode_backward(
-        &self,
-        ctx: &GpuContext,
-        encoder: &mut wgpu::CommandEncoder,
-        saved: &GpuTensor,
-        dy: &GpuTensor,
-        dx: &GpuTensor,
-    ) -> Result<()> {
-        self.inner().encode_backward(ctx, encoder, saved, dy, dx)
-    }
-
-    fn reference_backward(&self, shape: &[usize], saved: &[f32], dy: &[f32]) -> Result<Vec<f32>> {
-        self.inner().reference_backward(shape, saved, dy)
-    }
-}
+// Every call goes to the layer inside.
+crate::layer::delegate_layer!(AnyLayer, inner);
 
 crate::layer::inherent_forward!(AnyLayer);
 

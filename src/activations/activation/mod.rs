@@ -7,12 +7,10 @@ mod relu6;
 
 use serde_json::{json, Value};
 
-use crate::context::GpuContext;
 use crate::error::{Error, Result};
 use crate::keras_json::fields::{Fields, KerasConfig, BASE_KEYS};
 use crate::kernels::spec::Kernel;
-use crate::layer::{Layer, Saved};
-use crate::tensor::GpuTensor;
+use crate::layer::Layer;
 
 /// What a `keras.activations` function is called in Keras.
 pub(crate) trait KerasFunction: Default {
@@ -202,72 +200,13 @@ impl KerasConfig for Activation {
     }
 }
 
-/// Every call goes to the function inside.
-impl Layer for Activation {
-    fn class_name(&self) -> &'static str {
-        "Activation"
-    }
-
-    fn encode(
-        &self,
-        ctx: &GpuContext,
-        encoder: &mut wgpu::CommandEncoder,
-        x: &GpuTensor,
-        out: &GpuTensor,
-    ) -> Result<()> {
-        self.function.layer().encode(ctx, encoder, x, out)
-    }
-
-    fn supports_in_place(&self) -> bool {
-        self.function.layer().supports_in_place()
-    }
-
-    fn encode_in_place(
-        &self,
-        ctx: &GpuContext,
-        encoder: &mut wgpu::CommandEncoder,
-        x: &GpuTensor,
-    ) -> Result<()> {
-        self.function.layer().encode_in_place(ctx, encoder, x)
-    }
-
-    fn reference(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
-        self.function.layer().reference(shape, x)
-    }
-
-    fn backward_reads(&self) -> Saved {
-        self.function.layer().backward_reads()
-    }
-
-    fn encode_backward(
-        &self,
-        ctx: &GpuContext,
-        encoder: &mut wgpu::CommandEncoder,
-        saved: &GpuTensor,
-        dy: &GpuTensor,
-        dx: &GpuTensor,
-    ) -> Result<()> {
-        self.function
-            .layer()
-            .encode_backward(ctx, encoder, saved, dy, dx)
-    }
-
-    fn reference_backward(&self, shape: &[usize], saved: &[f32], dy: &[f32]) -> Result<Vec<f32>> {
-        self.function.layer().reference_backward(shape, saved, dy)
-    }
-}
-
-crate::layer::inherent_forward!(Activation);
-
 impl Activation {
-    /// The backward pass on the GPU from the forward input `x` and the
-    /// upstream gradient `dy` (one submission).
-    pub fn backward(&self, ctx: &GpuContext, x: &GpuTensor, dy: &GpuTensor) -> Result<GpuTensor> {
-        Layer::backward(self, ctx, x, dy)
-    }
-
-    /// Runs the layer on the GPU, overwriting `x` (no new buffer).
-    pub fn forward_in_place(&self, ctx: &GpuContext, x: &GpuTensor) -> Result<()> {
-        Layer::forward_in_place(self, ctx, x)
+    /// The function, as a layer.
+    fn inner(&self) -> &dyn Layer {
+        self.function.layer()
     }
 }
+
+// Every call goes to the function inside.
+crate::layer::delegate_layer!(Activation, inner);
+crate::layer::inherent_forward!(@input Activation);

@@ -216,20 +216,7 @@ impl Layer for PReLU {
     }
 }
 
-crate::layer::inherent_forward!(PReLU);
-
-impl PReLU {
-    /// The backward pass on the GPU: `dx = dy * f'(x)` from the forward
-    /// input `x` and the upstream gradient `dy` (one submission).
-    pub fn backward(&self, ctx: &GpuContext, x: &GpuTensor, dy: &GpuTensor) -> Result<GpuTensor> {
-        Layer::backward(self, ctx, x, dy)
-    }
-
-    /// Runs the layer on the GPU, overwriting `x` (no new buffer).
-    pub fn forward_in_place(&self, ctx: &GpuContext, x: &GpuTensor) -> Result<()> {
-        Layer::forward_in_place(self, ctx, x)
-    }
-}
+crate::layer::inherent_forward!(@input PReLU);
 
 /// The cheapest way the kernel can find alpha for these parameters.
 fn alpha_mode(params: &PreluParams) -> PreluAlpha {
