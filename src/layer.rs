@@ -258,10 +258,17 @@ macro_rules! inherent_forward {
 /// to `self.$inner()`, a `&dyn Layer` (AnyLayer's layer, Activation's
 /// function).
 macro_rules! delegate_layer {
-    ($layer:ty, $inner:ident) => {
+    // The class name is the inner layer's, or `$class` where given.
+    (@class $self:ident, $inner:ident) => {
+        $self.$inner().class_name()
+    };
+    (@class $self:ident, $inner:ident, $class:literal) => {
+        $class
+    };
+    ($layer:ty, $inner:ident $(, $class:literal)?) => {
         impl $crate::layer::Layer for $layer {
             fn class_name(&self) -> &'static str {
-                self.$inner().class_name()
+                $crate::layer::delegate_layer!(@class self, $inner $(, $class)?)
             }
 
             fn encode(

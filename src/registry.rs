@@ -17,7 +17,14 @@ pub(crate) fn all() -> Vec<Kernel> {
     let mut all = crate::activations::with_activations!(kernels_of);
     all.extend(crate::weights::kernels::ALL);
     all.push(crate::training::loss::MSE_GRAD);
-    all
+    // A layer's kernels also serve its `keras.activations` function: once each.
+    let mut unique: Vec<Kernel> = Vec::with_capacity(all.len());
+    for kernel in all {
+        if !unique.contains(&kernel) {
+            unique.push(kernel);
+        }
+    }
+    unique
 }
 
 /// Compiles every kernel in every variant this device can run, so no later

@@ -23,7 +23,10 @@ fn apply(v: vec4<f32>, first: u32) -> vec4<f32> {
     let t = vec4<f32>(params.threshold);
     let slope = params.negative_slope;
     let leaky = slope != 0.0 && params.has_max == 0u && params.threshold == 0.0;
-    let above = select(v, min(v, vec4<f32>(params.max_value)), params.has_max != 0u);
+    // clip(x, 0, max_value): the 0 only bites below a negative threshold,
+    // which keras.activations.relu allows.
+    let clipped = positive_zeros(min(max(v, vec4<f32>(0.0)), vec4<f32>(params.max_value)));
+    let above = select(v, clipped, params.has_max != 0u);
     let scaled = select(slope * (v - t), vec4<f32>(0.0), slope == 0.0);
     let below = select(positive_zeros(scaled), scaled, leaky);
     return select(select(v, below, v <= t), above, v > t);

@@ -19,8 +19,10 @@ struct ReluGradParams {
     tie: f32,
     clip: u32,
     inclusive: u32,
-    _pad0: u32,
-    _pad1: u32,
+    // 1 when the clip's lower bound 0 is above lo (a negative threshold):
+    // maximum(x, 0)'s derivative, 1/2 at the tie, multiplies the positive part.
+    floor: u32,
+    _pad: u32,
 }
 
 @group(0) @binding(1) var<uniform> params: ReluGradParams;
@@ -30,7 +32,9 @@ fn apply(x: vec4<f32>, first: u32) -> vec4<f32> {
     let hi = vec4<f32>(params.hi);
     let passes = (x > lo) | ((x == lo) & vec4<bool>(params.inclusive != 0u));
     let clipped = select(select(vec4<f32>(0.0), vec4<f32>(params.tie), x == hi), vec4<f32>(1.0), x < hi);
-    let positive = select(vec4<f32>(0.0), select(vec4<f32>(1.0), clipped, params.clip != 0u), passes);
+    let floored = select(vec4<f32>(1.0), select(vec4<f32>(0.0), vec4<f32>(0.5), x == vec4<f32>(0.0)), x <= vec4<f32>(0.0));
+    let bounded = clipped * select(vec4<f32>(1.0), floored, params.floor != 0u);
+    let positive = select(vec4<f32>(0.0), select(vec4<f32>(1.0), bounded, params.clip != 0u), passes);
     let negative = select(vec4<f32>(0.0), vec4<f32>(params.slope), x < lo);
     return gradient(x, first, positive + negative);
 }

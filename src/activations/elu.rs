@@ -3,6 +3,7 @@
 
 use serde_json::{json, Value};
 
+use crate::activations::activation::{AsFunction, KerasFunction};
 use crate::activations::elementwise::{elementwise_layer, Elementwise};
 use crate::error::Result;
 use crate::keras_json::fields::{f32_json, Fields, KerasConfig, BASE_KEYS};
@@ -128,3 +129,22 @@ impl KerasConfig for ELU {
         json!({ "alpha": f32_json(self.alpha) })
     }
 }
+
+/// `keras.activations.elu(x, alpha=1)`: the layer itself, any finite alpha.
+impl KerasFunction for AsFunction<ELU> {
+    const NAME: &'static str = "elu";
+    const ARGUMENTS: &'static [&'static str] = &["alpha"];
+
+    fn from_kwargs(kwargs: &Fields<'_>) -> Result<Self> {
+        let alpha = kwargs.number_or("alpha", 1.0)?;
+        Ok(AsFunction(ELU {
+            alpha: finite("keras.activations.elu", "alpha", alpha)?,
+        }))
+    }
+
+    fn kwargs(&self) -> Value {
+        json!({ "alpha": f32_json(self.0.alpha) })
+    }
+}
+
+elementwise_layer!(@layer AsFunction<ELU>, "Activation");

@@ -5,12 +5,13 @@ use std::fmt::Display;
 
 use serde_json::{json, Value};
 
+use crate::activations::activation::{AsFunction, KerasFunction};
 use crate::activations::elementwise::{elementwise_layer, Elementwise};
 use crate::error::Result;
 use crate::keras_json::fields::{f32_json, Fields, KerasConfig, BASE_KEYS};
 use crate::kernels::params::ScalarParams;
 use crate::kernels::spec::{layout, Kernel, KernelSpec};
-use crate::validate::non_negative_finite;
+use crate::validate::{finite, non_negative_finite};
 
 /// Keras `LeakyReLU`: `x` for `x >= 0`, `negative_slope * x` below.
 ///
@@ -164,3 +165,28 @@ impl KerasConfig for LeakyReLU {
         json!({ "negative_slope": f32_json(self.negative_slope) })
     }
 }
+
+/// `keras.activations.leaky_relu(x, negative_slope=0.2)`: the layer's
+/// kernels with the function's default (the layer's is 0.3) and no check
+/// but finiteness, as a negative slope works in Keras.
+impl KerasFunction for AsFunction<LeakyReLU> {
+    const NAME: &'static str = "leaky_relu";
+    const ARGUMENTS: &'static [&'static str] = &["negative_slope"];
+
+    fn from_kwargs(kwargs: &Fields<'_>) -> Result<Self> {
+        let negative_slope = kwargs.number_or("negative_slope", 0.2)?;
+        Ok(AsFunction(LeakyReLU {
+            negative_slope: finite(
+                "keras.activations.leaky_relu",
+                "negative_slope",
+                negative_slope,
+            )?,
+        }))
+    }
+
+    fn kwargs(&self) -> Value {
+        json!({ "negative_slope": f32_json(self.0.negative_slope) })
+    }
+}
+
+elementwise_layer!(@layer AsFunction<LeakyReLU>, "Activation");

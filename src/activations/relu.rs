@@ -7,11 +7,12 @@ use std::fmt::Display;
 use bytemuck::{Pod, Zeroable};
 use serde_json::{json, Value};
 
+use crate::activations::activation::{AsFunction, KerasFunction};
 use crate::activations::elementwise::{elementwise_layer, Elementwise};
 use crate::error::Result;
 use crate::keras_json::fields::{f32_json, Fields, KerasConfig, BASE_KEYS};
 use crate::kernels::spec::{layout, Kernel, KernelSpec};
-use crate::validate::non_negative_finite;
+use crate::validate::{finite, non_negative_finite};
 
 /// Keras `ReLU`: `x > threshold` gives `min(x, max_value)`, `x <= threshold`
 /// gives `negative_slope * (x - threshold)` (so `x == threshold` gives 0).
@@ -156,8 +157,11 @@ pub(crate) struct ReluGradParams {
     clip: u32,
     /// 1 for `jax.nn.leaky_relu`'s `x >= 0`.
     inclusive: u32,
+    /// 1 when the clip's lower bound 0 lies above the threshold (the
+    /// function's negative thresholds): `x` in `(threshold, 0]` is clipped.
+    floor: u32,
     /// Padding to 32 bytes.
-    _pad: [u32; 2],
+    _pad: u32,
 }
 
 /// JAX's derivative of `max(a, b)` with respect to `a` at value `a`
@@ -204,7 +208,8 @@ impl Elementwise for ReLU {
             tie: if relu6 { 0.0 } else { 0.5 },
             clip: u32::from(self.max_value.is_some()),
             inclusive: u32::from(self.is_leaky()),
-            _pad: [0; 2],
+            floor: u32::from(self.max_value.is_some() && self.threshold < 0.0),
+            _pad: 0,
         }
     }
 
@@ -214,7 +219,9 @@ impl Elementwise for ReLU {
     fn apply(&self, x: f32) -> f32 {
         let (slope, threshold) = (self.negative_slope, self.threshold);
         if x > threshold {
-            self.max_value.map_or(x, |m| x.min(m))
+            // jnp.clip(y, 0, max_value); the 0 matters only for a negative
+            // threshold (keras.activations.relu allows one).
+            self.max_value.map_or(x, |m| x.max(0.0).min(m))
         } else if x <= threshold {
             let below = if slope == 0.0 {
                 0.0
@@ -289,3 +296,48 @@ impl KerasConfig for ReLU {
         })
     }
 }
+
+/// `keras.activations.relu(x, negative_slope=0, max_value=None,
+/// threshold=0)`: the layer's kernels, without the layer's checks, as the
+/// function has none: a negative slope or threshold works. A negative
+/// `max_value` (every output that value) is refused.
+impl KerasFunction for AsFunction<ReLU> {
+    const NAME: &'static str = "relu";
+    const ARGUMENTS: &'static [&'static str] = &["negative_slope", "max_value", "threshold"];
+
+    fn from_kwargs(kwargs: &Fields<'_>) -> Result<Self> {
+        const OWNER: &str = "keras.activations.relu";
+        let negative_slope = finite(
+            OWNER,
+            "negative_slope",
+            kwargs.number_or("negative_slope", 0.0)?,
+        )?;
+        let threshold = finite(OWNER, "threshold", kwargs.number_or("threshold", 0.0)?)?;
+        let max_value = match kwargs.number("max_value")?.flatten() {
+            None => None,
+            Some(m) if m == f32::INFINITY => None,
+            Some(m) => Some(non_negative_finite(OWNER, "max_value", m, || {
+                format!(
+                    "max_value of {OWNER} cannot be negative: every output would be max_value. \
+                     Received: max_value={m:?}"
+                )
+            })?),
+        };
+        Ok(AsFunction(ReLU {
+            max_value,
+            negative_slope,
+            threshold,
+        }))
+    }
+
+    fn kwargs(&self) -> Value {
+        let relu = &self.0;
+        json!({
+            "negative_slope": f32_json(relu.negative_slope),
+            "max_value": relu.max_value.map(f32_json),
+            "threshold": f32_json(relu.threshold),
+        })
+    }
+}
+
+elementwise_layer!(@layer AsFunction<ReLU>, "Activation");

@@ -5,19 +5,63 @@
 
 mod relu6;
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
+use crate::activations::elementwise::Elementwise;
 use crate::error::{Error, Result};
 use crate::keras_json::fields::{Fields, KerasConfig, BASE_KEYS};
 use crate::kernels::spec::Kernel;
 use crate::layer::Layer;
 
-/// What a `keras.activations` function is called in Keras.
-pub(crate) trait KerasFunction: Default {
+/// A `keras.activations` function: what Keras calls it and the keyword
+/// arguments it takes.
+pub(crate) trait KerasFunction: Sized {
     /// Its name, as `keras.activations.get` takes it and `serialize` gives it.
     const NAME: &'static str;
     /// Other names Keras accepts for it (`swish` for `silu`).
     const ALIASES: &'static [&'static str] = &[];
+    /// Its keyword arguments, as Keras names them (any other is an error).
+    const ARGUMENTS: &'static [&'static str] = &[];
+
+    /// The function called with `kwargs` (only [`Self::ARGUMENTS`], already
+    /// checked; Keras's default for each one absent), validated: each
+    /// refusal names the argument and the value.
+    fn from_kwargs(kwargs: &Fields<'_>) -> Result<Self>;
+
+    /// Every argument with its value, as `kwargs` (`{}` without arguments).
+    fn kwargs(&self) -> Value {
+        json!({})
+    }
+}
+
+/// A Keras layer class's kernels and CPU twins run as the
+/// `keras.activations` function of the same name (`ReLU` as `relu`), with
+/// the function's own defaults and validation (its `KerasFunction` impl,
+/// beside the layer's).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct AsFunction<L>(pub(crate) L);
+
+impl<L: Elementwise> Elementwise for AsFunction<L> {
+    const FORWARD: Kernel = L::FORWARD;
+    const GRADIENT: Kernel = L::GRADIENT;
+    type Params = L::Params;
+    type GradientParams = L::GradientParams;
+
+    fn params(&self) -> L::Params {
+        self.0.params()
+    }
+
+    fn gradient_params(&self) -> L::GradientParams {
+        self.0.gradient_params()
+    }
+
+    fn apply(&self, x: f32) -> f32 {
+        self.0.apply(x)
+    }
+
+    fn backward(&self, x: f32, dy: f32) -> f32 {
+        self.0.backward(x, dy)
+    }
 }
 
 /// Calls `$callback!` with the function table: per `keras.activations`
@@ -25,6 +69,9 @@ pub(crate) trait KerasFunction: Default {
 macro_rules! with_functions {
     ($callback:ident) => {
         $callback! {
+            Relu => AsFunction<crate::activations::relu::ReLU>;
+            LeakyRelu => AsFunction<crate::activations::leaky_relu::LeakyReLU>;
+            Elu => AsFunction<crate::activations::elu::ELU>;
             Relu6 => relu6::Relu6;
         }
     };
@@ -78,16 +125,24 @@ macro_rules! functions {
         }
 
         impl Function {
-            /// The function Keras calls `name` (or an alias of it).
-            fn by_name(name: &str) -> Option<Self> {
+            /// The function Keras calls `name` (or an alias of it), called
+            /// with `kwargs`; `None` for a name this crate does not run.
+            fn by_name(name: &str, kwargs: &Value) -> Option<Result<Self>> {
                 $(
                     if name == <$ty as KerasFunction>::NAME
                         || <$ty as KerasFunction>::ALIASES.contains(&name)
                     {
-                        return Some(Function::$variant(<$ty>::default()));
+                        return Some(read_kwargs::<$ty>(kwargs).map(Function::$variant));
                     }
                 )*
                 None
+            }
+
+            /// The arguments it was called with.
+            fn kwargs(&self) -> Value {
+                match self {
+                    $(Function::$variant(f) => f.kwargs(),)*
+                }
             }
 
             /// Its Keras name (an alias resolves to its target, as in Keras).
@@ -120,21 +175,37 @@ macro_rules! functions {
 
 with_functions!(functions);
 
+/// `kwargs` read for `F`: only its arguments, then its own reader.
+fn read_kwargs<F: KerasFunction>(kwargs: &Value) -> Result<F> {
+    let fields = Fields::new(
+        kwargs,
+        format!("keras.activations.{}", F::NAME),
+        "",
+        "kwargs",
+        false,
+    )?;
+    fields.only(F::ARGUMENTS, &[])?;
+    F::from_kwargs(&fields)
+}
+
 /// Keras `Activation(activation)`: applies the `keras.activations` function
-/// named `activation`, with that function's default arguments, elementwise.
+/// named `activation` elementwise, with Keras's default arguments, or with
+/// the keyword arguments given to [`Activation::with_kwargs`] (as
+/// `keras.activations.<name>(x, **kwargs)` takes them).
 ///
-/// So far the function table holds `relu6` (the worked example of
-/// ARCHITECTURE.md); any other name of `keras.activations` is an error that
-/// says it is not available yet, and a name Keras does not know is Keras's
-/// own error.
+/// A name of `keras.activations` that this crate does not run yet is an
+/// error that says so, and a name Keras does not know is Keras's own error.
 ///
 /// ```
 /// # fn main() -> wgpu_activations::Result<()> {
+/// use serde_json::json;
 /// use wgpu_activations::{Activation, GpuContext, GpuTensor};
 /// let ctx = GpuContext::new_blocking()?;
-/// let relu6 = Activation::new("relu6")?;
 /// let x = GpuTensor::from_slice(&ctx, &[4], &[-1.0, 0.5, 6.0, 9.0])?;
+/// let relu6 = Activation::new("relu6")?;
 /// assert_eq!(relu6.forward(&ctx, &x)?.to_vec_blocking(&ctx)?, vec![0.0, 0.5, 6.0, 6.0]);
+/// let capped = Activation::with_kwargs("relu", &json!({"max_value": 2.0}))?;
+/// assert_eq!(capped.forward(&ctx, &x)?.to_vec_blocking(&ctx)?, vec![0.0, 0.5, 2.0, 2.0]);
 /// assert!(Activation::new("typo").is_err());
 /// # Ok(()) }
 /// ```
@@ -145,10 +216,30 @@ pub struct Activation {
 
 impl Activation {
     /// The layer applying `keras.activations.<name>` (Keras's spelling, or
-    /// an alias it accepts).
+    /// an alias it accepts) with Keras's default arguments.
     pub fn new(name: &str) -> Result<Self> {
-        if let Some(function) = Function::by_name(name) {
-            return Ok(Self { function });
+        Self::with_kwargs(name, &json!({}))
+    }
+
+    /// The layer applying `keras.activations.<name>(x, **kwargs)`: `kwargs`
+    /// is a JSON object of the function's keyword arguments, by Keras's
+    /// names, each absent one taking Keras's default. An unknown argument,
+    /// a value of the wrong type, and a value that would make the output
+    /// meaningless (README, "Activation functions") are errors naming it.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use wgpu_activations::Activation;
+    /// let leaky = Activation::with_kwargs("leaky_relu", &json!({"negative_slope": 0.1}))?;
+    /// assert_eq!(leaky.kwargs(), json!({"negative_slope": 0.1}));
+    /// assert!(Activation::with_kwargs("leaky_relu", &json!({"alpha": 0.1})).is_err());
+    /// # Ok::<(), wgpu_activations::Error>(())
+    /// ```
+    pub fn with_kwargs(name: &str, kwargs: &Value) -> Result<Self> {
+        if let Some(function) = Function::by_name(name, kwargs) {
+            return Ok(Self {
+                function: function?,
+            });
         }
         let message = if KERAS_FUNCTIONS.contains(&name) {
             format!(
@@ -163,21 +254,110 @@ impl Activation {
         Err(Error::argument("activation", message))
     }
 
+    /// `keras.activations.relu(x, negative_slope, max_value, threshold)`.
+    /// As in Keras, a negative slope or threshold is allowed (the `ReLU`
+    /// layer refuses them); a negative `max_value`, which makes every output
+    /// that value, is refused.
+    ///
+    /// ```
+    /// use wgpu_activations::Activation;
+    /// assert!(Activation::relu(0.1, Some(6.0), -0.5).is_ok());
+    /// assert!(Activation::relu(0.0, Some(-1.0), 0.0).is_err());
+    /// # Ok::<(), wgpu_activations::Error>(())
+    /// ```
+    pub fn relu(negative_slope: f32, max_value: Option<f32>, threshold: f32) -> Result<Self> {
+        Self::with_kwargs(
+            "relu",
+            &json!({"negative_slope": negative_slope, "max_value": max_value, "threshold": threshold}),
+        )
+    }
+
+    /// `keras.activations.leaky_relu(x, negative_slope)` (Keras's default
+    /// 0.2; any finite slope).
+    ///
+    /// ```
+    /// use wgpu_activations::Activation;
+    /// assert_eq!(Activation::leaky_relu(0.2)?, Activation::new("leaky_relu")?);
+    /// # Ok::<(), wgpu_activations::Error>(())
+    /// ```
+    pub fn leaky_relu(negative_slope: f32) -> Result<Self> {
+        Self::with_kwargs("leaky_relu", &json!({ "negative_slope": negative_slope }))
+    }
+
+    /// `keras.activations.elu(x, alpha)` (default 1; any finite alpha).
+    ///
+    /// ```
+    /// use wgpu_activations::Activation;
+    /// assert_eq!(Activation::elu(1.0)?, Activation::new("elu")?);
+    /// # Ok::<(), wgpu_activations::Error>(())
+    /// ```
+    pub fn elu(alpha: f32) -> Result<Self> {
+        Self::with_kwargs("elu", &json!({ "alpha": alpha }))
+    }
+
     /// The function's Keras name.
     pub fn name(&self) -> &'static str {
         self.function.name()
     }
 
-    /// Keras 3's `get_config()`: `{"activation": name}`.
+    /// The function's keyword arguments, every one with its value (`{}` for
+    /// a function without arguments).
+    pub fn kwargs(&self) -> Value {
+        self.function.kwargs()
+    }
+
+    /// Keras 3's `get_config()`: `{"activation": name}`. Keras cannot save
+    /// arguments other than the defaults in an `Activation` layer; this
+    /// crate then adds `"kwargs"`, which it reads back and Keras refuses
+    /// (README, "Differences from Keras").
     ///
     /// ```
     /// use serde_json::json;
     /// use wgpu_activations::Activation;
     /// assert_eq!(Activation::new("relu6")?.to_keras_config(), json!({"activation": "relu6"}));
+    /// assert_eq!(
+    ///     Activation::elu(0.5)?.to_keras_config(),
+    ///     json!({"activation": "elu", "kwargs": {"alpha": 0.5}})
+    /// );
     /// # Ok::<(), wgpu_activations::Error>(())
     /// ```
     pub fn to_keras_config(&self) -> Value {
         self.config()
+    }
+
+    /// Whether the arguments are Keras's defaults (so Keras's own config
+    /// says everything).
+    fn has_default_kwargs(&self) -> bool {
+        Activation::new(self.name()).is_ok_and(|default| default == *self)
+    }
+
+    /// The function, as a layer.
+    fn inner(&self) -> &dyn Layer {
+        self.function.layer()
+    }
+}
+
+/// The function name in an `activation` config value: a name (Keras 2 and
+/// 3), a serialized function (`{"class_name": "function", "config": name}`,
+/// Keras 3's `serialize_keras_object`), or null (`linear`, as
+/// `keras.activations.get(None)`).
+fn function_name<'a>(fields: &Fields<'a>) -> Result<&'a str> {
+    const EXPECTED: &str = "the name of a keras.activations function, or a serialized one \
+                            ({\"class_name\": \"function\", \"config\": name})";
+    match fields.get("activation") {
+        None => Err(fields.error(
+            "activation",
+            "an Activation layer needs `activation`, the name of a keras.activations function",
+        )),
+        Some(Value::Null) => Ok("linear"),
+        Some(Value::String(name)) => Ok(name),
+        Some(object @ Value::Object(map)) => match (map.get("class_name"), map.get("config")) {
+            (Some(Value::String(class)), Some(Value::String(name))) if class == "function" => {
+                Ok(name)
+            }
+            _ => Err(fields.wrong_type("activation", EXPECTED, object)),
+        },
+        Some(other) => Err(fields.wrong_type("activation", EXPECTED, other)),
     }
 }
 
@@ -185,28 +365,24 @@ impl KerasConfig for Activation {
     const CLASS_NAME: &'static str = "Activation";
 
     fn from_fields(fields: &Fields<'_>) -> Result<Self> {
-        fields.only(&["activation"], BASE_KEYS)?;
-        match fields.string("activation")? {
-            Some(name) => Activation::new(name),
-            None => Err(fields.error(
-                "activation",
-                "an Activation layer needs `activation`, the name of a keras.activations function",
-            )),
+        fields.only(&["activation", "kwargs"], BASE_KEYS)?;
+        let name = function_name(fields)?;
+        match fields.get("kwargs") {
+            None => Activation::new(name),
+            Some(kwargs) => Activation::with_kwargs(name, kwargs),
         }
     }
 
     fn config(&self) -> Value {
-        json!({ "activation": self.name() })
+        let mut config = Map::new();
+        config.insert("activation".into(), json!(self.name()));
+        if !self.has_default_kwargs() {
+            config.insert("kwargs".into(), self.kwargs());
+        }
+        Value::Object(config)
     }
 }
 
-impl Activation {
-    /// The function, as a layer.
-    fn inner(&self) -> &dyn Layer {
-        self.function.layer()
-    }
-}
-
-// Every call goes to the function inside.
-crate::layer::delegate_layer!(Activation, inner);
+// Every call goes to the function inside; the class is Activation's own.
+crate::layer::delegate_layer!(Activation, inner, "Activation");
 crate::layer::inherent_forward!(@input Activation);

@@ -5,6 +5,8 @@
 
 use crate::activations::activation::KerasFunction;
 use crate::activations::elementwise::{elementwise_layer, Elementwise};
+use crate::error::Result;
+use crate::keras_json::fields::Fields;
 use crate::kernels::spec::{Kernel, KernelSpec, Layout};
 
 /// `relu6(x) = min(max(x, 0), 6)`, as `jax.nn.relu6` computes it.
@@ -13,6 +15,10 @@ pub(crate) struct Relu6;
 
 impl KerasFunction for Relu6 {
     const NAME: &'static str = "relu6";
+
+    fn from_kwargs(_: &Fields<'_>) -> Result<Self> {
+        Ok(Relu6)
+    }
 }
 
 impl Elementwise for Relu6 {
