@@ -23,6 +23,13 @@ use wgpu_activations::{
 
 const ELU_ULPS: u32 = 6;
 
+/// One f32 division against a correctly rounded CPU twin: WGSL lets the
+/// GPU's division be 2.5 ulps off (lavapipe's is exact).
+const DIVISION_ULPS: u32 = 3;
+
+/// squareplus's `dy * y / sqrt(x^2 + b)` (README, "Accuracy").
+const SQUAREPLUS_ULPS: u32 = 6;
+
 /// `dx` from the GPU and from the CPU reference.
 fn both(layer: &dyn Layer, shape: &[usize], saved: &[f32], dy: &[f32]) -> (Vec<f32>, Vec<f32>) {
     let s = GpuTensor::from_slice(ctx(), shape, saved).unwrap();
@@ -155,6 +162,84 @@ proptest! {
     #[test]
     fn relu6_backward_matches_cpu((shape, x, dy) in case(vec![0.0, 6.0])) {
         check(&Activation::new("relu6").unwrap(), &shape, &x, &dy, Tolerance::Exact);
+    }
+
+    #[test]
+    fn relu_function_backward_matches_cpu(
+        ((max_value, slope, threshold), (shape, x, dy)) in (prop::option::of(parameter()), -2.0f32..2.0, -2.0f32..2.0)
+            .prop_flat_map(|(m, s, t)| {
+                let mut points = vec![t, 0.0];
+                points.extend(m);
+                (Just((m, s, t)), case(points))
+            })
+    ) {
+        check(&Activation::relu(slope, max_value, threshold).unwrap(), &shape, &x, &dy, Tolerance::Exact);
+    }
+
+    #[test]
+    fn leaky_relu_function_backward_matches_cpu(slope in -2.0f32..2.0, (shape, x, dy) in case(vec![0.0])) {
+        check(&Activation::leaky_relu(slope).unwrap(), &shape, &x, &dy, Tolerance::Exact);
+    }
+
+    #[test]
+    fn linear_backward_matches_cpu((shape, x, dy) in case(vec![])) {
+        check(&Activation::new("linear").unwrap(), &shape, &x, &dy, Tolerance::Exact);
+    }
+
+    #[test]
+    fn hard_tanh_backward_matches_cpu((shape, x, dy) in case(vec![1.0])) {
+        check(&Activation::new("hard_tanh").unwrap(), &shape, &x, &dy, Tolerance::Exact);
+    }
+
+    #[test]
+    fn hard_shrink_backward_matches_cpu((t, (shape, x, dy)) in (-1.0f32..2.0).prop_flat_map(|t| (Just(t), case(vec![t])))) {
+        check(&Activation::hard_shrink(t).unwrap(), &shape, &x, &dy, Tolerance::Exact);
+    }
+
+    #[test]
+    fn soft_shrink_backward_matches_cpu((t, (shape, x, dy)) in (-1.0f32..2.0).prop_flat_map(|t| (Just(t), case(vec![t])))) {
+        check(&Activation::soft_shrink(t).unwrap(), &shape, &x, &dy, Tolerance::Exact);
+    }
+
+    #[test]
+    fn threshold_backward_matches_cpu(
+        ((t, default), (shape, x, dy)) in (-2.0f32..2.0, -2.0f32..2.0).prop_flat_map(|p| (Just(p), case(vec![p.0])))
+    ) {
+        check(&Activation::threshold(t, default).unwrap(), &shape, &x, &dy, Tolerance::Exact);
+    }
+
+    /// Kinks where `x + 1` rounds to 0 or 2 (0.25) included.
+    #[test]
+    fn sparse_sigmoid_backward_matches_cpu((shape, x, dy) in case(vec![1.0, 1.0 - f32::EPSILON / 2.0])) {
+        check(&Activation::new("sparse_sigmoid").unwrap(), &shape, &x, &dy, Tolerance::Exact);
+    }
+
+    #[test]
+    fn sparse_plus_backward_matches_cpu((shape, x, dy) in case(vec![1.0])) {
+        check(&Activation::new("sparse_plus").unwrap(), &shape, &x, &dy, Tolerance::Exact);
+    }
+
+    /// `dy / 6`: WGSL lets the GPU's division be 2.5 ulps off.
+    #[test]
+    fn hard_sigmoid_backward_matches_cpu((shape, x, dy) in case(vec![3.0])) {
+        check(&Activation::new("hard_sigmoid").unwrap(), &shape, &x, &dy, Tolerance::Ulps(DIVISION_ULPS));
+    }
+
+    /// `dy * ((2x + 3) / 6)` against f64.
+    #[test]
+    fn hard_silu_backward_matches_cpu((shape, x, dy) in case(vec![3.0, 1.5])) {
+        check(&Activation::new("hard_silu").unwrap(), &shape, &x, &dy, Tolerance::Ulps(DIVISION_ULPS + 1));
+    }
+
+    /// `dy / (|x| + 1) / (|x| + 1)` against f64: two divisions.
+    #[test]
+    fn softsign_backward_matches_cpu((shape, x, dy) in case(vec![1.0])) {
+        check(&Activation::new("softsign").unwrap(), &shape, &x, &dy, Tolerance::Ulps(2 * DIVISION_ULPS + 1));
+    }
+
+    #[test]
+    fn squareplus_backward_matches_cpu(b in prop_oneof![Just(4.0f32), Just(0.0), 0.0f32..20.0, 0.0f32..1e30], (shape, x, dy) in case(vec![1e18, 1.8e19])) {
+        check(&Activation::squareplus(b).unwrap(), &shape, &x, &dy, Tolerance::Ulps(SQUAREPLUS_ULPS));
     }
 
     #[test]

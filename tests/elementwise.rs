@@ -18,6 +18,13 @@ use wgpu_activations::{
 
 const ELU_ULPS: u32 = 4;
 
+/// A function with one f32 division against its correctly rounded CPU twin:
+/// WGSL lets the GPU's division be 2.5 ulps off (lavapipe's is exact).
+const DIVISION_ULPS: u32 = 3;
+
+/// squareplus: a square root and a division (README, "Accuracy").
+const SQUAREPLUS_ULPS: u32 = 4;
+
 /// Runs `layer` on the GPU and the CPU and compares them.
 fn check(layer: &dyn Layer, shape: &[usize], input: &[f32], tol: Tolerance) {
     let x = GpuTensor::from_slice(ctx(), shape, input).unwrap();
@@ -121,6 +128,82 @@ proptest! {
     #[test]
     fn relu6_matches_cpu((shape, input) in shaped_values(vec![0.0, 6.0])) {
         check(&Activation::new("relu6").unwrap(), &shape, &input, Tolerance::Exact);
+    }
+
+    #[test]
+    fn relu_function_matches_cpu(
+        ((max_value, slope, threshold), (shape, input)) in (prop::option::of(parameter()), -2.0f32..2.0, -2.0f32..2.0)
+            .prop_flat_map(|(m, s, t)| {
+                let mut points = vec![t, 0.0];
+                points.extend(m);
+                (Just((m, s, t)), shaped_values(points))
+            })
+    ) {
+        check(&Activation::relu(slope, max_value, threshold).unwrap(), &shape, &input, Tolerance::Exact);
+    }
+
+    #[test]
+    fn leaky_relu_function_matches_cpu(slope in -2.0f32..2.0, (shape, input) in shaped_values(vec![0.0])) {
+        check(&Activation::leaky_relu(slope).unwrap(), &shape, &input, Tolerance::Exact);
+    }
+
+    #[test]
+    fn linear_matches_cpu((shape, input) in shaped_values(vec![])) {
+        check(&Activation::new("linear").unwrap(), &shape, &input, Tolerance::Exact);
+    }
+
+    #[test]
+    fn hard_tanh_matches_cpu((shape, input) in shaped_values(vec![1.0])) {
+        check(&Activation::new("hard_tanh").unwrap(), &shape, &input, Tolerance::Exact);
+    }
+
+    #[test]
+    fn hard_shrink_matches_cpu((t, (shape, input)) in (-1.0f32..2.0).prop_flat_map(|t| (Just(t), shaped_values(vec![t])))) {
+        check(&Activation::hard_shrink(t).unwrap(), &shape, &input, Tolerance::Exact);
+    }
+
+    #[test]
+    fn soft_shrink_matches_cpu((t, (shape, input)) in (-1.0f32..2.0).prop_flat_map(|t| (Just(t), shaped_values(vec![t])))) {
+        check(&Activation::soft_shrink(t).unwrap(), &shape, &input, Tolerance::Exact);
+    }
+
+    #[test]
+    fn threshold_matches_cpu(
+        ((t, default), (shape, input)) in (-2.0f32..2.0, -2.0f32..2.0).prop_flat_map(|p| (Just(p), shaped_values(vec![p.0])))
+    ) {
+        check(&Activation::threshold(t, default).unwrap(), &shape, &input, Tolerance::Exact);
+    }
+
+    #[test]
+    fn sparse_sigmoid_matches_cpu((shape, input) in shaped_values(vec![1.0])) {
+        check(&Activation::new("sparse_sigmoid").unwrap(), &shape, &input, Tolerance::Exact);
+    }
+
+    #[test]
+    fn sparse_plus_matches_cpu((shape, input) in shaped_values(vec![1.0])) {
+        check(&Activation::new("sparse_plus").unwrap(), &shape, &input, Tolerance::Exact);
+    }
+
+    /// A division by 6, which WGSL lets a GPU round within 2.5 ulps.
+    #[test]
+    fn hard_sigmoid_matches_cpu((shape, input) in shaped_values(vec![3.0])) {
+        check(&Activation::new("hard_sigmoid").unwrap(), &shape, &input, Tolerance::Ulps(DIVISION_ULPS));
+    }
+
+    #[test]
+    fn hard_silu_matches_cpu((shape, input) in shaped_values(vec![3.0])) {
+        check(&Activation::new("hard_silu").unwrap(), &shape, &input, Tolerance::Ulps(DIVISION_ULPS + 1));
+    }
+
+    /// The CPU twin is f64: `|x| + 1` rounded, then a division.
+    #[test]
+    fn softsign_matches_cpu((shape, input) in shaped_values(vec![1.0])) {
+        check(&Activation::new("softsign").unwrap(), &shape, &input, Tolerance::Ulps(DIVISION_ULPS + 1));
+    }
+
+    #[test]
+    fn squareplus_matches_cpu(b in prop_oneof![Just(4.0f32), Just(0.0), 0.0f32..20.0, 0.0f32..1e30], (shape, input) in shaped_values(vec![1e18, 1.8e19])) {
+        check(&Activation::squareplus(b).unwrap(), &shape, &input, Tolerance::Ulps(SQUAREPLUS_ULPS));
     }
 
     #[test]

@@ -26,7 +26,10 @@ fn apply(v: vec4<f32>, first: u32) -> vec4<f32> {
     // clip(x, 0, max_value): the 0 only bites below a negative threshold,
     // which keras.activations.relu allows.
     let clipped = positive_zeros(min(max(v, vec4<f32>(0.0)), vec4<f32>(params.max_value)));
-    let above = select(v, clipped, params.has_max != 0u);
+    // A negative slope's `y - slope * relu(threshold - x)` adds +0 above
+    // the threshold, which makes a -0 (x = -0 over a negative threshold) +0.
+    let kept = select(v, clipped, params.has_max != 0u);
+    let above = select(kept, positive_zeros(kept), slope < 0.0);
     let scaled = select(slope * (v - t), vec4<f32>(0.0), slope == 0.0);
     let below = select(positive_zeros(scaled), scaled, leaky);
     return select(select(v, below, v <= t), above, v > t);

@@ -153,3 +153,33 @@ macro_rules! elementwise_layer {
 }
 
 pub(crate) use elementwise_layer;
+
+/// An [`Elementwise`] impl's `FORWARD` and `GRADIENT`: the kernels of
+/// shaders/elementwise/`$name`.wgsl and `$name`_grad.wgsl, with their
+/// params' layouts (`Layout::NONE` without parameters), and optionally a
+/// file both include (shaders/elementwise/`$shared`.wgsl) for the helpers
+/// the two share.
+macro_rules! elementwise_kernels {
+    ($name:literal, $params:expr, $gradient_params:expr $(, shared: $shared:literal)?) => {
+        const FORWARD: $crate::kernels::spec::Kernel =
+            $crate::kernels::spec::Kernel(&$crate::kernels::spec::KernelSpec {
+                includes: &[$(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders/elementwise/", $shared, ".wgsl")),)?],
+                ..$crate::kernels::spec::KernelSpec::elementwise(
+                    $name,
+                    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders/elementwise/", $name, ".wgsl")),
+                    $params,
+                )
+            });
+        const GRADIENT: $crate::kernels::spec::Kernel =
+            $crate::kernels::spec::Kernel(&$crate::kernels::spec::KernelSpec {
+                includes: &[$(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders/elementwise/", $shared, ".wgsl")),)?],
+                ..$crate::kernels::spec::KernelSpec::elementwise_gradient(
+                    concat!($name, "_grad"),
+                    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders/elementwise/", $name, "_grad.wgsl")),
+                    $gradient_params,
+                )
+            });
+    };
+}
+
+pub(crate) use elementwise_kernels;

@@ -220,8 +220,15 @@ impl Elementwise for ReLU {
         let (slope, threshold) = (self.negative_slope, self.threshold);
         if x > threshold {
             // jnp.clip(y, 0, max_value); the 0 matters only for a negative
-            // threshold (keras.activations.relu allows one).
-            self.max_value.map_or(x, |m| x.max(0.0).min(m))
+            // threshold (keras.activations.relu allows one), and its zero is
+            // +0. A negative slope's `y - slope * relu(threshold - x)` adds
+            // `-(slope * +0) = +0`, which also makes a zero +0.
+            let y = self.max_value.map_or(x, |m| x.max(0.0).min(m) + 0.0);
+            if slope < 0.0 {
+                y + 0.0
+            } else {
+                y
+            }
         } else if x <= threshold {
             let below = if slope == 0.0 {
                 0.0

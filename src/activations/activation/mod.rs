@@ -3,7 +3,18 @@
 //! file here (its struct, its `Elementwise` impl with the kernels and CPU
 //! twins) and has one line in [`with_functions!`], the function table.
 
+mod hard_shrink;
+mod hard_sigmoid;
+mod hard_silu;
+mod hard_tanh;
+mod linear;
 mod relu6;
+mod soft_shrink;
+mod softsign;
+mod sparse_plus;
+mod sparse_sigmoid;
+mod squareplus;
+mod threshold;
 
 use serde_json::{json, Map, Value};
 
@@ -73,6 +84,17 @@ macro_rules! with_functions {
             LeakyRelu => AsFunction<crate::activations::leaky_relu::LeakyReLU>;
             Elu => AsFunction<crate::activations::elu::ELU>;
             Relu6 => relu6::Relu6;
+            Linear => linear::Linear;
+            HardTanh => hard_tanh::HardTanh;
+            HardShrink => hard_shrink::HardShrink;
+            SoftShrink => soft_shrink::SoftShrink;
+            Threshold => threshold::Threshold;
+            SparseSigmoid => sparse_sigmoid::SparseSigmoid;
+            HardSigmoid => hard_sigmoid::HardSigmoid;
+            HardSilu => hard_silu::HardSilu;
+            SparsePlus => sparse_plus::SparsePlus;
+            Softsign => softsign::Softsign;
+            Squareplus => squareplus::Squareplus;
         }
     };
 }
@@ -293,6 +315,59 @@ impl Activation {
     /// ```
     pub fn elu(alpha: f32) -> Result<Self> {
         Self::with_kwargs("elu", &json!({ "alpha": alpha }))
+    }
+
+    /// `keras.activations.hard_shrink(x, threshold)` (default 0.5; any
+    /// finite threshold).
+    ///
+    /// ```
+    /// use wgpu_activations::Activation;
+    /// assert_eq!(Activation::hard_shrink(0.5)?, Activation::new("hard_shrink")?);
+    /// # Ok::<(), wgpu_activations::Error>(())
+    /// ```
+    pub fn hard_shrink(threshold: f32) -> Result<Self> {
+        Self::with_kwargs("hard_shrink", &json!({ "threshold": threshold }))
+    }
+
+    /// `keras.activations.soft_shrink(x, threshold)` (default 0.5; any
+    /// finite threshold).
+    ///
+    /// ```
+    /// use wgpu_activations::Activation;
+    /// assert_eq!(Activation::soft_shrink(0.5)?, Activation::new("soft_shrink")?);
+    /// # Ok::<(), wgpu_activations::Error>(())
+    /// ```
+    pub fn soft_shrink(threshold: f32) -> Result<Self> {
+        Self::with_kwargs("soft_shrink", &json!({ "threshold": threshold }))
+    }
+
+    /// `keras.activations.threshold(x, threshold, default_value)`: both
+    /// required, as in Keras, and finite.
+    ///
+    /// ```
+    /// use wgpu_activations::Activation;
+    /// assert!(Activation::threshold(0.5, -1.0).is_ok());
+    /// assert!(Activation::new("threshold").is_err());
+    /// # Ok::<(), wgpu_activations::Error>(())
+    /// ```
+    pub fn threshold(threshold: f32, default_value: f32) -> Result<Self> {
+        Self::with_kwargs(
+            "threshold",
+            &json!({ "threshold": threshold, "default_value": default_value }),
+        )
+    }
+
+    /// `keras.activations.squareplus(x, b)` (default 4; `b` finite and not
+    /// negative).
+    ///
+    /// ```
+    /// use wgpu_activations::Activation;
+    /// assert_eq!(Activation::squareplus(4.0)?, Activation::new("squareplus")?);
+    /// assert!(Activation::squareplus(-1.0).is_err());
+    /// # Ok::<(), wgpu_activations::Error>(())
+    /// ```
+    pub fn squareplus(b: f32) -> Result<Self> {
+        Self::with_kwargs("squareplus", &json!({ "b": b }))
     }
 
     /// The function's Keras name.
