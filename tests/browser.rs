@@ -113,6 +113,14 @@ async fn piecewise_linear_layers_match_the_cpu_exactly() {
         Box::new(LeakyReLU::new(0.2).unwrap()),
         Box::new(ThresholdedReLU::new(0.75).unwrap()),
         Box::new(wgpu_activations::Activation::new("relu6").unwrap()),
+        Box::new(wgpu_activations::Activation::relu(-0.5, Some(2.5), -0.5).unwrap()),
+        Box::new(wgpu_activations::Activation::new("linear").unwrap()),
+        Box::new(wgpu_activations::Activation::new("hard_tanh").unwrap()),
+        Box::new(wgpu_activations::Activation::hard_shrink(0.3).unwrap()),
+        Box::new(wgpu_activations::Activation::soft_shrink(0.3).unwrap()),
+        Box::new(wgpu_activations::Activation::threshold(0.5, -1.0).unwrap()),
+        Box::new(wgpu_activations::Activation::new("sparse_sigmoid").unwrap()),
+        Box::new(wgpu_activations::Activation::new("sparse_plus").unwrap()),
         Box::new(PReLU::new().with_initializer(wgpu_activations::Initializer::Constant(0.25))),
     ];
     for layer in &layers {
@@ -137,6 +145,25 @@ async fn elu_matches_the_cpu_within_4_ulps() {
             let n = shape.iter().product();
             let elu = ELU::new(alpha).unwrap();
             check(&ctx, &elu, shape, &sample(n), Tolerance::Ulps(4)).await;
+        }
+    }
+}
+
+/// The functions with a division or a square root, within the bounds
+/// tests/elementwise.rs states.
+#[wasm_bindgen_test]
+async fn dividing_functions_match_the_cpu_within_their_bounds() {
+    let ctx = ctx().await;
+    for (name, ulps) in [
+        ("hard_sigmoid", 3),
+        ("hard_silu", 4),
+        ("softsign", 4),
+        ("squareplus", 4),
+    ] {
+        let function = wgpu_activations::Activation::new(name).unwrap();
+        for shape in SHAPES {
+            let n = shape.iter().product();
+            check(&ctx, &function, shape, &sample(n), Tolerance::Ulps(ulps)).await;
         }
     }
 }
@@ -373,6 +400,39 @@ async fn backward_passes_and_f16_in_the_browser() {
         (
             Box::new(wgpu_activations::Activation::new("relu6").unwrap()),
             Tolerance::Exact,
+        ),
+        (
+            Box::new(wgpu_activations::Activation::relu(-0.5, Some(2.5), -0.5).unwrap()),
+            Tolerance::Exact,
+        ),
+        (
+            Box::new(wgpu_activations::Activation::new("sparse_sigmoid").unwrap()),
+            Tolerance::Exact,
+        ),
+        (
+            Box::new(wgpu_activations::Activation::new("sparse_plus").unwrap()),
+            Tolerance::Exact,
+        ),
+        (
+            Box::new(wgpu_activations::Activation::threshold(0.5, -1.0).unwrap()),
+            Tolerance::Exact,
+        ),
+        // One or two divisions (tests/backward.rs states these bounds).
+        (
+            Box::new(wgpu_activations::Activation::new("hard_sigmoid").unwrap()),
+            Tolerance::Ulps(3),
+        ),
+        (
+            Box::new(wgpu_activations::Activation::new("hard_silu").unwrap()),
+            Tolerance::Ulps(4),
+        ),
+        (
+            Box::new(wgpu_activations::Activation::new("softsign").unwrap()),
+            Tolerance::Ulps(7),
+        ),
+        (
+            Box::new(wgpu_activations::Activation::squareplus(4.0).unwrap()),
+            Tolerance::Ulps(6),
         ),
         (Box::new(prelu), Tolerance::Exact),
     ];

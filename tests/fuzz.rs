@@ -764,7 +764,16 @@ fn keras_layer() -> impl Strategy<Value = AnyLayer> {
     let axes = prop::collection::vec(-2i64..4, 0..3);
     (0usize..8, grad_param(), axes, any::<u64>()).prop_map(|(which, v, axes, seed)| match which {
         0 => ReLU::new(Some(v), v / 2.0, 0.0).unwrap().into(),
-        7 => Activation::new("relu6").unwrap().into(),
+        // Any function the Activation layer runs, with Keras's defaults
+        // (threshold has none: two arguments from `v`).
+        7 => {
+            let names = Activation::names();
+            let name = names[seed as usize % names.len()];
+            Activation::new(name)
+                .or_else(|_| Activation::threshold(v, -v))
+                .unwrap()
+                .into()
+        }
         1 => LeakyReLU::new(v).unwrap().into(),
         2 => ELU::new(-v).unwrap().into(),
         3 => ThresholdedReLU::new(v).unwrap().into(),
@@ -1059,9 +1068,10 @@ proptest! {
     #[test]
     fn activation_names_are_accepted_exactly(
         name in prop_oneof![
-            Just("relu6".to_string()),
+            prop::sample::select(Activation::names()).prop_map(String::from),
             Just("gelu".to_string()),
             Just("swish".to_string()),
+            Just("hard_swish".to_string()),
             Just("Relu6".to_string()),
             Just(String::new()),
             "[a-z_0-9]{0,12}",
@@ -1069,9 +1079,16 @@ proptest! {
         ],
     ) {
         match Activation::new(&name) {
-            Ok(layer) => prop_assert_eq!(layer.name(), name.as_str()),
+            // The name itself, or an alias that Keras resolves to its target.
+            Ok(layer) => prop_assert!(
+                layer.name() == name
+                    || (name.as_str(), layer.name()) == ("hard_swish", "hard_silu")
+                    || (name.as_str(), layer.name()) == ("swish", "silu"),
+                "{} gave {}", name, layer.name()
+            ),
             Err(e) => {
-                prop_assert!(name != "relu6");
+                // threshold's two arguments have no defaults, as in Keras.
+                prop_assert!(!Activation::names().contains(&name.as_str()) || name == "threshold");
                 assert_clear(&e, "Activation::new");
             }
         }
@@ -1243,7 +1260,7 @@ proptest! {
     #[test]
     fn elementwise_forwards_match_the_reference(
         input in input(0..=5),
-        which in 0usize..6,
+        which in 0usize..10,
         p in prop::array::uniform3(wild_f32()),
     ) {
         let p = if input.valid { p.map(finite) } else { p };
@@ -1253,6 +1270,10 @@ proptest! {
             2 => ELU::new(p[0]).map(boxed),
             3 => ThresholdedReLU::new(p[0].abs()).map(boxed),
             5 => Activation::new("relu6").map(boxed),
+            6 => Activation::soft_shrink(p[0]).map(boxed),
+            7 => Activation::threshold(p[0], p[1]).map(boxed),
+            8 => Activation::squareplus(p[0].abs()).map(boxed),
+            9 => Activation::relu(p[0], Some(p[1].abs()), p[2]).map(boxed),
             _ => ReLU::new(None, p[1].abs(), 0.0).map(boxed),
         };
         // A refused wild parameter (clearly, as the constructor property
@@ -1261,7 +1282,8 @@ proptest! {
             refused(&e, "a constructor", input.valid);
             boxed(ReLU::default())
         });
-        let tol = if which == 2 { Tolerance::Ulps(4) } else { Tolerance::Exact };
+        // ELU's and squareplus's stated bounds (tests/elementwise.rs).
+        let tol = if which == 2 || which == 8 { Tolerance::Ulps(4) } else { Tolerance::Exact };
         check_layer(layer.as_ref(), &input, Bound::Elementwise(tol));
     }
 

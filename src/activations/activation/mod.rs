@@ -370,6 +370,17 @@ impl Activation {
         Self::with_kwargs("squareplus", &json!({ "b": b }))
     }
 
+    /// The `keras.activations` names this crate runs (aliases aside), in
+    /// its table's order.
+    ///
+    /// ```
+    /// use wgpu_activations::Activation;
+    /// assert!(Activation::names().contains(&"relu6"));
+    /// ```
+    pub fn names() -> Vec<&'static str> {
+        Function::names()
+    }
+
     /// The function's Keras name.
     pub fn name(&self) -> &'static str {
         self.function.name()
