@@ -67,7 +67,12 @@ fn measure_every_function() {
     let input = GpuTensor::from_slice(ctx(), &shape, &x).unwrap();
     let upstream = GpuTensor::from_slice(ctx(), &shape, &dy).unwrap();
     let adapter = ctx().adapter_info();
-    println!("{} inputs on {} ({:?})", x.len(), adapter.name, adapter.backend);
+    println!(
+        "{} inputs on {} ({:?})",
+        x.len(),
+        adapter.name,
+        adapter.backend
+    );
     println!("| function | forward ulps (at x) | backward ulps (at x) |");
     for name in Activation::names() {
         let Ok(function) = Activation::new(name) else {
