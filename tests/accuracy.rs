@@ -13,7 +13,7 @@
 mod common;
 
 use common::{ctx, ulps};
-use wgpu_activations::{Activation, GpuTensor, Layer};
+use wgpu_activations::{Activation, GpuTensor, Layer, Saved};
 
 /// The sweep: every 4096th f32 bit pattern of [-1e4, 1e4] and the edges.
 fn sweep() -> Vec<f32> {
@@ -75,9 +75,14 @@ fn measure_every_function() {
     );
     println!("| function | forward ulps (at x) | backward ulps (at x) |");
     for name in Activation::names() {
+        // threshold has no defaults; softmax's rows have their own bounds
+        // (README, "Accuracy").
         let Ok(function) = Activation::new(name) else {
             continue;
         };
+        if function.backward_reads() == Saved::Output {
+            continue;
+        }
         let y = function.forward(ctx(), &input).unwrap();
         let forward = worst(
             &x,

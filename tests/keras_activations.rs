@@ -22,7 +22,7 @@ mod common;
 use common::{assert_each, close, ctx, json_f32s, json_shape, keras_close, Tolerance};
 use serde_json::Value;
 use wgpu_activations::keras::{layer_from_config, AnyLayer};
-use wgpu_activations::{Activation, GpuTensor, Layer};
+use wgpu_activations::{Activation, GpuTensor, Layer, Saved};
 
 fn cases() -> Vec<Value> {
     serde_json::from_str(include_str!("data/activations.json"))
@@ -172,8 +172,16 @@ fn activation_cases_match_keras() {
         let want_dx = json_f32s(&case["grads"]["d_input"]);
         let grad_tolerance = bound(&case["grads"]["tolerance"]);
         let dy = GpuTensor::from_slice(ctx(), &shape, &w).unwrap();
+        // What the backward pass reads: x, or y (softmax) as each computed it.
+        let (saved, cpu_saved) = match layer.backward_reads() {
+            Saved::Input => (input, x.clone()),
+            Saved::Output => (
+                GpuTensor::from_slice(ctx(), &shape, &got).unwrap(),
+                cpu.clone(),
+            ),
+        };
         let dx = layer
-            .backward(ctx(), &input, &dy)
+            .backward(ctx(), &saved, &dy)
             .unwrap()
             .to_vec_blocking(ctx())
             .unwrap();
@@ -182,7 +190,7 @@ fn activation_cases_match_keras() {
             None => backward_ok(class, grad_tolerance, x[i], got, want),
         };
         assert_each(&format!("{name} backward"), &dx, &want_dx, backward);
-        let cpu_dx = layer.reference_backward(&shape, &x, &w).unwrap();
+        let cpu_dx = layer.reference_backward(&shape, &cpu_saved, &w).unwrap();
         assert_each(
             &format!("{name} backward (CPU twin)"),
             &cpu_dx,
@@ -209,6 +217,7 @@ fn activation_cases_match_keras() {
         "sparse_plus",
         "softsign",
         "squareplus",
+        "softmax",
     ] {
         assert!(
             ran.iter().filter(|n| n.starts_with(function)).count() >= 4,

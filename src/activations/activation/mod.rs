@@ -95,6 +95,7 @@ macro_rules! with_functions {
             SparsePlus => sparse_plus::SparsePlus;
             Softsign => softsign::Softsign;
             Squareplus => squareplus::Squareplus;
+            Softmax => AsFunction<crate::activations::softmax::Softmax>;
         }
     };
 }
@@ -141,7 +142,7 @@ macro_rules! functions {
     ($($variant:ident => $ty:ty;)*) => {
         /// One `keras.activations` function, with Keras's default arguments
         /// (an `Activation` layer passes none).
-        #[derive(Clone, Copy, Debug, PartialEq)]
+        #[derive(Clone, Debug, PartialEq)]
         enum Function {
             $($variant($ty),)*
         }
@@ -168,7 +169,7 @@ macro_rules! functions {
             }
 
             /// Its Keras name (an alias resolves to its target, as in Keras).
-            fn name(self) -> &'static str {
+            fn name(&self) -> &'static str {
                 match self {
                     $(Function::$variant(_) => <$ty as KerasFunction>::NAME,)*
                 }
@@ -231,7 +232,7 @@ fn read_kwargs<F: KerasFunction>(kwargs: &Value) -> Result<F> {
 /// assert!(Activation::new("typo").is_err());
 /// # Ok(()) }
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Activation {
     function: Function,
 }
@@ -368,6 +369,19 @@ impl Activation {
     /// ```
     pub fn squareplus(b: f32) -> Result<Self> {
         Self::with_kwargs("squareplus", &json!({ "b": b }))
+    }
+
+    /// `keras.activations.softmax(x, axis)` over the listed axes (Keras's
+    /// default is the last, `-1`), checked against the rank at each call.
+    ///
+    /// ```
+    /// use wgpu_activations::Activation;
+    /// assert_eq!(Activation::softmax(&[-1])?.name(), "softmax");
+    /// assert!(Activation::softmax(&[]).is_err());
+    /// # Ok::<(), wgpu_activations::Error>(())
+    /// ```
+    pub fn softmax(axes: &[i64]) -> Result<Self> {
+        Self::with_kwargs("softmax", &json!({ "axis": axes }))
     }
 
     /// The `keras.activations` names this crate runs (aliases aside), in

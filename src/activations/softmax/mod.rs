@@ -4,6 +4,7 @@
 //! grouped the plain way in `rows.rs`), its Keras config in `config.rs`.
 
 mod config;
+mod function;
 pub(crate) mod kernels;
 pub(crate) mod mapping;
 pub(crate) mod reference;
