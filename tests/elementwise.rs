@@ -472,3 +472,12 @@ fn prelu_index_paths() {
         check(&prelu, &shape, &input, Tolerance::Exact);
     }
 }
+
+/// A subnormal `b` is 0 on the CPU twin as on GPUs that flush it (the GL
+/// fuzz run found squareplus(b = 1e-45) at 0: GPU 0, twin 1.9e-23).
+#[test]
+fn squareplus_takes_a_subnormal_b_as_zero() {
+    let function = Activation::squareplus(1e-45).unwrap();
+    assert_eq!(function.kwargs(), serde_json::json!({"b": 0.0}));
+    check(&function, &[3], &[0.0, -1e-45, 2.0], Tolerance::Exact);
+}

@@ -17,7 +17,8 @@ use crate::validate::non_negative_finite;
 const OWNER: &str = "keras.activations.squareplus";
 
 /// `squareplus(x) = (x + sqrt(x^2 + b)) / 2`, `b` finite and not negative
-/// (a negative `b` makes every `|x| < sqrt(-b)` NaN in Keras).
+/// (a negative `b` makes every `|x| < sqrt(-b)` NaN in Keras); a subnormal
+/// `b` is 0.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Squareplus {
     b: f32,
@@ -35,6 +36,9 @@ impl KerasFunction for Squareplus {
                  Received: b={b:?}"
             )
         })?;
+        // A subnormal b counts as 0, as GPUs that flush subnormals read it
+        // (and as XLA on the CPU computes with it).
+        let b = if b < f32::MIN_POSITIVE { 0.0 } else { b };
         Ok(Self { b })
     }
 
