@@ -8,10 +8,22 @@ use crate::error::Result;
 use crate::layer::{Layer, Saved};
 use crate::tensor::GpuTensor;
 
-/// Records `layers` applied in order to `x` into `out`: the first writes
-/// `out`, later ones run in place on it when they can. `mask` reaches every
-/// layer through [`Layer::encode_masked`] (only Softmax reads it; Keras's
-/// activation layers all pass a mask through).
+/// The shape each layer of `layers` gives, from the input's `shape` on:
+/// `shapes[i]` is layer `i`'s input, the last the chain's output.
+pub(crate) fn chain_shapes(layers: &[&dyn Layer], shape: &[usize]) -> Result<Vec<Vec<usize>>> {
+    let mut shapes = vec![shape.to_vec()];
+    for layer in layers {
+        let next = layer.output_shape(shapes.last().expect("starts with shape"))?;
+        shapes.push(next);
+    }
+    Ok(shapes)
+}
+
+/// Records `layers` applied in order to `x` into `out` (of the chain's
+/// output shape): the first writes `out` where the shapes allow, later ones
+/// run in place when they can. `mask` reaches every layer through
+/// [`Layer::encode_masked`] (only Softmax reads it; Keras's activation
+/// layers all pass a mask through).
 pub(crate) fn encode_chain(
     ctx: &GpuContext,
     encoder: &mut wgpu::CommandEncoder,
@@ -20,34 +32,38 @@ pub(crate) fn encode_chain(
     mask: Option<&GpuTensor>,
     out: &GpuTensor,
 ) -> Result<()> {
-    x.check_output(out)?;
+    let shapes = chain_shapes(layers, x.shape())?;
+    x.check_output_shape(out, shapes.last().expect("starts with x's shape"))?;
     // The layers check their tensors' context; an empty chain copies
     // directly, and wgpu panics on another device's buffer.
     x.check_context(ctx)?;
     out.check_context(ctx)?;
-    let Some((first, rest)) = layers.split_first() else {
+    if layers.is_empty() {
         encoder.copy_buffer_to_buffer(x.buffer(), 0, out.buffer(), 0, out.buffer().size());
         return Ok(());
-    };
-    first.encode_masked(ctx, encoder, x, mask, out)?;
+    }
+    // `current` holds the chain's value so far: `out` where its shape is
+    // the chain's output shape, else a scratch tensor.
+    let mut current = x.clone();
     let mut work = 0;
-    // `current` holds the chain's value so far; it is `out` unless a layer
-    // that cannot run in place moved it to a scratch tensor.
-    let mut current = out.clone();
-    for layer in rest {
-        ctx.split_gl_submission(encoder, &mut work, x.len());
-        // The in-place layers are the elementwise ones, which ignore masks.
-        if layer.supports_in_place() {
-            layer.encode_in_place(ctx, encoder, &current)?;
-        } else {
-            let next = if std::ptr::eq(current.buffer(), out.buffer()) {
-                GpuTensor::uninit_like(ctx, x)?
-            } else {
-                out.clone()
-            };
-            layer.encode_masked(ctx, encoder, &current, mask, &next)?;
-            current = next;
+    for (i, layer) in layers.iter().enumerate() {
+        if i > 0 {
+            ctx.split_gl_submission(encoder, &mut work, x.len());
         }
+        // The in-place layers are the elementwise ones, which ignore masks
+        // and keep the shape.
+        if i > 0 && layer.supports_in_place() {
+            layer.encode_in_place(ctx, encoder, &current)?;
+            continue;
+        }
+        let shape = &shapes[i + 1];
+        let next = if !std::ptr::eq(current.buffer(), out.buffer()) && shape == out.shape() {
+            out.clone()
+        } else {
+            GpuTensor::uninit_as(ctx, shape, x.dtype())?
+        };
+        layer.encode_masked(ctx, encoder, &current, mask, &next)?;
+        current = next;
     }
     if !std::ptr::eq(current.buffer(), out.buffer()) {
         encoder.copy_buffer_to_buffer(current.buffer(), 0, out.buffer(), 0, out.buffer().size());
@@ -63,9 +79,13 @@ pub(crate) fn reference_chain(
     mask: Option<(&[usize], &[f32])>,
 ) -> Result<Vec<f32>> {
     crate::shape::check_len(shape, x)?;
-    layers.iter().try_fold(x.to_vec(), |value, layer| {
-        layer.reference_masked(shape, &value, mask)
-    })
+    let shapes = chain_shapes(layers, shape)?;
+    layers
+        .iter()
+        .zip(&shapes)
+        .try_fold(x.to_vec(), |value, (layer, shape)| {
+            layer.reference_masked(shape, &value, mask)
+        })
 }
 
 /// Recomputes the chain's forward pass from `x`, keeping every layer's
@@ -82,11 +102,13 @@ pub(crate) fn encode_chain_backward(
     for tensor in [x, dy, dx] {
         tensor.check_context(ctx)?;
     }
+    let shapes = chain_shapes(layers, x.shape())?;
+    x.check_output_shape(dy, shapes.last().expect("starts with x's shape"))?;
     let mut work = 0;
     let mut values = vec![x.clone()];
-    for layer in layers {
+    for (layer, shape) in layers.iter().zip(&shapes[1..]) {
         ctx.split_gl_submission(encoder, &mut work, x.len());
-        let out = GpuTensor::uninit_like(ctx, x)?;
+        let out = GpuTensor::uninit_as(ctx, shape, x.dtype())?;
         layer.encode(ctx, encoder, values.last().expect("starts with x"), &out)?;
         values.push(out);
     }
@@ -99,7 +121,7 @@ pub(crate) fn encode_chain_backward(
         let target = if i == 0 {
             dx.clone()
         } else {
-            GpuTensor::uninit_like(ctx, x)?
+            GpuTensor::uninit_as(ctx, &shapes[i], x.dtype())?
         };
         ctx.split_gl_submission(encoder, &mut work, x.len());
         layer.encode_backward(ctx, encoder, saved, &upstream, &target)?;
@@ -119,8 +141,9 @@ pub(crate) fn reference_chain_backward(
     x: &[f32],
     dy: &[f32],
 ) -> Result<Vec<f32>> {
+    let shapes = chain_shapes(layers, shape)?;
     let mut values = vec![x.to_vec()];
-    for layer in layers {
+    for (layer, shape) in layers.iter().zip(&shapes) {
         let next = layer.reference(shape, values.last().expect("starts with x"))?;
         values.push(next);
     }
@@ -130,7 +153,7 @@ pub(crate) fn reference_chain_backward(
             Saved::Input => &values[i],
             Saved::Output => &values[i + 1],
         };
-        upstream = layer.reference_backward(shape, saved, &upstream)?;
+        upstream = layer.reference_backward(&shapes[i], saved, &upstream)?;
     }
     Ok(upstream)
 }

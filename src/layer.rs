@@ -89,6 +89,19 @@ pub trait Layer: Send + Sync {
     /// Runs the CPU reference on row-major `x` of `shape`.
     fn reference(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>>;
 
+    /// The shape of the output for an input of `shape`: the input's for
+    /// every activation but `glu`, which halves its axis (an error names an
+    /// axis that does not fit).
+    ///
+    /// ```
+    /// use wgpu_activations::{Layer, ReLU};
+    /// assert_eq!(ReLU::default().output_shape(&[2, 3])?, vec![2, 3]);
+    /// # Ok::<(), wgpu_activations::Error>(())
+    /// ```
+    fn output_shape(&self, shape: &[usize]) -> Result<Vec<usize>> {
+        Ok(shape.to_vec())
+    }
+
     /// Records `out = layer(x)` with an optional Keras mask. Keras's
     /// activation layers all accept a mask and pass it on; only Softmax
     /// reads it (a mask that broadcasts from the right, each dim 1 or the
@@ -114,7 +127,7 @@ pub trait Layer: Send + Sync {
         x: &GpuTensor,
         mask: Option<&GpuTensor>,
     ) -> Result<GpuTensor> {
-        let out = GpuTensor::uninit_like(ctx, x)?;
+        let out = GpuTensor::uninit_as(ctx, &self.output_shape(x.shape())?, x.dtype())?;
         ctx.submit_with(self.class_name(), |encoder| {
             self.encode_masked(ctx, encoder, x, mask, &out)
         })?;
@@ -307,6 +320,10 @@ macro_rules! delegate_layer {
 
             fn reference(&self, shape: &[usize], x: &[f32]) -> $crate::error::Result<Vec<f32>> {
                 self.$inner().reference(shape, x)
+            }
+
+            fn output_shape(&self, shape: &[usize]) -> $crate::error::Result<Vec<usize>> {
+                self.$inner().output_shape(shape)
             }
 
             fn reference_masked(

@@ -192,7 +192,22 @@ impl GpuTensor {
 
     /// Fails unless `other` has this tensor's shape and type and is a different buffer.
     pub(crate) fn check_output(&self, output: &GpuTensor) -> Result<()> {
-        self.check_same_shape("the output", output)?;
+        self.check_output_shape(output, &self.shape)
+    }
+
+    /// Fails unless `output` has `shape` and this tensor's type and is a
+    /// different buffer (a layer that changes the shape: `glu`).
+    pub(crate) fn check_output_shape(&self, output: &GpuTensor, shape: &[usize]) -> Result<()> {
+        if shape == self.shape.as_slice() {
+            self.check_same_shape("the output", output)?;
+        } else if output.shape != shape {
+            return Err(Error::Shape(format!(
+                "the output has shape {:?} but the result has shape {shape:?} (the input's is {:?})",
+                output.shape, self.shape
+            )));
+        } else {
+            self.check_dtype("the output", output)?;
+        }
         if Arc::ptr_eq(&self.buffer, &output.buffer) {
             return Err(Error::SameTensor(
                 "the output is the input; use forward_in_place to overwrite a tensor".into(),
@@ -210,6 +225,12 @@ impl GpuTensor {
                 other.shape, self.shape
             )));
         }
+        self.check_dtype(what, other)
+    }
+
+    /// Fails unless `other` (called `what` in the message) holds this
+    /// tensor's element type.
+    pub(crate) fn check_dtype(&self, what: &str, other: &GpuTensor) -> Result<()> {
         if other.dtype != self.dtype {
             return Err(Error::DType(format!(
                 "{what} holds {} but the input holds {}",

@@ -4,7 +4,7 @@
 
 use crate::activations::prelu::PReLU;
 use crate::chain::{
-    encode_chain, encode_chain_backward, reference_chain, reference_chain_backward,
+    chain_shapes, encode_chain, encode_chain_backward, reference_chain, reference_chain_backward,
 };
 use crate::context::GpuContext;
 use crate::error::Result;
@@ -207,6 +207,12 @@ impl Layer for Sequential {
 
     fn reference(&self, shape: &[usize], x: &[f32]) -> Result<Vec<f32>> {
         reference_chain(&self.dyn_layers(), shape, x, None)
+    }
+
+    /// The last layer's output shape, through every layer's.
+    fn output_shape(&self, shape: &[usize]) -> Result<Vec<usize>> {
+        let mut shapes = chain_shapes(&self.dyn_layers(), shape)?;
+        Ok(shapes.pop().expect("starts with shape"))
     }
 
     fn reference_masked(
