@@ -99,8 +99,21 @@ pub(crate) struct Rows<'a> {
     pub(crate) mask: Option<&'a GpuTensor>,
 }
 
-impl Rows<'_> {
-    /// Records `output = softmax(input)`.
+impl<'a> Rows<'a> {
+    /// `tensors` less the mask where the kernel declares none (sparsemax's
+    /// take no mask; softmax's bind the input in its place).
+    fn declared(
+        &self,
+        tensors: &[(&'static str, &'a GpuTensor)],
+    ) -> Vec<(&'static str, &'a GpuTensor)> {
+        tensors
+            .iter()
+            .copied()
+            .filter(|&(name, _)| name != "mask" || self.kernel.binding(name).is_some())
+            .collect()
+    }
+
+    /// Records `output = f(input)` row by row (softmax, sparsemax).
     pub(crate) fn encode(
         self,
         ctx: &GpuContext,
@@ -115,6 +128,7 @@ impl Rows<'_> {
         // Without a mask the kernel never reads binding 4; the input stands in.
         let mask = self.mask.unwrap_or(input);
         let tensors = [("input", input), ("output", output), ("mask", mask)];
+        let tensors = self.declared(&tensors);
         dispatch_rows(ctx, encoder, self.kernel, self.params, None, &tensors, &[])
     }
 
@@ -145,6 +159,7 @@ impl Rows<'_> {
             ("mask", mask),
             ("upstream", dy),
         ];
+        let tensors = self.declared(&tensors);
         dispatch_rows(ctx, encoder, self.kernel, self.params, None, &tensors, &[])
     }
 }

@@ -13,6 +13,7 @@ mod soft_shrink;
 mod softsign;
 mod sparse_plus;
 mod sparse_sigmoid;
+mod sparsemax;
 mod squareplus;
 mod threshold;
 
@@ -96,6 +97,7 @@ macro_rules! with_functions {
             Softsign => softsign::Softsign;
             Squareplus => squareplus::Squareplus;
             Softmax => AsFunction<crate::activations::softmax::Softmax>;
+            Sparsemax => sparsemax::Sparsemax;
         }
     };
 }

@@ -18,7 +18,7 @@ const UPSTREAM: Binding = Binding::new("upstream", 5, BindingKind::Storage);
 const MASK: Binding = Binding::new("mask", 4, BindingKind::Storage);
 
 /// A row kernel of the softmax family with the common defaults.
-const fn row_kernel(name: &'static str, body: &'static str) -> KernelSpec {
+pub(crate) const fn row_kernel(name: &'static str, body: &'static str) -> KernelSpec {
     KernelSpec {
         name,
         family: Family::Rows,

@@ -1,0 +1,127 @@
+//! The `keras.activations` functions over an axis (sparsemax so far; softmax
+//! is tests/softmax.rs), GPU against the CPU twin (f64) over random shapes,
+//! axes and values, forward and backward.
+//!
+//! sparsemax's bound: per row, |got - want| <= 16 eps (1 + max |x|) over the
+//! row's finite entries, as the golden file's "cancel" class states it
+//! (entries are taken relative to the row's max, whose rounding is eps |x|).
+//! Backward: 8 eps (|dy| + sum |dy|) over the row; rows whose support is a
+//! matter of rounding (an entry within an ulp of tau) are left out, and
+//! must be rare.
+
+// Native: blocks on the GPU; the browser runs tests/browser.rs.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use common::ctx;
+use proptest::prelude::*;
+use wgpu_activations::{Activation, GpuTensor, Layer};
+
+/// A shape of rank 1..=4 (at most ~2000 elements) and an axis in range,
+/// negative half the time.
+fn shape_and_axis() -> impl Strategy<Value = (Vec<usize>, i64)> {
+    prop::collection::vec(
+        prop_oneof![1 => Just(1usize), 4 => 1usize..9, 1 => 9usize..40],
+        1..=4,
+    )
+    .prop_filter("small enough", |s| s.iter().product::<usize>() <= 2000)
+    .prop_flat_map(|s| {
+        let rank = s.len() as i64;
+        (Just(s), -rank..rank)
+    })
+}
+
+/// Values with ties, equal rows, ±1e4, ±3e38, NaN and ±inf among ordinary ones.
+fn value() -> impl Strategy<Value = f32> {
+    prop_oneof![
+        8 => -4.0f32..4.0,
+        1 => prop::sample::select(vec![0.0, 0.5, 1.0, -1.0, 1e4, -1e4, 3e38, -3e38]),
+        1 => prop::sample::select(vec![f32::NAN, f32::INFINITY, f32::NEG_INFINITY]),
+    ]
+}
+
+/// The flat indices of every row along `axis` of `shape`.
+fn rows(shape: &[usize], axis: i64) -> Vec<Vec<usize>> {
+    let axis = axis.rem_euclid(shape.len() as i64) as usize;
+    let inner: usize = shape[axis + 1..].iter().product();
+    let len = shape[axis];
+    let n: usize = shape.iter().product();
+    (0..n)
+        .filter(|start| (start / inner) % len == 0)
+        .map(|start| (0..len).map(|k| start + k * inner).collect())
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn sparsemax_matches_cpu(
+        ((shape, axis), x) in shape_and_axis().prop_flat_map(|(s, a)| {
+            let n: usize = s.iter().product();
+            (Just((s, a)), prop::collection::vec(value(), n))
+        }),
+        dy_seed in any::<u32>(),
+    ) {
+        let layer = Activation::with_kwargs("sparsemax", &serde_json::json!({"axis": axis})).unwrap();
+        let input = GpuTensor::from_slice(ctx(), &shape, &x).unwrap();
+        let y = layer.forward(ctx(), &input).unwrap().to_vec_blocking(ctx()).unwrap();
+        let want = layer.reference(&shape, &x).unwrap();
+        let dy: Vec<f32> = (0..x.len())
+            .map(|i| ((i as u32).wrapping_mul(2654435761).wrapping_add(dy_seed) % 2001) as f32 / 1000.0 - 1.0)
+            .collect();
+        let upstream = GpuTensor::from_slice(ctx(), &shape, &dy).unwrap();
+        let dx = layer.backward(ctx(), &input, &upstream).unwrap().to_vec_blocking(ctx()).unwrap();
+        let want_dx = layer.reference_backward(&shape, &x, &dy).unwrap();
+        let eps = f64::from(f32::EPSILON);
+        let all_rows = rows(&shape, axis);
+        let mut ambiguous = 0;
+        for row in &all_rows {
+            let scale = row.iter().map(|&i| f64::from(x[i])).filter(|v| v.is_finite()).fold(0.0, |m: f64, v| m.max(v.abs()));
+            for &i in row {
+                let (g, w) = (y[i], want[i]);
+                prop_assert!(
+                    (g.is_nan() && w.is_nan()) || (f64::from(g) - f64::from(w)).abs() <= 16.0 * eps * (1.0 + scale),
+                    "y[{}] = {} vs {} (x = {}, row {:?})", i, g, w, x[i], row.iter().map(|&j| x[j]).collect::<Vec<_>>()
+                );
+            }
+            if row.iter().any(|&i| (y[i] > 0.0) != (want[i] > 0.0)) {
+                ambiguous += 1;
+                continue;
+            }
+            let total: f64 = row.iter().map(|&i| f64::from(dy[i]).abs()).sum();
+            for &i in row {
+                let (g, w) = (dx[i], want_dx[i]);
+                prop_assert!(
+                    (g.is_nan() && w.is_nan()) || (f64::from(g) - f64::from(w)).abs() <= 8.0 * eps * (f64::from(dy[i]).abs() + total),
+                    "dx[{}] = {} vs {} (x = {})", i, g, w, x[i]
+                );
+            }
+        }
+        prop_assert!(ambiguous * 10 <= all_rows.len().max(10), "{} of {} rows had a rounding-tie support", ambiguous, all_rows.len());
+    }
+}
+
+/// A row longer than a workgroup's stride and sums of many small entries.
+#[test]
+fn sparsemax_long_rows_match_cpu() {
+    let layer = Activation::new("sparsemax").unwrap();
+    let n = 70_000;
+    let x: Vec<f32> = (0..n).map(|i| ((i * 7919) % 1000) as f32 / 997.0).collect();
+    let input = GpuTensor::from_slice(ctx(), &[2, n / 2], &x).unwrap();
+    let y = layer
+        .forward(ctx(), &input)
+        .unwrap()
+        .to_vec_blocking(ctx())
+        .unwrap();
+    let want = layer.reference(&[2, n / 2], &x).unwrap();
+    for (i, (g, w)) in y.iter().zip(&want).enumerate() {
+        assert!(
+            (g - w).abs() <= 16.0 * f32::EPSILON * 2.0,
+            "y[{i}] = {g} vs {w}"
+        );
+    }
+    let sum: f32 = y[..n / 2].iter().sum();
+    assert!((sum - 1.0).abs() < 1e-5, "row sums to {sum}");
+}
