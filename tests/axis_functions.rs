@@ -48,7 +48,7 @@ fn rows(shape: &[usize], axis: i64) -> Vec<Vec<usize>> {
     let len = shape[axis];
     let n: usize = shape.iter().product();
     (0..n)
-        .filter(|start| (start / inner) % len == 0)
+        .filter(|start| (start / inner).is_multiple_of(len))
         .map(|start| (0..len).map(|k| start + k * inner).collect())
         .collect()
 }

@@ -169,7 +169,7 @@ fn ambiguous_support(case: &Value, shape: &[usize], keras: &[f32], ours: &[f32])
     let mut ambiguous = Vec::new();
     for start in 0..keras.len() {
         // Rows start where the axis coordinate is 0.
-        if (start / inner) % len != 0 {
+        if !(start / inner).is_multiple_of(len) {
             continue;
         }
         let row: Vec<usize> = (0..len).map(|k| start + k * inner).collect();
