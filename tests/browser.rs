@@ -168,6 +168,46 @@ async fn dividing_functions_match_the_cpu_within_their_bounds() {
     }
 }
 
+/// sparsemax per row on the browser's WebGPU: within 16 eps (1 + max |x|)
+/// of the f64 twin (tests/axis_functions.rs states the bound), each row
+/// summing to 1.
+#[wasm_bindgen_test]
+async fn sparsemax_matches_the_cpu() {
+    let ctx = ctx().await;
+    let sparsemax = wgpu_activations::Activation::new("sparsemax").unwrap();
+    for shape in [&[7][..], &[3, 5], &[2, 3, 300]] {
+        let n: usize = shape.iter().product();
+        // No NaN: a NaN entry leaves the row's sum short of 1.
+        let x: Vec<f32> = sample(n)
+            .into_iter()
+            .map(|v| if v.is_nan() { 2.0 } else { v })
+            .collect();
+        let input = GpuTensor::from_slice(&ctx, shape, &x).expect("upload");
+        let y = sparsemax
+            .forward(&ctx, &input)
+            .expect("forward")
+            .to_vec(&ctx)
+            .await
+            .expect("readback");
+        let want = sparsemax.reference(shape, &x).expect("the CPU twin");
+        let bound = 16.0 * f32::EPSILON * 8.0;
+        for (i, (g, w)) in y.iter().zip(&want).enumerate() {
+            assert!(
+                (g - w).abs() <= bound,
+                "sparsemax on {shape:?}: y[{i}] = {g} vs {w}"
+            );
+        }
+        let last = *shape.last().unwrap();
+        for row in y.chunks(last) {
+            let sum: f32 = row.iter().sum();
+            assert!(
+                (sum - 1.0).abs() < 1e-5,
+                "sparsemax on {shape:?}: a row sums to {sum}"
+            );
+        }
+    }
+}
+
 #[wasm_bindgen_test]
 async fn prelu_with_shared_axes() {
     let ctx = ctx().await;
