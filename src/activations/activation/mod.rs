@@ -3,7 +3,19 @@
 //! file here (its struct, its `Elementwise` impl with the kernels and CPU
 //! twins) and has one line in [`with_functions!`], the function table.
 
+mod celu;
+mod exponential;
+mod gelu;
+mod log_sigmoid;
+mod mish;
+mod reference;
 mod relu6;
+mod selu;
+mod sigmoid;
+mod silu;
+mod softplus;
+mod tanh;
+mod tanh_shrink;
 
 use serde_json::{json, Map, Value};
 
@@ -73,6 +85,17 @@ macro_rules! with_functions {
             LeakyRelu => AsFunction<crate::activations::leaky_relu::LeakyReLU>;
             Elu => AsFunction<crate::activations::elu::ELU>;
             Relu6 => relu6::Relu6;
+            Sigmoid => sigmoid::Sigmoid;
+            Tanh => tanh::Tanh;
+            Softplus => softplus::Softplus;
+            LogSigmoid => log_sigmoid::LogSigmoid;
+            Silu => silu::Silu;
+            Mish => mish::Mish;
+            Selu => selu::Selu;
+            Celu => celu::Celu;
+            Gelu => gelu::Gelu;
+            Exponential => exponential::Exponential;
+            TanhShrink => tanh_shrink::TanhShrink;
         }
     };
 }
