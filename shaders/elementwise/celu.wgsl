@@ -34,6 +34,10 @@ fn celu1(x: f32, alpha: f32) -> f32 {
     if e.k == 0 {
         return x * (1.0 + e.r * e.p);
     }
+    if e.k >= 64 {
+        // A negative alpha: alpha e^z, which may be an f32 where e^z is not.
+        return ldexp2(alpha * (1.0 + e.q), e.k);
+    }
     return alpha * expm1_of(e);
 }
 

@@ -1,7 +1,8 @@
 // Backward of keras.activations.mish: dx = dy (T + x S), T = tanh(sp),
-// S = sech^2(sp) σ(x), sp = softplus(x), from x. For x >= 0, with
-// u = e^-x and D = 1 + 2u + 2u^2: T = 1 - 2u^2 / D, S = 4u^2 (1 + u) / D^2.
-// Below 0, with e = e^x = (1 + q) 2^k and D = e (e + 2) + 2:
+// S = sech^2(sp) σ(x), sp = softplus(x), from x. For x >= -1/4, with
+// u = e^-x and D = 1 + 2u + 2u^2: T = 1 - 2u^2 / D, S = 4u^2 (1 + u) / D^2
+// (no cancellation above 0, a little below). Further down, with
+// e = e^x = (1 + q) 2^k and D = e (e + 2) + 2:
 // T + x S = e ((e + 2) D + 4x (1 + e)) / D^2, whose bracket is
 // 4 (1 + x) + e (e (e + 4) + (6 + 4x)): near the root at x = -1.1924,
 // 1 + x and 6 + 4x are exact, so the cancellation leaves only the
@@ -13,7 +14,7 @@ fn mish_grad1(x: f32, dy: f32) -> f32 {
     if is_neg_inf1(x) {
         return dy * negative_zero();
     }
-    if x >= -0.5 {
+    if x >= -0.25 {
         let xc = min(x, 1e4);
         let u = exp_acc(-xc);
         let d = 1.0 + 2.0 * u * (1.0 + u);
