@@ -20,7 +20,10 @@ fn celu_grad1(x: f32, dy: f32, alpha: f32) -> f32 {
         return dy;
     }
     if is_neg_inf1(x) {
-        return dy * select(pos_inf(), 0.0, alpha > 0.0);
+        if alpha > 0.0 {
+            return times_zero(dy, 1.0);
+        }
+        return dy * pos_inf();
     }
     let zh = x / alpha;
     let p = two_prod(zh, alpha);

@@ -9,7 +9,7 @@ fn exponential_grad1(x: f32, dy: f32) -> f32 {
         return dy * pos_inf();
     }
     if is_neg_inf1(x) {
-        return dy * 0.0;
+        return times_zero(dy, 1.0);
     }
     return times_scaled(dy, exp_scaled(x, 0.0));
 }

@@ -29,7 +29,7 @@ fn gelu_tanh_slope(y: f32) -> Scaled {
 
 fn gelu_grad1(x: f32, dy: f32, approximate: bool) -> f32 {
     if is_neg_inf1(x) {
-        return dy * negative_zero();
+        return times_zero(dy, -1.0);
     }
     var s: Scaled;
     if approximate {

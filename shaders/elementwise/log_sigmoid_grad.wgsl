@@ -4,7 +4,7 @@
 
 fn log_sigmoid_grad1(x: f32, dy: f32) -> f32 {
     if is_pos_inf1(x) {
-        return dy * 0.0;
+        return times_zero(dy, 1.0);
     }
     return times_scaled(dy, sigmoid_scaled(-x));
 }

@@ -48,6 +48,13 @@ fn pos_inf() -> f32 {
     return bitcast<f32>(0x7f800000u);
 }
 
+// dy times a derivative that is exactly 0 (with the sign of `sign`), as an
+// IEEE product: a zero of the product's sign, NaN for an infinite or NaN
+// dy. The zero is made at run time: compilers fold x * 0.0 to 0.
+fn times_zero(dy: f32, sign: f32) -> f32 {
+    return dy * with_sign_of(1.0 - runtime_one(), sign);
+}
+
 // s + e == a + b exactly, s = fl(a + b) (Knuth's two-sum).
 fn two_sum(a: f32, b: f32) -> vec2<f32> {
     let one = runtime_one();
@@ -90,15 +97,24 @@ struct Scaled {
     k: i32,
 }
 
+// frexp that also takes subnormals (lavapipe's frexp gets their exponent
+// wrong): v = m * 2^k, 0.5 <= |m| < 1 (m = 0 for a zero, or for a
+// subnormal on a device that flushes it).
+fn frexp_any(v: f32) -> Scaled {
+    let tiny = abs(v) < 1.17549435e-38;
+    let f = frexp(select(v, v * 18446744073709551616.0, tiny));
+    return Scaled(f.fract, f.exp - select(0, 64, tiny));
+}
+
 // dy * s, rounded once: the mantissas of dy and s.m multiply in [0.25, 1)
 // and one ldexp applies all the exponents. An infinite or NaN dy has no
 // mantissa: there the IEEE product dy * s.m, where s.m (nonzero wherever
 // the factor is) stands for a factor however far it underflows, so an
 // infinite dy gives ±inf where the exact factor is nonzero, NaN where it is 0.
 fn times_scaled(dy: f32, s: Scaled) -> f32 {
-    let d = frexp(dy);
-    let f = frexp(s.m);
-    let scaled = ldexp2(d.fract * f.fract, d.exp + f.exp + s.k);
+    let d = frexp_any(dy);
+    let f = frexp_any(s.m);
+    let scaled = ldexp2(d.m * f.m, d.k + f.k + s.k);
     return select(dy * s.m, scaled, is_finite1(dy));
 }
 

@@ -12,7 +12,7 @@
 
 fn mish_grad1(x: f32, dy: f32) -> f32 {
     if is_neg_inf1(x) {
-        return dy * negative_zero();
+        return times_zero(dy, -1.0);
     }
     if x >= -0.25 {
         let xc = min(x, 1e4);

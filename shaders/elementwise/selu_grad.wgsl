@@ -8,7 +8,7 @@ fn selu_grad1(x: f32, dy: f32) -> f32 {
         return dy * 1.05070102;
     }
     if is_neg_inf1(x) {
-        return dy * 0.0;
+        return times_zero(dy, 1.0);
     }
     let e = exp_scaled(x, 0.0);
     return times_scaled(dy, Scaled(e.m * 1.75809932 + e.m * 2.87923712e-8, e.k));

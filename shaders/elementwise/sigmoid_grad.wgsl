@@ -6,7 +6,7 @@
 
 fn sigmoid_grad1(x: f32, dy: f32) -> f32 {
     if !is_finite1(x) {
-        return dy * 0.0;
+        return times_zero(dy, 1.0);
     }
     return times_scaled(dy, sigmoid_slope_scaled(x));
 }

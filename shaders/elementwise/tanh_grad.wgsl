@@ -4,7 +4,7 @@
 
 fn tanh_grad1(x: f32, dy: f32) -> f32 {
     if !is_finite1(x) {
-        return dy * 0.0;
+        return times_zero(dy, 1.0);
     }
     let s = sigmoid_slope_scaled(2.0 * x);
     return times_scaled(dy, Scaled(4.0 * s.m, s.k));

@@ -10,9 +10,9 @@ fn tanh_shrink_grad1(x: f32, dy: f32) -> f32 {
         let q = tanh_complement(a);
         return dy * (1.0 - q * (2.0 - q));
     }
-    let f = frexp(a);
-    let t = f.fract * (1.0 - (a * a) * tanh_rest(a * a));
-    return times_scaled(dy, Scaled(t * t, 2 * f.exp));
+    let f = frexp_any(a);
+    let t = f.m * (1.0 - (a * a) * tanh_rest(a * a));
+    return times_scaled(dy, Scaled(t * t, 2 * f.k));
 }
 
 fn apply(x: vec4<f32>, first: u32) -> vec4<f32> {

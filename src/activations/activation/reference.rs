@@ -28,16 +28,22 @@ pub(super) fn softplus(x: f64) -> f64 {
 
 /// `dy * d` rounded once to f32, where `d = f'(x)` at a finite `x` and
 /// `sign` is the sign of the exact `f'(x)` (0 where it is exactly 0). f64
-/// may under- or overflow `d` where the exact product is still an f32: an
-/// infinite `dy` times a nonzero derivative that f64 rounded to 0 is ±inf,
-/// and a zero `dy` times a finite derivative that f64 rounded to inf is a
-/// zero, as the kernels (which carry the exponent apart) give them.
+/// may under- or overflow `d` where the exact product is still an f32: a
+/// nonzero derivative that f64 rounded to 0 keeps its sign (so an infinite
+/// `dy` gives ±inf, a finite one a zero of the product's sign), and a zero
+/// `dy` times a finite derivative that f64 rounded to inf is a zero, as the
+/// kernels (which carry the exponent apart) give them.
 pub(super) fn times(dy: f32, d: f64, sign: f64) -> f32 {
     let dy64 = f64::from(dy);
-    if d == 0.0 && dy.is_infinite() && sign != 0.0 {
-        (dy64 * sign) as f32
+    if d == 0.0 && sign != 0.0 {
+        let limit = if dy.is_infinite() {
+            sign
+        } else {
+            0.0f64.copysign(sign)
+        };
+        (dy64 * limit) as f32
     } else if d.is_infinite() && dy == 0.0 {
-        (dy64 * sign) as f32
+        (dy64 * 0.0f64.copysign(sign)) as f32
     } else {
         (dy64 * d) as f32
     }
