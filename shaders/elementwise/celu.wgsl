@@ -27,7 +27,7 @@ fn celu_quotient(x: f32, alpha: f32) -> vec2<f32> {
 
 fn celu1(x: f32, alpha: f32) -> f32 {
     if !(x < 0.0) {
-        return select(x, 0.0, x == 0.0);
+        return x;
     }
     let z = celu_quotient(x, alpha);
     let e = exp_reduced(z.x, z.y);
@@ -44,5 +44,5 @@ fn celu1(x: f32, alpha: f32) -> f32 {
 fn apply(v: vec4<f32>, first: u32) -> vec4<f32> {
     let a = params.alpha;
     let y = vec4<f32>(celu1(v.x, a), celu1(v.y, a), celu1(v.z, a), celu1(v.w, a));
-    return select(y, v, is_nan4(v));
+    return select(positive_at_zeros(y, v), v, is_nan4(v));
 }

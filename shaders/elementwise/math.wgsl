@@ -28,6 +28,13 @@ fn with_sign_of(a: f32, b: f32) -> f32 {
     return bitcast<f32>(bitcast<u32>(a) | (bitcast<u32>(b) & 0x80000000u));
 }
 
+// y with +0 wherever the input v is ±0 (Keras's x - tanh(x), max(x, 0) + ...),
+// by bits: SwiftShader folded the float form (a select of 0.0) to -0.
+fn positive_at_zeros(y: vec4<f32>, v: vec4<f32>) -> vec4<f32> {
+    let sign = select(vec4<u32>(0u), vec4<u32>(0x80000000u), v == vec4<f32>(0.0));
+    return bitcast<vec4<f32>>(bitcast<vec4<u32>>(y) & ~sign);
+}
+
 // Whether v is finite, by bits.
 fn is_finite1(v: f32) -> bool {
     return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
@@ -43,9 +50,10 @@ fn is_pos_inf1(x: f32) -> bool {
     return bitcast<u32>(x) == 0x7f800000u;
 }
 
-// +inf, for IEEE products with it.
+// +inf, for IEEE products with it. Made at run time: Chromium's Tint
+// refuses a constant expression that evaluates to inf (bitcast included).
 fn pos_inf() -> f32 {
-    return bitcast<f32>(0x7f800000u);
+    return bitcast<f32>(select(0x7f800000u, 0u, launch.len == 0u));
 }
 
 // dy times a derivative that is exactly 0 (with the sign of `sign`), as an
@@ -170,9 +178,10 @@ fn expm1_of(e: Reduced) -> f32 {
     return select(select(mid, big, e.k >= 64), e.q, e.k == 0);
 }
 
-// e^x - 1 to about an ulp; ±0 keep their sign.
+// e^x - 1 to about an ulp; ±0 keep their sign (set by bits: e^x - 1 has
+// x's sign, and a float select of x at 0 may be folded to +0).
 fn expm1_acc(x: f32) -> f32 {
-    return select(expm1_of(exp_reduced(x, 0.0)), x, x == 0.0);
+    return with_sign_of(abs(expm1_of(exp_reduced(x, 0.0))), x);
 }
 
 // ln(1 + f) for f in [-0.25, 0.5]: with s = f / (2 + f), ln(1 + f) =

@@ -18,10 +18,10 @@ fn tanh_shrink1(x: f32) -> f32 {
     } else {
         r = (a - 1.0) + tanh_complement(a);
     }
-    return select(with_sign_of(r, x), 0.0, x == 0.0);
+    return with_sign_of(r, x);
 }
 
 fn apply(v: vec4<f32>, first: u32) -> vec4<f32> {
     let y = vec4<f32>(tanh_shrink1(v.x), tanh_shrink1(v.y), tanh_shrink1(v.z), tanh_shrink1(v.w));
-    return select(y, v, is_nan4(v));
+    return select(positive_at_zeros(y, v), v, is_nan4(v));
 }
