@@ -8,13 +8,21 @@
 //! (where `exp(x)` is subnormal, within `|alpha dy|` times the smallest
 //! normal f32, since WGSL may flush it);
 //! Softmax within `8 * eps * (|y| |dy| + |y| sum|dy y|)` per element (one f32
-//! sum per row against f64); finite differences within `1e-3` relative.
+//! sum per row against f64); each transcendental `keras.activations`
+//! function within its own bound in ulps of `dy f'(x)` in f64 (the
+//! `*_BACKWARD_ULPS` constants: the worst tests/transcendental_ulps.rs
+//! measured on lavapipe, plus one), silu, mish and gelu, whose derivatives
+//! are sums of two terms with a root between, also within
+//! `3 eps |dy| (|a| + |b|)` where `f' = a + b` cancels; finite differences
+//! within `1e-3` relative.
 
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 
-use common::{assert_all_close, assert_each, ctx, softmax_backward_close, Tolerance};
+use common::{
+    assert_all_close, assert_each, close, ctx, derivative_terms, softmax_backward_close, Tolerance,
+};
 use proptest::prelude::*;
 use wgpu_activations::{
     Activation, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, Saved, Sequential, Softmax,
@@ -29,6 +37,58 @@ const DIVISION_ULPS: u32 = 3;
 
 /// squareplus's `dy * y / sqrt(x^2 + b)` (README, "Accuracy").
 const SQUAREPLUS_ULPS: u32 = 6;
+
+// The transcendental functions' bounds, backward, in ulps of `dy f'(x)` in
+// f64 (measured worst + 1, with dy's product). Where f'(x) underflows the
+// kernels carry it as m * 2^k and round dy f'(x) once, so no absolute
+// floor is needed there.
+const SIGMOID_BACKWARD_ULPS: u32 = 4;
+const TANH_BACKWARD_ULPS: u32 = 4;
+const SOFTPLUS_BACKWARD_ULPS: u32 = 4;
+const LOG_SIGMOID_BACKWARD_ULPS: u32 = 4;
+const SELU_BACKWARD_ULPS: u32 = 4;
+const CELU_BACKWARD_ULPS: u32 = 3;
+const EXPONENTIAL_BACKWARD_ULPS: u32 = 3;
+const TANH_SHRINK_BACKWARD_ULPS: u32 = 5;
+// silu', mish' and gelu' are `a + b` with a root between (at -1.2785,
+// -1.1924, -0.7518): near it no f32 evaluation keeps relative precision,
+// so the bound there is absolute, `CANCELLING_EPS` eps of `|dy| (|a| + |b|)`
+// (`common::derivative_terms`); elsewhere these ulps.
+const SILU_BACKWARD_ULPS: u32 = 5;
+const MISH_BACKWARD_ULPS: u32 = 9;
+const GELU_BACKWARD_ULPS: u32 = 7;
+const CANCELLING_EPS: f64 = 3.0;
+
+/// An elementwise function's plain f64 formula.
+type Formula = Box<dyn Fn(f64) -> f64>;
+
+/// `keras.activations.<name>(x, **kwargs)` as a layer.
+fn function(name: &str, kwargs: serde_json::Value) -> Activation {
+    Activation::with_kwargs(name, &kwargs).unwrap()
+}
+
+/// [`check`] for silu, mish and gelu: within `ulps`, or within
+/// `CANCELLING_EPS * eps * |dy| * terms(x)` (see the constants).
+fn check_cancelling(layer: &Activation, shape: &[usize], x: &[f32], dy: &[f32], ulps: u32) {
+    let approximate = layer.kwargs()["approximate"] == true;
+    let (gpu, cpu) = both(layer, shape, x, dy);
+    let what = format!("{} {} backward on {shape:?}", layer.name(), layer.kwargs());
+    assert_each(&what, &gpu, &cpu, |i, g, c| {
+        let terms = derivative_terms(layer.name(), approximate, x[i]).unwrap();
+        let floor = CANCELLING_EPS * f64::from(f32::EPSILON) * f64::from(dy[i]).abs() * terms;
+        let ok = close(g, c, Tolerance::Ulps(ulps))
+            || (g.is_finite() && c.is_finite() && (f64::from(g) - f64::from(c)).abs() <= floor);
+        if !ok {
+            eprintln!(
+                "{what}: x {:e} ({:#010x}), dy {:e}",
+                x[i],
+                x[i].to_bits(),
+                dy[i]
+            );
+        }
+        ok
+    });
+}
 
 /// `dx` from the GPU and from the CPU reference.
 fn both(layer: &dyn Layer, shape: &[usize], saved: &[f32], dy: &[f32]) -> (Vec<f32>, Vec<f32>) {
@@ -243,6 +303,70 @@ proptest! {
     }
 
     #[test]
+    fn sigmoid_backward_matches_cpu((shape, x, dy) in case(vec![0.0, 88.0, 103.0])) {
+        check(&Activation::new("sigmoid").unwrap(), &shape, &x, &dy, Tolerance::Ulps(SIGMOID_BACKWARD_ULPS));
+    }
+
+    #[test]
+    fn tanh_backward_matches_cpu((shape, x, dy) in case(vec![0.0, 0.55, 44.0])) {
+        check(&Activation::new("tanh").unwrap(), &shape, &x, &dy, Tolerance::Ulps(TANH_BACKWARD_ULPS));
+    }
+
+    #[test]
+    fn softplus_backward_matches_cpu((shape, x, dy) in case(vec![0.0, 88.0, 103.0])) {
+        check(&Activation::new("softplus").unwrap(), &shape, &x, &dy, Tolerance::Ulps(SOFTPLUS_BACKWARD_ULPS));
+    }
+
+    #[test]
+    fn log_sigmoid_backward_matches_cpu((shape, x, dy) in case(vec![0.0, 88.0, 103.0])) {
+        check(&Activation::new("log_sigmoid").unwrap(), &shape, &x, &dy, Tolerance::Ulps(LOG_SIGMOID_BACKWARD_ULPS));
+    }
+
+    #[test]
+    fn silu_backward_matches_cpu((shape, x, dy) in case(vec![0.0, 1.278_464_5, 88.0])) {
+        check_cancelling(&Activation::new("silu").unwrap(), &shape, &x, &dy, SILU_BACKWARD_ULPS);
+    }
+
+    #[test]
+    fn mish_backward_matches_cpu((shape, x, dy) in case(vec![0.0, 0.25, 1.192_431_2, 88.0])) {
+        check_cancelling(&Activation::new("mish").unwrap(), &shape, &x, &dy, MISH_BACKWARD_ULPS);
+    }
+
+    #[test]
+    fn gelu_backward_matches_cpu(
+        approximate in any::<bool>(),
+        (shape, x, dy) in case(vec![0.0, std::f32::consts::FRAC_1_SQRT_2, 0.751_791_5, 0.752_461_4, 14.0]),
+    ) {
+        let gelu = function("gelu", serde_json::json!({"approximate": approximate}));
+        check_cancelling(&gelu, &shape, &x, &dy, GELU_BACKWARD_ULPS);
+    }
+
+    #[test]
+    fn selu_backward_matches_cpu((shape, x, dy) in case(vec![0.0, 88.0])) {
+        check(&Activation::new("selu").unwrap(), &shape, &x, &dy, Tolerance::Ulps(SELU_BACKWARD_ULPS));
+    }
+
+    #[test]
+    fn celu_backward_matches_cpu(
+        (alpha, (shape, x, dy)) in prop_oneof![Just(1.0f32), -2.0f32..3.0]
+            .prop_filter("alpha 0 is refused", |a| *a != 0.0)
+            .prop_flat_map(|a| (Just(a), case(vec![0.0, 0.346_573_6 * a, 88.0 * a])))
+    ) {
+        let celu = function("celu", serde_json::json!({"alpha": alpha}));
+        check(&celu, &shape, &x, &dy, Tolerance::Ulps(CELU_BACKWARD_ULPS));
+    }
+
+    #[test]
+    fn exponential_backward_matches_cpu((shape, x, dy) in case(vec![0.0, 88.722_84, 87.336_55, 103.97, 150.0])) {
+        check(&Activation::new("exponential").unwrap(), &shape, &x, &dy, Tolerance::Ulps(EXPONENTIAL_BACKWARD_ULPS));
+    }
+
+    #[test]
+    fn tanh_shrink_backward_matches_cpu((shape, x, dy) in case(vec![0.0, 1.0, 1e-20])) {
+        check(&Activation::new("tanh_shrink").unwrap(), &shape, &x, &dy, Tolerance::Ulps(TANH_SHRINK_BACKWARD_ULPS));
+    }
+
+    #[test]
     fn thresholded_relu_backward_matches_cpu(theta in 0.0f32..3.0, (shape, x, dy) in case(vec![0.0, 1.0])) {
         check(&ThresholdedReLU::new(theta).unwrap(), &shape, &x, &dy, Tolerance::Exact);
     }
@@ -386,6 +510,32 @@ proptest! {
         check_finite_differences(&elu, |x| if x > 0.0 { x } else { s * x.exp_m1() }, &[0.0], &x, &dy);
         let thresholded = ThresholdedReLU::new(threshold).unwrap();
         check_finite_differences(&thresholded, |x| if x > t { x } else { 0.0 }, &[t], &x, &dy);
+        // The transcendental functions, from their plain f64 formulas.
+        let sigmoid = |x: f64| 1.0 / (1.0 + (-x).exp());
+        let softplus = |x: f64| x.max(0.0) + (-x.abs()).exp().ln_1p();
+        let none = || serde_json::json!({});
+        let a = s + 0.25;
+        let smooth: Vec<(Activation, Formula)> = vec![
+            (function("sigmoid", none()), Box::new(sigmoid)),
+            (function("tanh", none()), Box::new(f64::tanh)),
+            (function("softplus", none()), Box::new(softplus)),
+            (function("log_sigmoid", none()), Box::new(move |x| -softplus(-x))),
+            (function("silu", none()), Box::new(move |x| x * sigmoid(x))),
+            (function("mish", none()), Box::new(move |x| x * softplus(x).tanh())),
+            (function("selu", none()), Box::new(|x| {
+                1.050_700_987_355_480_5 * if x > 0.0 { x } else { 1.673_263_242_354_377_3 * x.exp_m1() }
+            })),
+            (function("celu", serde_json::json!({"alpha": a})), Box::new(move |x| x.max(0.0) + a * (x.min(0.0) / a).exp_m1())),
+            (function("gelu", none()), Box::new(|x| 0.5 * x * libm::erfc(-x / 2f64.sqrt()))),
+            (function("gelu", serde_json::json!({"approximate": true})), Box::new(|x| {
+                0.5 * x * (1.0 + ((2.0 / std::f64::consts::PI).sqrt() * (x + 0.044_715 * x * x * x)).tanh())
+            })),
+            (function("exponential", none()), Box::new(f64::exp)),
+            (function("tanh_shrink", none()), Box::new(|x| x - x.tanh())),
+        ];
+        for (layer, f) in &smooth {
+            check_finite_differences(layer, f, &[], &x, &dy);
+        }
     }
 
     #[test]
@@ -489,6 +639,111 @@ fn subgradients_at_kinks_are_keras() {
     prelu.set_alpha(&[0.4]).unwrap();
     let (gpu, _) = both(&prelu, &[1, 3], &[0.0, -0.0, -2.0], &[1.0, 1.0, 1.0]);
     assert_eq!(gpu, vec![0.0, 0.0, 0.4]);
+}
+
+/// The transcendental functions' derivatives at ±inf and ±0 (with dy = 1),
+/// bit for bit on the GPU and the CPU twin, where NaN x gives NaN, and an
+/// infinite dy gives ±inf wherever the exact derivative is nonzero, however
+/// far it underflows (`sigmoid'(-1e4)`), NaN where it is 0 (`sigmoid'(inf)`).
+#[test]
+fn transcendental_derivative_edges() {
+    let (nan, inf) = (f32::NAN, f32::INFINITY);
+    let x = [nan, inf, -inf, -0.0, 0.0, -1e4, -1e4, inf, 1.0];
+    let dy = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, inf, inf, nan];
+    // f'(+inf), f'(-inf), f'(±0), then dy * f'(-1e4) for dy = 1 and inf,
+    // then dy = inf at +inf, where f'(+inf) = 0 gives NaN.
+    let none = || serde_json::json!({});
+    let (quarter, half) = (0.25, 0.5);
+    let cases: Vec<(Activation, [f32; 9])> = vec![
+        (
+            function("sigmoid", none()),
+            [nan, 0.0, 0.0, quarter, quarter, 0.0, inf, nan, nan],
+        ),
+        (
+            function("tanh", none()),
+            [nan, 0.0, 0.0, 1.0, 1.0, 0.0, inf, nan, nan],
+        ),
+        (
+            function("softplus", none()),
+            [nan, 1.0, 0.0, half, half, 0.0, inf, inf, nan],
+        ),
+        (
+            function("log_sigmoid", none()),
+            [nan, 0.0, 1.0, half, half, 1.0, inf, nan, nan],
+        ),
+        // silu'(x) < 0 far left, so dy = inf gives -inf there.
+        (
+            function("silu", none()),
+            [nan, 1.0, -0.0, half, half, -0.0, -inf, inf, nan],
+        ),
+        (
+            function("mish", none()),
+            [nan, 1.0, -0.0, 0.6, 0.6, -0.0, -inf, inf, nan],
+        ),
+        (
+            function("selu", none()),
+            [
+                nan,
+                1.050_701,
+                0.0,
+                1.758_099_3,
+                1.758_099_3,
+                0.0,
+                inf,
+                inf,
+                nan,
+            ],
+        ),
+        (
+            function("celu", none()),
+            [nan, 1.0, 0.0, 1.0, 1.0, 0.0, inf, inf, nan],
+        ),
+        (
+            function("gelu", none()),
+            [nan, 1.0, -0.0, half, half, -0.0, -inf, inf, nan],
+        ),
+        (
+            function("gelu", serde_json::json!({"approximate": true})),
+            [nan, 1.0, -0.0, half, half, -0.0, -inf, inf, nan],
+        ),
+        (
+            function("exponential", none()),
+            [nan, inf, 0.0, 1.0, 1.0, 0.0, inf, inf, nan],
+        ),
+        (
+            function("tanh_shrink", none()),
+            [nan, 1.0, 1.0, 0.0, 0.0, 1.0, inf, inf, nan],
+        ),
+    ];
+    for (layer, want) in &cases {
+        let what = format!("{} {} backward", layer.name(), layer.kwargs());
+        let (gpu, cpu) = both(layer, &[x.len()], &x, &dy);
+        // mish'(0) = 0.6 is a sum of roundings: within an ulp.
+        assert_all_close(&what, &x, &gpu, want, Tolerance::Ulps(1));
+        assert_all_close(
+            &format!("{what} (CPU twin)"),
+            &x,
+            &cpu,
+            want,
+            Tolerance::Ulps(1),
+        );
+    }
+    // The tails keep their bits where f'(x) alone is subnormal or 0 in f32:
+    // dy = 2^100 times sigmoid'(-100) = 3.7e-44, gelu'(-13) = -1.0e-36.
+    let big = 2f32.powi(100);
+    for (name, kwargs, x, exact) in [
+        ("sigmoid", none(), -100.0f32, 3.720_075_976_020_836e-44f64),
+        ("exponential", none(), -100.0, 3.720_075_976_020_836e-44),
+        ("gelu", none(), -13.0, -1.033_733_4e-36),
+    ] {
+        let (gpu, _) = both(&function(name, kwargs), &[1], &[x], &[big]);
+        let want = exact * f64::from(big);
+        assert!(
+            ((f64::from(gpu[0]) - want) / want).abs() < 1e-6,
+            "{name}'({x}) * 2^100 = {:e}, want {want:e}",
+            gpu[0]
+        );
+    }
 }
 
 #[test]

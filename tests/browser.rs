@@ -15,7 +15,10 @@
 #[path = "common/compare.rs"]
 mod compare;
 
-use compare::{assert_all_close, assert_each, close, softmax_backward_close, Tolerance, SOFTMAX};
+use compare::{
+    assert_all_close, assert_each, close, derivative_terms, softmax_backward_close, Tolerance,
+    SOFTMAX,
+};
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 use wgpu_activations::{
     cpu, wgpu, Error, GpuContext, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, Sequential, Softmax,
@@ -133,6 +136,92 @@ async fn piecewise_linear_layers_match_the_cpu_exactly() {
             };
             let n = shape.iter().product();
             check(&ctx, layer.as_ref(), shape, &sample(n), Tolerance::Exact).await;
+        }
+    }
+}
+
+/// The transcendental `keras.activations` functions, forward (on the
+/// shared samples and on 4096 values over [-40, 40) with their tails) and
+/// backward, against their f64 CPU twins under the browser's WebGPU: each within the
+/// bound tests/elementwise.rs and tests/backward.rs state natively (one
+/// ulp more here: SwiftShader rounds and fuses its own way), and silu',
+/// mish' and gelu' also within 3 eps |dy| of their two terms where those
+/// cancel (`derivative_terms`).
+#[wasm_bindgen_test]
+async fn transcendental_functions_match_the_cpu() {
+    let ctx = ctx().await;
+    let x = sample(15);
+    let dy: Vec<f32> = (0..15).map(|i| (i % 7) as f32 / 2.0 - 1.5).collect();
+    let none = || serde_json::json!({});
+    // (function, kwargs, forward ulps, backward ulps): the native bounds + 1.
+    let functions = [
+        ("sigmoid", none(), 4, 5),
+        ("tanh", none(), 3, 5),
+        ("softplus", none(), 4, 5),
+        ("log_sigmoid", none(), 4, 5),
+        ("silu", none(), 5, 6),
+        ("swish", none(), 5, 6),
+        ("mish", none(), 6, 10),
+        ("selu", none(), 4, 5),
+        ("celu", serde_json::json!({"alpha": 0.7}), 4, 4),
+        ("gelu", none(), 6, 8),
+        ("gelu", serde_json::json!({"approximate": true}), 6, 8),
+        ("exponential", none(), 3, 4),
+        ("tanh_shrink", none(), 5, 6),
+    ];
+    // Also 4096 values over [-40, 40), and their tails past ±100.
+    let wide: Vec<f32> = (0..4096)
+        .map(|i| i as f32 / 51.2 - 40.0)
+        .chain([
+            -1e4, -150.0, -103.0, -88.0, 88.0, 88.72284, 1e4, 3e38, -3e38,
+        ])
+        .collect();
+    for (name, kwargs, forward, backward) in functions {
+        let layer = wgpu_activations::Activation::with_kwargs(name, &kwargs).expect(name);
+        let wide_shape = [wide.len()];
+        for shape in SHAPES.iter().copied().chain([&wide_shape[..]]) {
+            let n = shape.iter().product();
+            let x = if n == wide.len() {
+                wide.clone()
+            } else {
+                sample(n)
+            };
+            let what = format!("{name} {kwargs} on {shape:?}");
+            let input = GpuTensor::from_slice(&ctx, shape, &x).expect("upload");
+            let gpu = layer
+                .forward(&ctx, &input)
+                .expect("forward")
+                .to_vec(&ctx)
+                .await
+                .unwrap_or_else(|e| panic!("{what}: {e}"));
+            let want = layer.reference(shape, &x).expect("the CPU reference");
+            assert_all_close(&what, &x, &gpu, &want, Tolerance::Ulps(forward));
+        }
+        let wide_dy: Vec<f32> = (0..wide.len())
+            .map(|i| (i % 11) as f32 / 4.0 - 1.25)
+            .collect();
+        let approximate = kwargs["approximate"] == true;
+        for (x, dy) in [(&x, &dy), (&wide, &wide_dy)] {
+            let what = format!("{name} {kwargs} backward on {}", x.len());
+            let shape = [x.len()];
+            let xt = GpuTensor::from_slice(&ctx, &shape, x).expect("upload");
+            let dyt = GpuTensor::from_slice(&ctx, &shape, dy).expect("upload");
+            let gpu = layer
+                .backward(&ctx, &xt, &dyt)
+                .expect("backward")
+                .to_vec(&ctx)
+                .await
+                .unwrap_or_else(|e| panic!("{what}: {e}"));
+            let want = layer.reference_backward(&shape, x, dy).expect("reference");
+            assert_each(&what, &gpu, &want, |i, g, w| {
+                let floor = derivative_terms(layer.name(), approximate, x[i]).map_or(0.0, |t| {
+                    3.0 * f64::from(f32::EPSILON) * f64::from(dy[i]).abs() * t
+                });
+                close(g, w, Tolerance::Ulps(backward))
+                    || g.is_finite()
+                        && w.is_finite()
+                        && (f64::from(g) - f64::from(w)).abs() <= floor
+            });
         }
     }
 }
@@ -473,6 +562,12 @@ async fn backward_passes_and_f16_in_the_browser() {
         (
             Box::new(wgpu_activations::Activation::squareplus(4.0).unwrap()),
             Tolerance::Ulps(6),
+        ),
+        // One transcendental function; all of them run in
+        // `transcendental_functions_match_the_cpu`.
+        (
+            Box::new(wgpu_activations::Activation::new("sigmoid").unwrap()),
+            Tolerance::Ulps(5),
         ),
         (Box::new(prelu), Tolerance::Exact),
     ];

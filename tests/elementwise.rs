@@ -3,7 +3,10 @@
 //! NaN/infinity policy.
 //!
 //! Tolerances: ReLU, LeakyReLU, ThresholdedReLU and PReLU are exact (bit for
-//! bit); ELU is within 4 ulps of expm1 computed in f64.
+//! bit); ELU is within 4 ulps of expm1 computed in f64; each transcendental
+//! `keras.activations` function within its own bound of its f64 twin (the
+//! `*_ULPS` constants: the worst tests/transcendental_ulps.rs measured on
+//! lavapipe over every 100th f32 in [-1e4, 1e4], plus one).
 
 // Native: blocks on the GPU; the browser runs tests/browser.rs.
 #![cfg(not(target_arch = "wasm32"))]
@@ -24,6 +27,27 @@ const DIVISION_ULPS: u32 = 3;
 
 /// squareplus: a square root and a division (README, "Accuracy").
 const SQUAREPLUS_ULPS: u32 = 4;
+
+// The transcendental functions' bounds, forward, in ulps of the f64 twin
+// (measured worst + 1). No absolute floor: results that underflow are
+// computed as m * 2^k and rounded once, and a subnormal one may only be
+// flushed to the zero of its sign (`common::close`).
+const SIGMOID_ULPS: u32 = 3;
+const TANH_ULPS: u32 = 2;
+const SOFTPLUS_ULPS: u32 = 3;
+const LOG_SIGMOID_ULPS: u32 = 3;
+const SILU_ULPS: u32 = 4;
+const MISH_ULPS: u32 = 5;
+const SELU_ULPS: u32 = 3;
+const CELU_ULPS: u32 = 3;
+const GELU_ULPS: u32 = 5;
+const EXPONENTIAL_ULPS: u32 = 2;
+const TANH_SHRINK_ULPS: u32 = 4;
+
+/// `keras.activations.<name>(x, **kwargs)` as a layer.
+fn function(name: &str, kwargs: serde_json::Value) -> Activation {
+    Activation::with_kwargs(name, &kwargs).unwrap()
+}
 
 /// Runs `layer` on the GPU and the CPU and compares them.
 fn check(layer: &dyn Layer, shape: &[usize], input: &[f32], tol: Tolerance) {
@@ -128,6 +152,72 @@ proptest! {
     #[test]
     fn relu6_matches_cpu((shape, input) in shaped_values(vec![0.0, 6.0])) {
         check(&Activation::new("relu6").unwrap(), &shape, &input, Tolerance::Exact);
+    }
+
+    // The transcendental functions: their points are where a kernel
+    // switches formulas or a derivative has its root, and where e^x
+    // overflows or goes subnormal.
+    #[test]
+    fn sigmoid_matches_cpu((shape, input) in shaped_values(vec![0.0, 88.0, 103.0])) {
+        check(&Activation::new("sigmoid").unwrap(), &shape, &input, Tolerance::Ulps(SIGMOID_ULPS));
+    }
+
+    #[test]
+    fn tanh_matches_cpu((shape, input) in shaped_values(vec![0.0, 0.55, 9.0, 44.0])) {
+        check(&Activation::new("tanh").unwrap(), &shape, &input, Tolerance::Ulps(TANH_ULPS));
+    }
+
+    #[test]
+    fn softplus_matches_cpu((shape, input) in shaped_values(vec![0.0, 0.5, 88.0, 103.0])) {
+        check(&Activation::new("softplus").unwrap(), &shape, &input, Tolerance::Ulps(SOFTPLUS_ULPS));
+    }
+
+    #[test]
+    fn log_sigmoid_matches_cpu((shape, input) in shaped_values(vec![0.0, 0.5, 88.0, 103.0])) {
+        check(&Activation::new("log_sigmoid").unwrap(), &shape, &input, Tolerance::Ulps(LOG_SIGMOID_ULPS));
+    }
+
+    #[test]
+    fn silu_matches_cpu((shape, input) in shaped_values(vec![0.0, 1.278_464_5, 88.0, 103.0])) {
+        check(&Activation::new("silu").unwrap(), &shape, &input, Tolerance::Ulps(SILU_ULPS));
+    }
+
+    #[test]
+    fn mish_matches_cpu((shape, input) in shaped_values(vec![0.0, 0.25, 1.192_431_2, 88.0, 103.0])) {
+        check(&Activation::new("mish").unwrap(), &shape, &input, Tolerance::Ulps(MISH_ULPS));
+    }
+
+    #[test]
+    fn selu_matches_cpu((shape, input) in shaped_values(vec![0.0, 0.346_573_6, 17.0, 88.0])) {
+        check(&Activation::new("selu").unwrap(), &shape, &input, Tolerance::Ulps(SELU_ULPS));
+    }
+
+    #[test]
+    fn celu_matches_cpu(
+        (alpha, (shape, input)) in prop_oneof![Just(1.0f32), -2.0f32..3.0, prop::num::f32::NORMAL]
+            .prop_filter("alpha 0 is refused", |a| *a != 0.0)
+            .prop_flat_map(|a| (Just(a), shaped_values(vec![0.0, 0.346_573_6 * a, 88.0 * a])))
+    ) {
+        check(&function("celu", serde_json::json!({"alpha": alpha})), &shape, &input, Tolerance::Ulps(CELU_ULPS));
+    }
+
+    #[test]
+    fn gelu_matches_cpu(
+        approximate in any::<bool>(),
+        (shape, input) in shaped_values(vec![0.0, std::f32::consts::FRAC_1_SQRT_2, 0.751_791_5, 14.0, 28.3]),
+    ) {
+        let gelu = function("gelu", serde_json::json!({"approximate": approximate}));
+        check(&gelu, &shape, &input, Tolerance::Ulps(GELU_ULPS));
+    }
+
+    #[test]
+    fn exponential_matches_cpu((shape, input) in shaped_values(vec![0.0, 88.722_84, 87.336_55, 103.97])) {
+        check(&Activation::new("exponential").unwrap(), &shape, &input, Tolerance::Ulps(EXPONENTIAL_ULPS));
+    }
+
+    #[test]
+    fn tanh_shrink_matches_cpu((shape, input) in shaped_values(vec![0.0, 1.0, 1e-13, 2.0])) {
+        check(&Activation::new("tanh_shrink").unwrap(), &shape, &input, Tolerance::Ulps(TANH_SHRINK_ULPS));
     }
 
     #[test]
@@ -292,6 +382,139 @@ fn nan_and_infinity_policy() {
         .unwrap();
     let want = [nan, inf, 0.0, 0.0, 0.0, nan, inf, -inf, 0.0, 0.0];
     assert_all_close("PReLU", &data, &got, &want, Tolerance::Exact);
+}
+
+/// The transcendental functions at NaN, ±inf and ±0, bit for bit: NaN
+/// stays NaN, an infinity gives the function's limit (`silu`, `mish` and
+/// `gelu` give `-0` at `-inf`, where Keras computes `-inf * 0 = NaN`), and
+/// zeros carry Keras's sign; then the values where a naive formula fails.
+#[test]
+fn transcendental_edges() {
+    let (nan, inf) = (f32::NAN, f32::INFINITY);
+    let ln2 = std::f32::consts::LN_2;
+    let input = [nan, inf, -inf, -0.0, 0.0];
+    let cases: Vec<(Activation, [f32; 5])> = vec![
+        (
+            function("sigmoid", serde_json::json!({})),
+            [nan, 1.0, 0.0, 0.5, 0.5],
+        ),
+        (
+            function("tanh", serde_json::json!({})),
+            [nan, 1.0, -1.0, -0.0, 0.0],
+        ),
+        (
+            function("softplus", serde_json::json!({})),
+            [nan, inf, 0.0, ln2, ln2],
+        ),
+        (
+            function("log_sigmoid", serde_json::json!({})),
+            [nan, -0.0, -inf, -ln2, -ln2],
+        ),
+        (
+            function("silu", serde_json::json!({})),
+            [nan, inf, -0.0, -0.0, 0.0],
+        ),
+        (
+            function("swish", serde_json::json!({})),
+            [nan, inf, -0.0, -0.0, 0.0],
+        ),
+        (
+            function("mish", serde_json::json!({})),
+            [nan, inf, -0.0, -0.0, 0.0],
+        ),
+        (
+            function("selu", serde_json::json!({})),
+            [nan, inf, -1.758_099_3, -0.0, 0.0],
+        ),
+        (
+            function("celu", serde_json::json!({})),
+            [nan, inf, -1.0, 0.0, 0.0],
+        ),
+        (
+            function("celu", serde_json::json!({"alpha": -2.0})),
+            [nan, inf, -inf, 0.0, 0.0],
+        ),
+        (
+            function("gelu", serde_json::json!({})),
+            [nan, inf, -0.0, -0.0, 0.0],
+        ),
+        (
+            function("gelu", serde_json::json!({"approximate": true})),
+            [nan, inf, -0.0, -0.0, 0.0],
+        ),
+        (
+            function("exponential", serde_json::json!({})),
+            [nan, inf, 0.0, 1.0, 1.0],
+        ),
+        (
+            function("tanh_shrink", serde_json::json!({})),
+            [nan, inf, -inf, 0.0, 0.0],
+        ),
+    ];
+    let x = GpuTensor::from_slice(ctx(), &[5], &input).unwrap();
+    for (layer, want) in &cases {
+        let what = format!("{} {}", layer.name(), layer.kwargs());
+        let got = layer
+            .forward(ctx(), &x)
+            .unwrap()
+            .to_vec_blocking(ctx())
+            .unwrap();
+        assert_all_close(&what, &input, &got, want, Tolerance::Exact);
+        let cpu = layer.reference(&[5], &input).unwrap();
+        assert_all_close(
+            &format!("{what} (CPU twin)"),
+            &input,
+            &cpu,
+            want,
+            Tolerance::Exact,
+        );
+    }
+
+    // Where naive formulas overflow, cancel or lose their tails.
+    let run = |name: &str, kwargs: serde_json::Value, x: f32| {
+        let t = GpuTensor::from_slice(ctx(), &[1], &[x]).unwrap();
+        function(name, kwargs)
+            .forward(ctx(), &t)
+            .unwrap()
+            .to_vec_blocking(ctx())
+            .unwrap()[0]
+    };
+    let none = || serde_json::json!({});
+    assert_eq!(run("softplus", none(), 1e4), 1e4);
+    assert_eq!(run("log_sigmoid", none(), -1e4), -1e4);
+    // 88.72283935546875, where e^x rounds past f32::MAX, and the float below.
+    assert_eq!(run("exponential", none(), f32::from_bits(0x42b1_7218)), inf);
+    assert!(run("exponential", none(), f32::from_bits(0x42b1_7217)) < inf);
+    assert_eq!(run("tanh", none(), 1e4), 1.0);
+    for (name, kwargs, x, exact) in [
+        // 0.5 x erfc(x / sqrt 2), which 1 + erf(x / sqrt 2) would make 0.
+        ("gelu", none(), -10.0f32, -7.619_866_2e-23f64),
+        (
+            "gelu",
+            serde_json::json!({"approximate": true}),
+            -10.0,
+            -1.204_092_3e-37,
+        ),
+        // x - tanh(x) ~ x^3 / 3, which f32's difference makes 0 or 40% off.
+        ("tanh_shrink", none(), 1e-7, 3.333_333_5e-22),
+        ("tanh_shrink", none(), 1e-3, 3.333_332_5e-10),
+        // scale * alpha * expm1(x), which exp(x) - 1 makes -2.1e-7.
+        ("selu", none(), -1e-7, -1.758_099_3e-7),
+        (
+            "celu",
+            serde_json::json!({"alpha": 0.5}),
+            -1e-7,
+            -9.999_999_1e-8,
+        ),
+        // e^-30 / (1 + e^-30), not 1 - 1 / (1 + e^-30).
+        ("sigmoid", none(), -30.0, 9.357_622_968_840_175e-14),
+    ] {
+        let got = run(name, kwargs.clone(), x);
+        assert!(
+            ((f64::from(got) - exact) / exact).abs() < 4e-7,
+            "{name} {kwargs}({x:e}) = {got:e}, want {exact:e}"
+        );
+    }
 }
 
 /// Exact boundary points: x == threshold gives 0, x == max_value gives max_value,

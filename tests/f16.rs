@@ -6,7 +6,8 @@
 //!
 //! Tolerances, in f16 ulps: the piecewise-linear layers exact (one rounding
 //! of an exact f32 result; a subnormal f16 may come back as 0, which WGSL
-//! allows); ELU and Softmax within 1 ulp (the f32 result is within a few f32
+//! allows); ELU, Softmax and the transcendental `keras.activations`
+//! functions within 1 ulp (the f32 result is within a few f32
 //! ulps, then rounded); Softmax backward within 1 ulp plus its f32 bound.
 
 #![cfg(not(target_arch = "wasm32"))]
@@ -166,6 +167,30 @@ proptest! {
         check_layer(&LeakyReLU::new(slope16).unwrap(), &shape, &x, &dy, 0);
         check_layer(&ThresholdedReLU::new(t).unwrap(), &shape, &x, &dy, 0);
         check_layer(&ELU::new(slope16).unwrap(), &shape, &x, &dy, 1);
+    }
+
+    #[test]
+    fn transcendental_functions_on_f16((shape, x, dy) in shaped(), alpha in 0.25f32..2.0, approximate in any::<bool>()) {
+        if f16_context("transcendental_functions_on_f16").is_none() {
+            return Ok(());
+        }
+        let alpha16 = f16::from_f32(alpha).to_f32();
+        for (name, kwargs) in [
+            ("sigmoid", serde_json::json!({})),
+            ("tanh", serde_json::json!({})),
+            ("softplus", serde_json::json!({})),
+            ("log_sigmoid", serde_json::json!({})),
+            ("silu", serde_json::json!({})),
+            ("mish", serde_json::json!({})),
+            ("selu", serde_json::json!({})),
+            ("celu", serde_json::json!({"alpha": alpha16})),
+            ("gelu", serde_json::json!({"approximate": approximate})),
+            ("exponential", serde_json::json!({})),
+            ("tanh_shrink", serde_json::json!({})),
+        ] {
+            let layer = wgpu_activations::Activation::with_kwargs(name, &kwargs).unwrap();
+            check_layer(&layer, &shape, &x, &dy, 1);
+        }
     }
 
     #[test]

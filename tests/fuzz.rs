@@ -49,7 +49,9 @@ mod common;
 use std::ops::RangeInclusive;
 
 use common::oracles::{element_count, keras_alpha_shape, oracle_mask_offsets, reduced_axes, rows};
-use common::{close, ctx, softmax_backward_close, spread, ulps, Tolerance, SOFTMAX_ULPS};
+use common::{
+    close, ctx, derivative_terms, softmax_backward_close, spread, ulps, Tolerance, SOFTMAX_ULPS,
+};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::{json, Value};
@@ -636,6 +638,47 @@ fn check_grad(
 /// ELU backward's tolerance (tests/backward.rs): 6 ulps; where exp(x) is
 /// subnormal in f32 (WGSL may flush it), |alpha dy| times the smallest
 /// normal f32.
+/// The transcendental `keras.activations` functions (`pick` modulo 13,
+/// celu's alpha from `v`), with their bounds in ulps forward and backward
+/// (tests/elementwise.rs, tests/backward.rs).
+fn transcendental(pick: usize, v: f32) -> (Result<Activation, Error>, u32, u32) {
+    let (name, kwargs, forward, backward) = match pick % 13 {
+        0 => ("sigmoid", json!({}), 3, 4),
+        1 => ("tanh", json!({}), 2, 4),
+        2 => ("softplus", json!({}), 3, 4),
+        3 => ("log_sigmoid", json!({}), 3, 4),
+        4 => ("silu", json!({}), 4, 5),
+        5 => ("swish", json!({}), 4, 5),
+        6 => ("mish", json!({}), 5, 9),
+        7 => ("selu", json!({}), 3, 4),
+        8 => ("celu", json!({ "alpha": v }), 3, 3),
+        9 => ("gelu", json!({}), 5, 7),
+        10 => ("gelu", json!({"approximate": true}), 5, 7),
+        11 => ("exponential", json!({}), 2, 3),
+        _ => ("tanh_shrink", json!({}), 4, 5),
+    };
+    (Activation::with_kwargs(name, &kwargs), forward, backward)
+}
+
+/// A transcendental function's dx (tests/backward.rs): within `ulps`, or,
+/// for silu, mish and gelu where their derivative's two terms cancel,
+/// within 3 eps |dy| of those terms.
+fn transcendental_grad_close(
+    layer: &Activation,
+    ulps: u32,
+    got: f32,
+    want: f32,
+    x: f32,
+    dy: f32,
+) -> bool {
+    let approximate = layer.kwargs()["approximate"] == true;
+    let floor = derivative_terms(layer.name(), approximate, x).map_or(0.0, |t| {
+        3.0 * f64::from(f32::EPSILON) * f64::from(dy).abs() * t
+    });
+    close(got, want, Tolerance::Ulps(ulps))
+        || got.is_finite() && want.is_finite() && (f64::from(got) - f64::from(want)).abs() <= floor
+}
+
 fn elu_grad_close(got: f32, want: f32, x: f32, dy: f32, alpha: f32) -> bool {
     let min = f64::from(f32::MIN_POSITIVE);
     close(got, want, Tolerance::Ulps(ELU_GRAD_ULPS))
@@ -762,7 +805,7 @@ fn json_value() -> impl Strategy<Value = Value> {
 /// A layer as configs describe them, with `v` for its parameters.
 fn keras_layer() -> impl Strategy<Value = AnyLayer> {
     let axes = prop::collection::vec(-2i64..4, 0..3);
-    (0usize..8, grad_param(), axes, any::<u64>()).prop_map(|(which, v, axes, seed)| match which {
+    (0usize..9, grad_param(), axes, any::<u64>()).prop_map(|(which, v, axes, seed)| match which {
         0 => ReLU::new(Some(v), v / 2.0, 0.0).unwrap().into(),
         // Any function the Activation layer runs, with Keras's defaults
         // (threshold has none: two arguments from `v`).
@@ -774,6 +817,11 @@ fn keras_layer() -> impl Strategy<Value = AnyLayer> {
                 .unwrap()
                 .into()
         }
+        // A transcendental function (celu's alpha v, or 1 where v is 0).
+        8 => transcendental(seed as usize, if v == 0.0 { 1.0 } else { v })
+            .0
+            .unwrap()
+            .into(),
         1 => LeakyReLU::new(v).unwrap().into(),
         2 => ELU::new(-v).unwrap().into(),
         3 => ThresholdedReLU::new(v).unwrap().into(),
@@ -1260,10 +1308,13 @@ proptest! {
     #[test]
     fn elementwise_forwards_match_the_reference(
         input in input(0..=5),
-        which in 0usize..10,
+        which in 0usize..11,
+        pick in any::<usize>(),
         p in prop::array::uniform3(wild_f32()),
     ) {
-        let p = if input.valid { p.map(finite) } else { p };
+        // A valid case's celu alpha is finite and nonzero.
+        let p = if input.valid { p.map(finite).map(|v| if v == 0.0 { 0.5 } else { v }) } else { p };
+        let (function, forward_ulps, _) = transcendental(pick, p[0]);
         let layer = match which {
             0 => ReLU::new(Some(p[0].abs()), p[1].abs(), p[2].abs()).map(boxed),
             1 => LeakyReLU::new(p[0].abs()).map(boxed),
@@ -1274,6 +1325,7 @@ proptest! {
             7 => Activation::threshold(p[0], p[1]).map(boxed),
             8 => Activation::squareplus(p[0].abs()).map(boxed),
             9 => Activation::relu(p[0], Some(p[1].abs()), p[2]).map(boxed),
+            10 => function.map(boxed),
             _ => ReLU::new(None, p[1].abs(), 0.0).map(boxed),
         };
         // A refused wild parameter (clearly, as the constructor property
@@ -1282,8 +1334,13 @@ proptest! {
             refused(&e, "a constructor", input.valid);
             boxed(ReLU::default())
         });
-        // ELU's and squareplus's stated bounds (tests/elementwise.rs).
-        let tol = if which == 2 || which == 8 { Tolerance::Ulps(4) } else { Tolerance::Exact };
+        // ELU's, squareplus's and each transcendental function's stated
+        // bounds (tests/elementwise.rs).
+        let tol = match which {
+            2 | 8 => Tolerance::Ulps(4),
+            10 => Tolerance::Ulps(forward_ulps),
+            _ => Tolerance::Exact,
+        };
         check_layer(layer.as_ref(), &input, Bound::Elementwise(tol));
     }
 
@@ -1407,19 +1464,25 @@ proptest! {
     #[test]
     fn elementwise_backwards_match_the_reference(
         case in grad_case(0..=4, grad_value(), grad_value(), false),
-        which in 0usize..6,
+        which in 0usize..7,
         p in prop::array::uniform3(grad_param()),
         negative_alpha in any::<bool>(),
         picks in prop::collection::vec(0usize..3, 0..4),
+        pick in any::<usize>(),
     ) {
         let relu = || AnyLayer::from(ReLU::new(Some(p[0]), p[1], p[2]).unwrap());
         let alpha = if negative_alpha { -p[0] } else { p[0] };
+        // celu's alpha: nonzero.
+        let (function, _, backward_ulps) =
+            transcendental(pick, if alpha == 0.0 { 1.0 } else { alpha });
+        let function = function.unwrap();
         let layer = match which {
             0 => relu(),
             1 => AnyLayer::from(ReLU::new(None, p[1], 0.0).unwrap()),
             2 => AnyLayer::from(LeakyReLU::new(p[0]).unwrap()),
             3 => AnyLayer::from(ELU::new(alpha).unwrap()),
             4 => AnyLayer::from(ThresholdedReLU::new(p[0]).unwrap()),
+            6 => AnyLayer::from(function.clone()),
             _ => {
                 let mut chain = Sequential::new();
                 for &pick in &picks {
@@ -1440,6 +1503,14 @@ proptest! {
             layer.reference_backward(&case.shape, &case.saved, &case.dy),
             |i, g, w| match which {
                 3 => elu_grad_close(g, w, case.saved[i], case.dy[i], alpha),
+                6 => transcendental_grad_close(
+                    &function,
+                    backward_ulps,
+                    g,
+                    w,
+                    case.saved[i],
+                    case.dy[i],
+                ),
                 _ => close(g, w, Tolerance::Exact),
             },
         );

@@ -95,20 +95,42 @@ fn backward_ok(class: &str, (atol, rtol): (f64, f64), x: f32, got: f32, want: f3
     }
 }
 
+/// The pass a deliberate difference is in.
+#[derive(Clone, Copy, PartialEq)]
+enum Pass {
+    Forward,
+    /// With the case's upstream `w` for the element.
+    Backward(f32),
+}
+
 /// What the crate gives for input `x` where it differs from Keras on
-/// purpose (README, "Differences from Keras"), or `None` where it follows Keras.
-fn deliberate(case: &Value, x: f32) -> Option<f32> {
+/// purpose (README, "Differences from Keras"), or `None` where it follows
+/// Keras. Each is the crate's policy that an infinity gives the limit of
+/// the function (or of its derivative), or that a gradient is computed
+/// from `x` rather than from an output that overflowed.
+fn deliberate(case: &Value, pass: Pass, x: f32) -> Option<f32> {
     let function = case["function"].as_str().unwrap();
     let kwargs = &case["kwargs"];
-    match function {
+    let approximate = kwargs["approximate"] == true;
+    // dx for a derivative `d` (an IEEE product with w).
+    let times = |pass: Pass, d: f32| match pass {
+        Pass::Backward(w) => Some(w * d),
+        Pass::Forward => None,
+    };
+    match (function, pass) {
+        // 0 * -inf: Keras's NaN, the crate's limit -0 (as the LeakyReLU layer).
+        ("leaky_relu", Pass::Forward)
+            if kwargs["negative_slope"] == 0.0 && x == f32::NEG_INFINITY =>
+        {
+            Some(-0.0)
+        }
         // Limits where Keras computes 0 * inf or inf / inf = NaN.
-        "leaky_relu" if kwargs["negative_slope"] == 0.0 && x == f32::NEG_INFINITY => Some(-0.0),
-        "hard_silu" if x == f32::NEG_INFINITY => Some(-0.0),
-        "softsign" if x.is_infinite() => Some(x.signum()),
-        "squareplus" if x == f32::NEG_INFINITY => Some(0.0),
+        ("hard_silu", Pass::Forward) if x == f32::NEG_INFINITY => Some(-0.0),
+        ("softsign", Pass::Forward) if x.is_infinite() => Some(x.signum()),
+        ("squareplus", Pass::Forward) if x == f32::NEG_INFINITY => Some(0.0),
         // Keras's x * x overflows past 1.8e19 (squareplus(±3e38) = +inf):
         // the value itself, x for x > 0 and b / (4|x|) for x < 0.
-        "squareplus" if x.abs() > 1.8e19 => {
+        ("squareplus", Pass::Forward) if x.abs() > 1.8e19 => {
             let b = kwargs.get("b").and_then(Value::as_f64).unwrap_or(4.0);
             Some(if x > 0.0 {
                 x
@@ -116,29 +138,45 @@ fn deliberate(case: &Value, x: f32) -> Option<f32> {
                 (b / (4.0 * f64::from(x).abs())) as f32
             })
         }
-        _ => None,
-    }
-}
-
-/// The crate's `dx / dy` where it differs from Keras's gradient on purpose:
-/// the derivative (or its limit at an infinite `x`) where JAX's reverse
-/// pass meets `0 * inf` or an overflow (sparse_plus's `2 * (x + 1)`, in the
-/// branch `where` did not take, past f32::MAX / 2).
-fn deliberate_derivative(case: &Value, x: f32) -> Option<f32> {
-    let function = case["function"].as_str().unwrap();
-    match function {
-        "sparse_plus" if x.abs() > f32::MAX / 2.0 => Some(if x > 0.0 { 1.0 } else { 0.0 }),
-        // Keras's x * x overflows: the derivative is 1 or below 1e-38.
-        "squareplus" if x.abs() > 1.8e19 => Some(if x > 0.0 { 1.0 } else { 0.0 }),
+        // The derivatives where JAX's reverse pass meets 0 * inf or an
+        // overflow: sparse_plus's 2 * (x + 1), in the branch `where` did not
+        // take, past f32::MAX / 2; squareplus's x * x past 1.8e19 (the
+        // derivative is 1, or below 1e-38); the limits of hard_silu and
+        // softsign at ±inf.
+        ("sparse_plus", pass) if x.abs() > f32::MAX / 2.0 => {
+            times(pass, f32::from(u8::from(x > 0.0)))
+        }
+        ("squareplus", pass) if x.abs() > 1.8e19 => times(pass, f32::from(u8::from(x > 0.0))),
         // b = 0 is (x + |x|) / 2: 1 above 0, 0 below, 1/2 at the kink;
         // Keras's sqrt'(0) gives NaN at 0 and -inf where x * x underflows.
-        "squareplus" if case["kwargs"]["b"] == 0 && x.abs() < 1.1e-19 => Some(match x {
-            x if x > 0.0 => 1.0,
-            x if x < 0.0 => 0.0,
-            _ => 0.5,
-        }),
-        "hard_silu" if x.is_infinite() => Some(if x > 0.0 { 1.0 } else { 0.0 }),
-        "softsign" if x.is_infinite() => Some(0.0),
+        ("squareplus", pass) if kwargs["b"] == 0 && x.abs() < 1.1e-19 => times(
+            pass,
+            match x {
+                x if x > 0.0 => 1.0,
+                x if x < 0.0 => 0.0,
+                _ => 0.5,
+            },
+        ),
+        ("hard_silu", pass) if x.is_infinite() => times(pass, f32::from(u8::from(x > 0.0))),
+        ("softsign", pass) if x.is_infinite() => times(pass, 0.0),
+        // -inf times a factor that vanishes there (σ, tanh(softplus), Φ):
+        // Keras's -inf * 0 = NaN, the crate's limit -0.
+        ("silu" | "mish" | "gelu", Pass::Forward) if x == f32::NEG_INFINITY => Some(-0.0),
+        // Their derivatives' limits, 1 at +inf and 0 at -inf (dx = w * 1,
+        // w * -0), where Keras's inf * 0 terms give NaN; so does its tanh
+        // form of gelu wherever x^3 overflows f32 (|x| > 6.98e12, here
+        // ±3e38), where the crate's derivative is 1 above and a tiny
+        // negative number below (dx = w, and a zero of -w's sign).
+        ("silu" | "mish" | "gelu", Pass::Backward(w)) if x == f32::INFINITY => Some(w),
+        ("silu" | "mish" | "gelu", Pass::Backward(w)) if x == f32::NEG_INFINITY => Some(w * -0.0),
+        ("gelu", Pass::Backward(w)) if approximate && x.abs() > 6.98e12 => {
+            Some(if x > 0.0 { w } else { w * -0.0 })
+        }
+        // w * e^x rounded once, finite where e^x alone overflows f32 (from
+        // x = 88.72283935546875, where JAX's w * exp(x) is ±inf).
+        ("exponential", Pass::Backward(w)) if x.is_finite() && x.exp().is_infinite() => {
+            Some((f64::from(w) * f64::from(x).exp()) as f32)
+        }
         _ => None,
     }
 }
@@ -207,8 +245,9 @@ fn activation_cases_match_keras() {
         // the crate's values are its CPU twin's (NaN for +inf, the true
         // sparsemax for ±3e38), which its unit tests pin down.
         let keras_overflow = |i: usize| case["function"] == "sparsemax" && want[i].is_infinite();
-        let forward = |i: usize, got: f32, want: f32| match deliberate(&case, x[i]) {
-            Some(ours) => close(got, ours, Tolerance::Ulps(2)),
+        let forward = |i: usize, got: f32, want: f32| match deliberate(&case, Pass::Forward, x[i]) {
+            // Bit for bit, or a value computed here (squareplus's b / 4|x|).
+            Some(ours) => got.to_bits() == ours.to_bits() || close(got, ours, Tolerance::Ulps(2)),
             None if keras_overflow(i) => close(got, cpu[i], Tolerance::Ulps(4)),
             None => forward_ok(class, tolerance, x[i], got, want),
         };
@@ -239,16 +278,19 @@ fn activation_cases_match_keras() {
             .unwrap();
         let cpu_dx = layer.reference_backward(&shape, &cpu_saved, &w).unwrap();
         let ambiguous = ambiguous_support(&case, &shape, &want, &cpu);
-        let backward = |i: usize, got: f32, want: f32| match deliberate_derivative(&case, x[i]) {
-            Some(derivative) => got == w[i] * derivative,
-            // A NaN output (a NaN row of softmax or sparsemax) gives a NaN dx,
-            // where JAX's may be 0.
-            None if cpu[i].is_nan() => got.is_nan(),
-            None if keras_overflow(i) || ambiguous.contains(&i) => {
-                close(got, cpu_dx[i], Tolerance::Ulps(4))
-            }
-            None => backward_ok(class, grad_tolerance, x[i], got, want),
-        };
+        // Deliberate differences as values (a zero's sign is not compared
+        // backward, see `backward_ok`).
+        let backward =
+            |i: usize, got: f32, want: f32| match deliberate(&case, Pass::Backward(w[i]), x[i]) {
+                Some(ours) => got == ours || got.is_nan() && ours.is_nan(),
+                // A NaN output (a NaN row of softmax or sparsemax) gives a NaN
+                // dx, where JAX's may be 0.
+                None if cpu[i].is_nan() => got.is_nan(),
+                None if keras_overflow(i) || ambiguous.contains(&i) => {
+                    close(got, cpu_dx[i], Tolerance::Ulps(4))
+                }
+                None => backward_ok(class, grad_tolerance, x[i], got, want),
+            };
         assert_each(&format!("{name} backward"), &dx, &want_dx, backward);
         assert_each(
             &format!("{name} backward (CPU twin)"),
@@ -278,6 +320,17 @@ fn activation_cases_match_keras() {
         "squareplus",
         "softmax",
         "sparsemax",
+        "sigmoid",
+        "tanh",
+        "softplus",
+        "log_sigmoid",
+        "silu",
+        "mish",
+        "selu",
+        "celu",
+        "gelu",
+        "exponential",
+        "tanh_shrink",
     ] {
         assert!(
             ran.iter().filter(|n| n.starts_with(function)).count() >= 4,
@@ -289,8 +342,11 @@ fn activation_cases_match_keras() {
 #[test]
 fn activation_names_are_read_as_keras_reads_them() {
     // A Keras function the crate does not run yet, and a typo (Keras's words).
-    let later = Activation::new("gelu").unwrap_err().to_string();
-    assert!(later.contains("gelu") && later.contains("relu6"), "{later}");
+    let later = Activation::new("log_softmax").unwrap_err().to_string();
+    assert!(
+        later.contains("log_softmax") && later.contains("gelu"),
+        "{later}"
+    );
     let typo = Activation::new("relu7").unwrap_err().to_string();
     assert_eq!(
         typo,
@@ -306,4 +362,65 @@ fn activation_names_are_read_as_keras_reads_them() {
     assert_eq!(layer.to_keras_json()["config"]["activation"], "relu6");
     assert!(layer_from_config("Activation", &serde_json::json!({})).is_err());
     assert!(layer_from_config("Activation", &serde_json::json!({"activation": 3})).is_err());
+}
+
+#[test]
+fn transcendental_names_and_arguments_are_read_as_keras_reads_them() {
+    use serde_json::json;
+    // swish is silu: Keras's config and serialization give the target name.
+    let swish = Activation::new("swish").unwrap();
+    assert_eq!(swish, Activation::new("silu").unwrap());
+    assert_eq!(swish.name(), "silu");
+    assert_eq!(swish.to_keras_config(), json!({"activation": "silu"}));
+    // gelu's `approximate`: a bool, null as Python's falsy None.
+    let tanh_form = Activation::with_kwargs("gelu", &json!({"approximate": true})).unwrap();
+    assert_eq!(tanh_form.kwargs(), json!({"approximate": true}));
+    assert_eq!(
+        tanh_form.to_keras_config(),
+        json!({"activation": "gelu", "kwargs": {"approximate": true}})
+    );
+    assert_eq!(
+        Activation::with_kwargs("gelu", &json!({"approximate": null})).unwrap(),
+        Activation::new("gelu").unwrap()
+    );
+    let text = Activation::with_kwargs("gelu", &json!({"approximate": "yes"}))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains("approximate") && text.contains("yes"),
+        "{text}"
+    );
+    // celu's alpha: any finite nonzero number, negative included.
+    assert_eq!(
+        Activation::with_kwargs("celu", &json!({"alpha": -0.5}))
+            .unwrap()
+            .kwargs(),
+        json!({"alpha": -0.5})
+    );
+    for bad in [
+        json!({"alpha": 0.0}),
+        json!({"alpha": null}),
+        json!({"alpha": 1e39}),
+    ] {
+        let text = Activation::with_kwargs("celu", &bad)
+            .unwrap_err()
+            .to_string();
+        assert!(text.contains("alpha"), "{bad}: {text}");
+    }
+    let zero = Activation::with_kwargs("celu", &json!({"alpha": 0}))
+        .unwrap_err()
+        .to_string();
+    assert!(zero.contains("alpha=0.0"), "{zero}");
+    // Functions without arguments take none.
+    assert!(Activation::with_kwargs("sigmoid", &json!({"alpha": 1.0})).is_err());
+    // A config with kwargs reads back.
+    let layer = layer_from_config(
+        "Activation",
+        &json!({"activation": "celu", "kwargs": {"alpha": 2.0}}),
+    )
+    .unwrap();
+    assert_eq!(
+        layer.to_keras_json()["config"],
+        json!({"activation": "celu", "kwargs": {"alpha": 2.0}})
+    );
 }

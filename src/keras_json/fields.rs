@@ -130,6 +130,17 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A bool, with `null` read as `false` (Python's falsy `None`, which a
+    /// Keras flag tested for truth takes as false); `default` when absent.
+    pub(crate) fn bool_or_null(&self, key: &'static str, default: bool) -> Result<bool> {
+        match self.map.get(key) {
+            None => Ok(default),
+            Some(Value::Null) => Ok(false),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(other) => Err(self.wrong_type(key, "a bool or null", other)),
+        }
+    }
+
     /// An int or a list of ints (Keras's `axis` and `shared_axes`); `null`
     /// gives `Some(None)`.
     pub(crate) fn int_or_list(&self, key: &'static str) -> Result<Option<Option<Vec<i64>>>> {

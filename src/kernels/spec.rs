@@ -24,6 +24,11 @@ const IO_IN_PLACE: &str = include_str!("../../shaders/elementwise/io_in_place.wg
 /// Elementwise I/O for backward passes: read x and dy, write dx.
 const IO_GRADIENT: &str = include_str!("../../shaders/elementwise/io_gradient.wgsl");
 
+/// Accurate exp, expm1, log1p, tanh and erfc for the transcendental
+/// elementwise kernels ([`KernelSpec::with_math`]); after the elementwise
+/// prelude, whose `launch` it reads.
+pub(crate) const MATH: &str = include_str!("../../shaders/elementwise/math.wgsl");
+
 /// Prepended to the row kernels: bindings, `RowParams`, row indexing and the
 /// online-softmax helpers.
 const ROWS: &str = concat!(
@@ -152,6 +157,17 @@ impl KernelSpec {
             split_twin: None,
             loop_cost: LoopCost::Vec4s,
         }
+    }
+
+    /// The same spec with shaders/elementwise/math.wgsl included (an
+    /// elementwise kernel built on its exp, expm1, log1p, tanh or erfc).
+    pub(crate) const fn with_math(self) -> Self {
+        self.with_includes(&[MATH])
+    }
+
+    /// The same spec with `includes` between the family's files and its own.
+    pub(crate) const fn with_includes(self, includes: &'static [&'static str]) -> Self {
+        Self { includes, ..self }
     }
 
     /// As [`KernelSpec::elementwise`], for a backward kernel (`dx = dy * f'(x)`).

@@ -144,3 +144,40 @@ pub fn assert_all_close(what: &str, input: &[f32], got: &[f32], want: &[f32], to
         }
     });
 }
+
+/// The size of the two terms of a derivative that has a root, at `x`:
+/// `|a| + |b|` for `f'(x) = a + b` (silu: `σ(x)` and `x σ(x) σ(-x)`; mish:
+/// `tanh(sp)` and `x sech²(sp) σ(x)`; gelu: `Φ(x)` and `x φ(x)`, or the
+/// tanh form's `σ(2u)` and `2x u'(x) σ(2u) σ(-2u)`), in f64. Near the root
+/// the two cancel, and a kernel's error there is a few ulps of this sum,
+/// not of `f'(x)`. `None` for a function without such a root.
+pub fn derivative_terms(function: &str, approximate: bool, x: f32) -> Option<f64> {
+    let x = f64::from(x);
+    let sigmoid = |t: f64| {
+        if t >= 0.0 {
+            1.0 / (1.0 + (-t).exp())
+        } else {
+            t.exp() / (1.0 + t.exp())
+        }
+    };
+    match function {
+        "silu" => Some(sigmoid(x) * (1.0 + (x * sigmoid(-x)).abs())),
+        "mish" => {
+            let sp = x.max(0.0) + (-x.abs()).exp().ln_1p();
+            let sech2 = 4.0 * sigmoid(2.0 * sp) * sigmoid(-2.0 * sp);
+            Some(sp.tanh() + (x * sech2 * sigmoid(x)).abs())
+        }
+        "gelu" if approximate => {
+            let (c, a) = (f64::from(0.797_884_6f32), f64::from(0.044_715f32));
+            let t = 2.0 * c * (x + a * x * x * x);
+            let slope = 2.0 * x * c * (1.0 + 3.0 * a * x * x) * sigmoid(t) * sigmoid(-t);
+            Some(sigmoid(t) + slope.abs())
+        }
+        "gelu" => {
+            let w = x * f64::from(std::f32::consts::FRAC_1_SQRT_2);
+            let pdf = (w / std::f64::consts::PI.sqrt() * (-w * w).exp()).abs();
+            Some(0.5 * libm::erfc(-w) + pdf)
+        }
+        _ => None,
+    }
+}

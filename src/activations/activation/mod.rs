@@ -3,18 +3,30 @@
 //! file here (its struct, its `Elementwise` impl with the kernels and CPU
 //! twins) and has one line in [`with_functions!`], the function table.
 
+mod celu;
+mod exponential;
+mod gelu;
 mod hard_shrink;
 mod hard_sigmoid;
 mod hard_silu;
 mod hard_tanh;
 mod linear;
+mod log_sigmoid;
+mod mish;
+mod reference;
 mod relu6;
+mod selu;
+mod sigmoid;
+mod silu;
 mod soft_shrink;
+mod softplus;
 mod softsign;
 mod sparse_plus;
 mod sparse_sigmoid;
 mod sparsemax;
 mod squareplus;
+mod tanh;
+mod tanh_shrink;
 mod threshold;
 
 use serde_json::{json, Map, Value};
@@ -98,6 +110,17 @@ macro_rules! with_functions {
             Squareplus => squareplus::Squareplus;
             Softmax => AsFunction<crate::activations::softmax::Softmax>;
             Sparsemax => sparsemax::Sparsemax;
+            Sigmoid => sigmoid::Sigmoid;
+            Tanh => tanh::Tanh;
+            Softplus => softplus::Softplus;
+            LogSigmoid => log_sigmoid::LogSigmoid;
+            Silu => silu::Silu;
+            Mish => mish::Mish;
+            Selu => selu::Selu;
+            Celu => celu::Celu;
+            Gelu => gelu::Gelu;
+            Exponential => exponential::Exponential;
+            TanhShrink => tanh_shrink::TanhShrink;
         }
     };
 }
