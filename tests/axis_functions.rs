@@ -1,6 +1,9 @@
-//! The `keras.activations` functions over an axis (sparsemax so far; softmax
-//! is tests/softmax.rs), GPU against the CPU twin (f64) over random shapes,
-//! axes and values, forward and backward.
+//! The `keras.activations` functions over an axis (sparsemax, log_softmax;
+//! softmax is tests/softmax.rs), GPU against the CPU twin (f64) over random
+//! shapes, axes and values, forward and backward.
+//!
+//! log_softmax: within LOG_SOFTMAX_ULPS of the twin forward; backward,
+//! dy - exp(y) sum(dy) within 8 eps (|dy| + exp(y) sum |dy|) of it.
 //!
 //! sparsemax's bound: per row, |got - want| <= 16 eps (1 + max |x|) over the
 //! row's finite entries, as the golden file's "cancel" class states it
@@ -14,7 +17,7 @@
 
 mod common;
 
-use common::ctx;
+use common::{close, ctx, Tolerance};
 use proptest::prelude::*;
 use wgpu_activations::{Activation, GpuTensor, Layer};
 
@@ -100,6 +103,50 @@ proptest! {
             }
         }
         prop_assert!(ambiguous * 10 <= all_rows.len().max(10), "{} of {} rows had a rounding-tie support", ambiguous, all_rows.len());
+    }
+}
+
+/// log_softmax's forward bound in ulps of the f64 twin (README, "Activation
+/// functions").
+const LOG_SOFTMAX_ULPS: u32 = 4;
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn log_softmax_matches_cpu(
+        ((shape, axis), x) in shape_and_axis().prop_flat_map(|(s, a)| {
+            let n: usize = s.iter().product();
+            (Just((s, a)), prop::collection::vec(value(), n))
+        }),
+        dy_seed in any::<u32>(),
+    ) {
+        let layer = Activation::with_kwargs("log_softmax", &serde_json::json!({"axis": axis})).unwrap();
+        let input = GpuTensor::from_slice(ctx(), &shape, &x).unwrap();
+        let y = layer.forward(ctx(), &input).unwrap().to_vec_blocking(ctx()).unwrap();
+        let want = layer.reference(&shape, &x).unwrap();
+        for (i, (&g, &w)) in y.iter().zip(&want).enumerate() {
+            prop_assert!(close(g, w, Tolerance::Ulps(LOG_SOFTMAX_ULPS)), "y[{}] = {} vs {} (x = {})", i, g, w, x[i]);
+        }
+        let dy: Vec<f32> = (0..x.len())
+            .map(|i| ((i as u32).wrapping_mul(2654435761).wrapping_add(dy_seed) % 2001) as f32 / 1000.0 - 1.0)
+            .collect();
+        let saved = GpuTensor::from_slice(ctx(), &shape, &y).unwrap();
+        let upstream = GpuTensor::from_slice(ctx(), &shape, &dy).unwrap();
+        let dx = layer.backward(ctx(), &saved, &upstream).unwrap().to_vec_blocking(ctx()).unwrap();
+        let want_dx = layer.reference_backward(&shape, &y, &dy).unwrap();
+        let eps = f64::from(f32::EPSILON);
+        for row in rows(&shape, axis) {
+            let total: f64 = row.iter().map(|&i| f64::from(dy[i]).abs()).sum();
+            for &i in &row {
+                let (g, w) = (dx[i], want_dx[i]);
+                let bound = 8.0 * eps * (f64::from(dy[i]).abs() + f64::from(y[i]).exp() * total);
+                prop_assert!(
+                    (g.is_nan() && w.is_nan()) || (f64::from(g) - f64::from(w)).abs() <= bound,
+                    "dx[{}] = {} vs {} (y = {})", i, g, w, y[i]
+                );
+            }
+        }
     }
 }
 

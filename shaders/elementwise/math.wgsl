@@ -1,6 +1,7 @@
 // Accurate f32 exp, expm1, log1p, tanh and erfc pieces for the transcendental
-// elementwise kernels (`KernelSpec::with_math` includes this file after the
-// elementwise prelude, so `launch` is in scope). Scalar functions, each one
+// kernels (`KernelSpec::with_math` includes this file after the family's
+// prelude, which defines `runtime_one`; log_softmax's row kernels include it
+// too). Scalar functions, each one
 // lane; the kernels map them over their vec4s.
 //
 // Why not WGSL's own: its exp may be off by 3 + 2|x| ulps (lavapipe: 9 at
@@ -18,10 +19,9 @@
 // Products that must be exact are of 12-bit halves split by bits, which no
 // compiler can fold, and which a fused multiply-add leaves unchanged.
 
-// 1.0 at run time: every running dispatch has launch.len >= 1.
-fn runtime_one() -> f32 {
-    return f32(min(launch.len, 1u));
-}
+// `runtime_one()`, a 1.0 that only exists at run time, comes from the
+// family's prelude: shaders/elementwise/main.wgsl (from `launch`) or
+// shaders/rows/rows.wgsl (from `params`).
 
 // a with the sign of b (a >= 0), by bits.
 fn with_sign_of(a: f32, b: f32) -> f32 {
@@ -53,7 +53,7 @@ fn is_pos_inf1(x: f32) -> bool {
 // +inf, for IEEE products with it. Made at run time: Chromium's Tint
 // refuses a constant expression that evaluates to inf (bitcast included).
 fn pos_inf() -> f32 {
-    return bitcast<f32>(select(0x7f800000u, 0u, launch.len == 0u));
+    return bitcast<f32>(select(0x7f800000u, 0u, runtime_one() == 0.0));
 }
 
 // dy times a derivative that is exactly 0 (with the sign of `sign`), as an

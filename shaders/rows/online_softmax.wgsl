@@ -28,6 +28,11 @@ fn opaque_one() -> f32 {
     return f32(min(params.row_len, 1u));
 }
 
+// The same 1.0 under the name shaders/elementwise/math.wgsl uses.
+fn runtime_one() -> f32 {
+    return opaque_one();
+}
+
 // The rounding error of s = x + y (Knuth's two-sum): x + y == s + error
 // exactly.
 fn sum_error(x: f32, y: f32, s: f32) -> f32 {

@@ -64,6 +64,11 @@ fn poisons_row(x: f32) -> bool {
     return (bits & 0x7fffffffu) > 0x7f800000u || bits == 0x7f800000u;
 }
 
+// NaN, by bits.
+fn is_nan1(x: f32) -> bool {
+    return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
+}
+
 fn is_neg_inf(x: f32) -> bool {
     return bitcast<u32>(x) == 0xff800000u;
 }

@@ -12,48 +12,8 @@
 //
 // Policy: a NaN entry gives NaN there and is left out of the others (as
 // Keras's sort puts it last); a -inf entry gives 0; a row with +inf, or of
-// -inf and NaN only, is NaN.
-var<workgroup> sparse_max: array<f32, MAX_WORKGROUP_SIZE>;
-var<workgroup> sparse_count: array<u32, MAX_WORKGROUP_SIZE>;
-
-// The largest of every invocation's `value` (NaN left out), to all of them.
-fn workgroup_max(local: u32, value: f32) -> f32 {
-    sparse_max[local] = value;
-    workgroupBarrier();
-    for (var span = WORKGROUP_SIZE / 2u; span > 0u; span /= 2u) {
-        if local < span {
-            let other = sparse_max[local + span];
-            if other > sparse_max[local] {
-                sparse_max[local] = other;
-            }
-        }
-        workgroupBarrier();
-    }
-    let whole = sparse_max[0];
-    workgroupBarrier();
-    return whole;
-}
-
-// The sum of every invocation's `value`, to all of them.
-fn workgroup_count(local: u32, value: u32) -> u32 {
-    sparse_count[local] = value;
-    workgroupBarrier();
-    for (var span = WORKGROUP_SIZE / 2u; span > 0u; span /= 2u) {
-        if local < span {
-            sparse_count[local] += sparse_count[local + span];
-        }
-        workgroupBarrier();
-    }
-    let whole = sparse_count[0];
-    workgroupBarrier();
-    return whole;
-}
-
-fn is_nan1(x: f32) -> bool {
-    return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
-}
-
-
+// -inf and NaN only, is NaN. The workgroup max and count come from
+// reductions.wgsl, included before this file.
 // A row's threshold: entries d = x - max are in the support where
 // d > tau, and `size` of them are.
 struct Threshold {

@@ -12,6 +12,7 @@ mod hard_silu;
 mod hard_tanh;
 mod linear;
 mod log_sigmoid;
+mod log_softmax;
 mod mish;
 mod reference;
 mod relu6;
@@ -110,6 +111,7 @@ macro_rules! with_functions {
             Squareplus => squareplus::Squareplus;
             Softmax => AsFunction<crate::activations::softmax::Softmax>;
             Sparsemax => sparsemax::Sparsemax;
+            LogSoftmax => log_softmax::LogSoftmax;
             Sigmoid => sigmoid::Sigmoid;
             Tanh => tanh::Tanh;
             Softplus => softplus::Softplus;

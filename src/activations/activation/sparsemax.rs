@@ -8,7 +8,7 @@
 use serde_json::{json, Value};
 
 use crate::activations::activation::KerasFunction;
-use crate::activations::softmax::kernels::row_kernel;
+use crate::activations::softmax::kernels::{row_kernel, REDUCTIONS};
 use crate::context::GpuContext;
 use crate::error::{Error, Result};
 use crate::keras_json::fields::Fields;
@@ -23,15 +23,19 @@ pub(crate) struct Sparsemax {
     axis: i64,
 }
 
-/// The threshold's rounds, shared by both kernels.
-const THRESHOLD: &str = include_str!("../../../shaders/rows/sparsemax_tau.wgsl");
+/// The threshold's rounds, shared by both kernels, after the workgroup max
+/// and count they use.
+const THRESHOLD: &[&str] = &[
+    REDUCTIONS,
+    include_str!("../../../shaders/rows/sparsemax_tau.wgsl"),
+];
 
-/// partial_sums (rows.wgsl), sparse_max and sparse_count (sparsemax_tau.wgsl).
+/// partial_sums (rows.wgsl), reduce_max and reduce_count (reductions.wgsl).
 const WORKGROUP_MEMORY: u32 = 12 * WORKGROUP_SIZE;
 
 /// One workgroup per row: Michelot's rounds, each a pass over the row.
 const FORWARD: Kernel = Kernel(&KernelSpec {
-    includes: &[THRESHOLD],
+    includes: THRESHOLD,
     // No mask: Keras's sparsemax takes none.
     bindings: &[],
     workgroup_memory: WORKGROUP_MEMORY,
@@ -43,7 +47,7 @@ const FORWARD: Kernel = Kernel(&KernelSpec {
 
 /// `dx` from `x` and `dy` (the threshold again), one workgroup per row.
 const GRADIENT: Kernel = Kernel(&KernelSpec {
-    includes: &[THRESHOLD],
+    includes: THRESHOLD,
     bindings: &[Binding::new("upstream", 5, BindingKind::Storage)],
     workgroup_memory: WORKGROUP_MEMORY,
     ..row_kernel(

@@ -9,6 +9,10 @@ use crate::kernels::spec::{
     Specializations, WORKGROUP_SIZE,
 };
 
+/// The workgroup max and count of the row kernels that need them
+/// (sparsemax, log_softmax).
+pub(crate) const REDUCTIONS: &str = include_str!("../../../shaders/rows/reductions.wgsl");
+
 /// Prepended to the backward kernels after the row prelude: `upstream` (dy).
 const GRADIENT: &str = include_str!("../../../shaders/rows/softmax_grad.wgsl");
 
