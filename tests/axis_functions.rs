@@ -1,5 +1,5 @@
-//! The `keras.activations` functions over an axis (sparsemax, log_softmax;
-//! softmax is tests/softmax.rs), GPU against the CPU twin (f64) over random
+//! The `keras.activations` functions over an axis (sparsemax, log_softmax,
+//! glu; softmax is tests/softmax.rs), GPU against the CPU twin (f64) over random
 //! shapes, axes and values, forward and backward.
 //!
 //! log_softmax: within LOG_SOFTMAX_ULPS of the twin forward; backward,
@@ -148,6 +148,88 @@ proptest! {
             }
         }
     }
+}
+
+/// glu's bounds in ulps of the f64 twin: `a * sigmoid(b)` rounded about
+/// once forward; backward `dy * sigmoid(b)` and `dy * sigmoid'(b) * a`.
+const GLU_ULPS: u32 = 4;
+const GLU_BACKWARD_ULPS: u32 = 6;
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Any even axis; the output halves it, in a chain too.
+    #[test]
+    fn glu_matches_cpu(
+        ((shape, axis), x) in shape_and_axis()
+            .prop_map(|(mut s, a)| {
+                let axis = a.rem_euclid(s.len() as i64) as usize;
+                s[axis] = 2 * s[axis].div_ceil(2);
+                (s, a)
+            })
+            .prop_filter("small enough", |(s, _)| s.iter().product::<usize>() <= 4000)
+            .prop_flat_map(|(s, a)| {
+                let n: usize = s.iter().product();
+                (Just((s, a)), prop::collection::vec(value(), n))
+            }),
+        dy_seed in any::<u32>(),
+    ) {
+        let layer = Activation::with_kwargs("glu", &serde_json::json!({"axis": axis})).unwrap();
+        let out_shape = layer.output_shape(&shape).unwrap();
+        let input = GpuTensor::from_slice(ctx(), &shape, &x).unwrap();
+        let y = layer.forward(ctx(), &input).unwrap();
+        prop_assert_eq!(y.shape(), out_shape.as_slice());
+        let y = y.to_vec_blocking(ctx()).unwrap();
+        let want = layer.reference(&shape, &x).unwrap();
+        for (i, (&g, &w)) in y.iter().zip(&want).enumerate() {
+            prop_assert!(close(g, w, Tolerance::Ulps(GLU_ULPS)), "y[{}] = {} vs {}", i, g, w);
+        }
+        let dy: Vec<f32> = (0..y.len())
+            .map(|i| ((i as u32).wrapping_mul(2654435761).wrapping_add(dy_seed) % 2001) as f32 / 1000.0 - 1.0)
+            .collect();
+        let upstream = GpuTensor::from_slice(ctx(), &out_shape, &dy).unwrap();
+        let dx = layer.backward(ctx(), &input, &upstream).unwrap();
+        prop_assert_eq!(dx.shape(), shape.as_slice());
+        let dx = dx.to_vec_blocking(ctx()).unwrap();
+        let want_dx = layer.reference_backward(&shape, &x, &dy).unwrap();
+        for (i, (&g, &w)) in dx.iter().zip(&want_dx).enumerate() {
+            prop_assert!(close(g, w, Tolerance::Ulps(GLU_BACKWARD_ULPS)), "dx[{}] = {} vs {} (x = {})", i, g, w, x[i]);
+        }
+    }
+}
+
+/// glu in a chain: the shapes follow it (forward, CPU twin, backward).
+#[test]
+fn glu_changes_the_shape_in_a_chain() {
+    use wgpu_activations::{ReLU, Sequential};
+    let mut chain = Sequential::new();
+    chain.push(ReLU::default());
+    chain.push(Activation::with_kwargs("glu", &serde_json::json!({"axis": 1})).unwrap());
+    chain.push(Activation::new("sigmoid").unwrap());
+    let shape = [2, 6, 3];
+    let x: Vec<f32> = (0..36).map(|i| (i as f32 - 17.0) / 5.0).collect();
+    assert_eq!(chain.output_shape(&shape).unwrap(), vec![2, 3, 3]);
+    let input = GpuTensor::from_slice(ctx(), &shape, &x).unwrap();
+    let y = chain.forward(ctx(), &input).unwrap();
+    assert_eq!(y.shape(), &[2, 3, 3]);
+    let got = y.to_vec_blocking(ctx()).unwrap();
+    let want = chain.reference(&shape, &x).unwrap();
+    for (g, w) in got.iter().zip(&want) {
+        assert!(close(*g, *w, Tolerance::Ulps(8)), "{g} vs {w}");
+    }
+    let dy = vec![0.5f32; 18];
+    let upstream = GpuTensor::from_slice(ctx(), &[2, 3, 3], &dy).unwrap();
+    let dx = chain.backward(ctx(), &input, &upstream).unwrap();
+    assert_eq!(dx.shape(), &shape);
+    let got = dx.to_vec_blocking(ctx()).unwrap();
+    let want = chain.reference_backward(&shape, &x, &dy).unwrap();
+    for (g, w) in got.iter().zip(&want) {
+        assert!((g - w).abs() <= 1e-6 * (1.0 + w.abs()), "{g} vs {w}");
+    }
+    // An odd axis is an error naming it.
+    let odd = Activation::with_kwargs("glu", &serde_json::json!({"axis": 2})).unwrap();
+    let e = odd.forward(ctx(), &input).unwrap_err().to_string();
+    assert!(e.contains("odd") && e.contains("axis 2"), "{e}");
 }
 
 /// A row longer than a workgroup's stride and sums of many small entries.

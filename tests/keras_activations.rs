@@ -1,10 +1,8 @@
 //! `keras.activations` through Keras's `Activation` layer, against real
 //! Keras: every case of tests/data/activations.json (a copy of
 //! ../shared/keras/activations.json, Keras 3.15.1 on JAX) whose function the
-//! crate runs, forward and backward, read through the layer's Keras config.
-//! A case whose function the crate does not run yet must be refused with
-//! the error that says so, so a function added to the table is tested here
-//! without a new line.
+//! crate runs (every one), forward and backward, layer cases read through
+//! the layer's Keras config and direct calls through `with_kwargs`.
 //!
 //! Forward: the "exact" cases bit for bit (a flushed subnormal allowed).
 //! Backward: `d_input` against `dx` for `dy = w` (the cases' loss is
@@ -30,27 +28,15 @@ fn cases() -> Vec<Value> {
 }
 
 /// The case's layer: from its Keras config for a layer case, from its
-/// function and kwargs for a direct call; `None` where the crate does not
-/// run the function yet (which must be the error that says so).
-fn layer(case: &Value) -> Option<AnyLayer> {
+/// function and kwargs for a direct call.
+fn layer(case: &Value) -> AnyLayer {
     let made = if case["call"] == "layer" {
         layer_from_config("Activation", &case["config"])
     } else {
         let function = case["function"].as_str().unwrap();
         Activation::with_kwargs(function, &case["kwargs"]).map(AnyLayer::from)
     };
-    match made {
-        Ok(layer) => Some(layer),
-        Err(e) => {
-            let text = e.to_string();
-            assert!(
-                text.contains("does not run yet"),
-                "{}: {text}",
-                case["name"]
-            );
-            None
-        }
-    }
+    made.unwrap_or_else(|e| panic!("{}: {e}", case["name"]))
 }
 
 /// A case's `{atol, rtol}`.
@@ -225,7 +211,7 @@ fn ambiguous_support(case: &Value, shape: &[usize], keras: &[f32], ours: &[f32])
 fn activation_cases_match_keras() {
     let mut ran = Vec::new();
     for case in cases() {
-        let Some(layer) = layer(&case) else { continue };
+        let layer = layer(&case);
         let name = case["name"].as_str().unwrap().to_string();
         let class = case["tolerance_class"].as_str().unwrap();
         let tolerance = bound(&case["tolerance"]);
@@ -245,12 +231,20 @@ fn activation_cases_match_keras() {
         // the crate's values are its CPU twin's (NaN for +inf, the true
         // sparsemax for ±3e38), which its unit tests pin down.
         let keras_overflow = |i: usize| case["function"] == "sparsemax" && want[i].is_infinite();
-        let forward = |i: usize, got: f32, want: f32| match deliberate(&case, Pass::Forward, x[i]) {
-            // Bit for bit, or a value computed here (squareplus's b / 4|x|).
-            Some(ours) => got.to_bits() == ours.to_bits() || close(got, ours, Tolerance::Ulps(2)),
-            None if keras_overflow(i) => close(got, cpu[i], Tolerance::Ulps(4)),
-            None => forward_ok(class, tolerance, x[i], got, want),
-        };
+        // glu halves its axis: its outputs follow Keras's NaN as values
+        // (x's index is not the output's), the others x's own NaN.
+        let out_shape = json_shape(&case["output_shape"]);
+        let same_shape = out_shape == shape;
+        let input_at = |i: usize| if same_shape { x[i] } else { 0.0 };
+        let forward =
+            |i: usize, got: f32, want: f32| match deliberate(&case, Pass::Forward, input_at(i)) {
+                // Bit for bit, or a value computed here (squareplus's b / 4|x|).
+                Some(ours) => {
+                    got.to_bits() == ours.to_bits() || close(got, ours, Tolerance::Ulps(2))
+                }
+                None if keras_overflow(i) => close(got, cpu[i], Tolerance::Ulps(4)),
+                None => forward_ok(class, tolerance, input_at(i), got, want),
+            };
         assert_each(&name, &got, &want, forward);
         assert_each(&format!("{name} (CPU twin)"), &cpu, &want, forward);
 
@@ -262,12 +256,14 @@ fn activation_cases_match_keras() {
                 .unwrap_or(&grads["d_input"]),
         );
         let grad_tolerance = bound(&case["grads"]["tolerance"]);
-        let dy = GpuTensor::from_slice(ctx(), &shape, &w).unwrap();
+        // glu: dy and y have the output's shape.
+        assert_eq!(layer.output_shape(&shape).unwrap(), out_shape, "{name}");
+        let dy = GpuTensor::from_slice(ctx(), &out_shape, &w).unwrap();
         // What the backward pass reads: x, or y (softmax) as each computed it.
         let (saved, cpu_saved) = match layer.backward_reads() {
             Saved::Input => (input, x.clone()),
             Saved::Output => (
-                GpuTensor::from_slice(ctx(), &shape, &got).unwrap(),
+                GpuTensor::from_slice(ctx(), &out_shape, &got).unwrap(),
                 cpu.clone(),
             ),
         };
@@ -280,8 +276,13 @@ fn activation_cases_match_keras() {
         let ambiguous = ambiguous_support(&case, &shape, &want, &cpu);
         // Deliberate differences as values (a zero's sign is not compared
         // backward, see `backward_ok`).
-        let backward =
-            |i: usize, got: f32, want: f32| match deliberate(&case, Pass::Backward(w[i]), x[i]) {
+        // The rules below read y and w at x's index: elementwise and row
+        // functions only (glu's are the plain comparison).
+        let backward = |i: usize, got: f32, want: f32| {
+            if !same_shape {
+                return backward_ok(class, grad_tolerance, x[i], got, want);
+            }
+            match deliberate(&case, Pass::Backward(w[i]), x[i]) {
                 Some(ours) => got == ours || got.is_nan() && ours.is_nan(),
                 // A NaN output (a NaN row of softmax or sparsemax) gives a NaN
                 // dx, where JAX's may be 0.
@@ -290,7 +291,8 @@ fn activation_cases_match_keras() {
                     close(got, cpu_dx[i], Tolerance::Ulps(4))
                 }
                 None => backward_ok(class, grad_tolerance, x[i], got, want),
-            };
+            }
+        };
         assert_each(&format!("{name} backward"), &dx, &want_dx, backward);
         assert_each(
             &format!("{name} backward (CPU twin)"),
@@ -321,6 +323,7 @@ fn activation_cases_match_keras() {
         "softmax",
         "sparsemax",
         "log_softmax",
+        "glu",
         "sigmoid",
         "tanh",
         "softplus",
@@ -342,9 +345,31 @@ fn activation_cases_match_keras() {
 
 #[test]
 fn activation_names_are_read_as_keras_reads_them() {
-    // A Keras function the crate does not run yet, and a typo (Keras's words).
-    let later = Activation::new("glu").unwrap_err().to_string();
-    assert!(later.contains("glu") && later.contains("gelu"), "{later}");
+    // Every function and alias Keras 3.15.1's `get` accepts
+    // (activations_errors.json), and threshold, which needs its two
+    // arguments; a typo is Keras's error, in Keras's words.
+    let errors: Value = serde_json::from_str(include_str!("data/activations_errors.json")).unwrap();
+    for (function, aliases) in errors["functions"].as_object().unwrap() {
+        for name in std::iter::once(function.as_str()).chain(
+            aliases
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap()),
+        ) {
+            match Activation::new(name) {
+                Ok(activation) => assert_eq!(activation.name(), function),
+                Err(e) => assert!(
+                    name == "threshold" && e.to_string().contains("missing 2 required"),
+                    "{name}: {e}"
+                ),
+            }
+        }
+    }
+    assert_eq!(
+        Activation::names().len(),
+        errors["functions"].as_object().unwrap().len()
+    );
     let typo = Activation::new("relu7").unwrap_err().to_string();
     assert_eq!(
         typo,
