@@ -78,7 +78,7 @@ impl Glu {
             ));
         }
         let axis = normalize_axes(&[self.axis], shape.len())?[0];
-        if shape[axis] % 2 != 0 {
+        if !shape[axis].is_multiple_of(2) {
             return Err(Error::Shape(format!(
                 "glu splits axis {} of shape {shape:?} in two halves, but its size {} is odd \
                  (Keras: axis size must be divisible by 2)",
