@@ -125,6 +125,86 @@ fn check_layer(layer: &dyn Layer, shape: &[usize], x: &[f16], dy: &[f16], ulps: 
     );
 }
 
+/// As [`check_layer`] for any function of the `Activation` layer: the
+/// output's shape from the layer (glu halves its axis), and the backward
+/// pass given what it reads (`y` for softmax's, log_softmax's).
+fn check_function(name: &str, layer: &dyn Layer, shape: &[usize], x: &[f16], ulps: u32) {
+    // sparsemax's gradient jumps where an entry sits at its threshold, which
+    // f16's coarse values hit often and f32 and the f64 twin may round to
+    // either side: forward only here (tests/axis_functions.rs has it).
+    let backward = name != "sparsemax";
+    let ctx = ctx();
+    let xt = GpuTensor::from_f16(ctx, shape, x).unwrap();
+    let y = layer.forward(ctx, &xt).unwrap();
+    let out_shape = layer.output_shape(shape).unwrap();
+    assert_eq!((y.dtype(), y.shape()), (DType::F16, out_shape.as_slice()));
+    let y16 = y.to_f16_vec_blocking(ctx).unwrap();
+    let want = layer.reference(shape, &widen(x)).unwrap();
+    let what = format!("{name} on {shape:?}");
+    // The input at the output's index, for messages (glu's differ).
+    let shown = if out_shape == shape {
+        x.to_vec()
+    } else {
+        y16.clone()
+    };
+    // log_softmax's outputs at the max are 0 less a small sum: where that
+    // rounds to an f16 zero, lavapipe's f32 to f16 conversion drops the
+    // sign (and a subnormal sum may be flushed): ±0 alike there.
+    let unsigned = |v: f32| {
+        if name == "log_softmax" && f16::from_f32(v).to_f32() == 0.0 {
+            0.0
+        } else {
+            v
+        }
+    };
+    let want: Vec<f32> = want.into_iter().map(unsigned).collect();
+    let y16: Vec<f16> = y16
+        .into_iter()
+        .map(|h| f16::from_f32(unsigned(h.to_f32())))
+        .collect();
+    assert_f16_close(&what, &shown, &y16, &want, ulps);
+    if !backward {
+        return;
+    }
+    let dy: Vec<f16> = (0..y16.len())
+        .map(|i| f16::from_f32(((i % 7) as f32 - 3.0) / 4.0))
+        .collect();
+    let (saved, saved32) = match layer.backward_reads() {
+        wgpu_activations::Saved::Input => (xt, widen(x)),
+        wgpu_activations::Saved::Output => (y, widen(&y16)),
+    };
+    let dx = layer
+        .backward(
+            ctx,
+            &saved,
+            &GpuTensor::from_f16(ctx, &out_shape, &dy).unwrap(),
+        )
+        .unwrap();
+    let want = layer
+        .reference_backward(shape, &saved32, &widen(&dy))
+        .unwrap();
+    // A zero dx's sign is not compared (as tests/keras_activations.rs):
+    // rows' dy - exp(y) sum(dy) cancel to either, and lavapipe's f32 to
+    // f16 conversion drops the sign of what rounds to an f16 zero.
+    let want: Vec<f32> = want
+        .into_iter()
+        .map(|v| {
+            if f16::from_f32(v).to_f32() == 0.0 {
+                0.0
+            } else {
+                v
+            }
+        })
+        .collect();
+    let dx16: Vec<f16> = dx
+        .to_f16_vec_blocking(ctx)
+        .unwrap()
+        .into_iter()
+        .map(|h| if h.to_f32() == 0.0 { f16::ZERO } else { h })
+        .collect();
+    assert_f16_close(&format!("{what} backward"), x, &dx16, &want, ulps);
+}
+
 /// The context the numeric tests run on must have f16 where its adapter does.
 /// Without SHADER_F16, `test` checks only the error path, and says so.
 fn f16_context(test: &str) -> Option<&'static wgpu_activations::GpuContext> {
@@ -167,6 +247,44 @@ proptest! {
         check_layer(&LeakyReLU::new(slope16).unwrap(), &shape, &x, &dy, 0);
         check_layer(&ThresholdedReLU::new(t).unwrap(), &shape, &x, &dy, 0);
         check_layer(&ELU::new(slope16).unwrap(), &shape, &x, &dy, 1);
+    }
+
+    /// The piecewise-linear functions (a division in hard_sigmoid, hard_silu
+    /// and softsign, a root in squareplus: 1 f16 ulp) and the axis
+    /// functions (1 ulp), forward and backward.
+    #[test]
+    fn other_functions_on_f16((shape, x, _dy) in shaped(), t in -1.0f32..2.0) {
+        if f16_context("other_functions_on_f16").is_none() {
+            return Ok(());
+        }
+        let t16 = f16::from_f32(t).to_f32();
+        let even_last = shape.last().is_some_and(|n| n % 2 == 0);
+        for (name, kwargs, ulps) in [
+            ("relu", serde_json::json!({"negative_slope": t16, "max_value": 4.0, "threshold": -t16}), 0),
+            ("relu6", serde_json::json!({}), 0),
+            ("leaky_relu", serde_json::json!({"negative_slope": t16}), 0),
+            ("linear", serde_json::json!({}), 0),
+            ("hard_tanh", serde_json::json!({}), 0),
+            ("hard_shrink", serde_json::json!({"threshold": t16}), 0),
+            ("soft_shrink", serde_json::json!({"threshold": t16}), 0),
+            ("threshold", serde_json::json!({"threshold": t16, "default_value": -t16}), 0),
+            ("sparse_sigmoid", serde_json::json!({}), 0),
+            ("sparse_plus", serde_json::json!({}), 0),
+            ("hard_sigmoid", serde_json::json!({}), 1),
+            ("hard_silu", serde_json::json!({}), 1),
+            ("softsign", serde_json::json!({}), 1),
+            ("squareplus", serde_json::json!({"b": 4.0}), 1),
+            ("softmax", serde_json::json!({}), 1),
+            ("log_softmax", serde_json::json!({}), 1),
+            ("sparsemax", serde_json::json!({}), 1),
+            ("glu", serde_json::json!({}), 1),
+        ] {
+            if name == "glu" && !even_last {
+                continue;
+            }
+            let layer = wgpu_activations::Activation::with_kwargs(name, &kwargs).unwrap();
+            check_function(name, &layer, &shape, &x, ulps);
+        }
     }
 
     #[test]

@@ -65,6 +65,10 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_i
     for (var k = local; k < params.row_len; k += WORKGROUP_SIZE) {
         let o = row_element(base, k).x;
         let x = f32(input[o]);
-        output[o] = stored(select((x - m) - lse, nan(), poisoned));
+        // A zero is +0 (x - m with x = -0 and m = +0 would give -0, as the
+        // order in which a workgroup meets ±0 picks m), set by bits.
+        let y = (x - m) - lse;
+        let zeroed = bitcast<f32>(select(bitcast<u32>(y), 0u, y == 0.0));
+        output[o] = stored(select(zeroed, nan(), poisoned));
     }
 }

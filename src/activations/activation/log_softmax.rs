@@ -105,8 +105,18 @@ fn log_softmax_row(row: &[f64]) -> Vec<f64> {
     if row.iter().any(|v| v.is_nan() || *v == f64::INFINITY) || max == f64::NEG_INFINITY {
         return vec![f64::NAN; row.len()];
     }
-    let lse = row.iter().map(|v| (v - max).exp()).sum::<f64>().ln();
-    row.iter().map(|v| (v - max) - lse).collect()
+    // ln(1 + rest), rest the sum over every entry but one at the max: a
+    // tiny rest keeps its digits (ln of 1 + 1e-17 would be 0 in f64).
+    let at_max = row.iter().position(|&v| v == max).expect("max is an entry");
+    let rest: f64 = row
+        .iter()
+        .enumerate()
+        .filter(|&(j, _)| j != at_max)
+        .map(|(_, v)| (v - max).exp())
+        .sum();
+    let lse = rest.ln_1p();
+    // A zero is +0 whichever of ±0 is the max.
+    row.iter().map(|v| (v - max) - lse + 0.0).collect()
 }
 
 impl crate::layer::Layer for LogSoftmax {
