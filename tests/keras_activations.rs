@@ -447,3 +447,75 @@ fn transcendental_names_and_arguments_are_read_as_keras_reads_them() {
         json!({"activation": "celu", "kwargs": {"alpha": 2.0}})
     );
 }
+
+/// Every function's config round-trips through `AnyLayer` (Keras's own
+/// `{"activation": name}` for the defaults, `kwargs` beside it otherwise),
+/// Keras 3's serialized function and Keras 2's string read alike, and a
+/// model mixes Activation entries with the layer classes.
+#[test]
+fn every_function_round_trips_through_its_config() {
+    use serde_json::json;
+    use wgpu_activations::keras::layer_from_json;
+    for name in Activation::names() {
+        let kwargs = if name == "threshold" {
+            json!({"threshold": 0.5, "default_value": -1.0})
+        } else {
+            json!({})
+        };
+        let function = Activation::with_kwargs(name, &kwargs).unwrap();
+        let entry = AnyLayer::from(function.clone()).to_keras_json();
+        assert_eq!(entry["class_name"], "Activation", "{name}");
+        let back = layer_from_json(&entry).unwrap();
+        assert_eq!(back.to_keras_json(), entry, "{name}");
+        let AnyLayer::Activation(read) = back else {
+            panic!("{name}: read back as another class")
+        };
+        assert_eq!(read, function, "{name}: the same function and arguments");
+        // Keras 3 writes a function inside a config as a serialized object.
+        let serialized = json!({"module": "builtins", "class_name": "function", "config": name, "registered_name": "function"});
+        let config = json!({"activation": serialized, "kwargs": function.kwargs()});
+        assert_eq!(
+            layer_from_config("Activation", &config)
+                .unwrap()
+                .to_keras_json(),
+            entry,
+            "{name}"
+        );
+    }
+    // Arguments other than the defaults ride under `kwargs`.
+    let celu = Activation::with_kwargs("celu", &json!({"alpha": 0.5})).unwrap();
+    let entry = AnyLayer::from(celu.clone()).to_keras_json();
+    assert_eq!(entry["config"]["kwargs"], json!({"alpha": 0.5}));
+    assert_eq!(layer_from_json(&entry).unwrap().to_keras_json(), entry);
+    // A Keras model's layers: Activation entries beside the layer classes.
+    let model = layer_from_json(&json!({
+        "class_name": "Sequential",
+        "config": {"name": "m", "layers": [
+            {"class_name": "ReLU", "config": {"max_value": 6.0}},
+            {"class_name": "Activation", "config": {"name": "a", "activation": "gelu"}},
+            {"class_name": "Activation", "config": {"activation": "swish", "trainable": true}},
+            {"class_name": "Activation", "config": {"activation": "glu"}},
+            {"class_name": "Softmax", "config": {"axis": -1}},
+        ]},
+    }))
+    .unwrap();
+    assert_eq!(model.output_shape(&[2, 6]).unwrap(), vec![2, 3]);
+    let x: Vec<f32> = (0..12).map(|i| i as f32 / 3.0 - 2.0).collect();
+    let input = GpuTensor::from_slice(ctx(), &[2, 6], &x).unwrap();
+    let got = model
+        .forward(ctx(), &input)
+        .unwrap()
+        .to_vec_blocking(ctx())
+        .unwrap();
+    let want = model.reference(&[2, 6], &x).unwrap();
+    for (g, w) in got.iter().zip(&want) {
+        assert!((g - w).abs() <= 1e-6, "{g} vs {w}");
+    }
+    // An unknown name lists nothing Keras would not: its own error.
+    let typo =
+        layer_from_json(&json!({"class_name": "Activation", "config": {"activation": "gleu"}}));
+    assert!(typo
+        .unwrap_err()
+        .to_string()
+        .contains("Could not interpret activation function identifier: gleu"));
+}
