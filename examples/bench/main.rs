@@ -49,14 +49,27 @@ use options::{Command, Options, Sweep};
 use probe::Probe;
 use wgpu_activations::{
     internals::{self, vec4s_per_invocation},
-    wgpu, DType, GpuContext, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, Sequential, Softmax,
-    ThresholdedReLU, ELU,
+    wgpu, Activation, DType, GpuContext, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, Sequential,
+    Softmax, ThresholdedReLU, ELU,
 };
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
 /// The elementwise layers of the main table, in its order.
 const ELEMENTWISE: [&str; 5] = ["ReLU", "LeakyReLU", "ELU", "ThresholdedReLU", "PReLU"];
+
+/// `keras.activations` functions of the main table (`Activation(name)`),
+/// beside the layers: the transformer blocks' and the piecewise ones.
+const FUNCTIONS: [&str; 8] = [
+    "gelu",
+    "silu",
+    "sigmoid",
+    "tanh",
+    "softplus",
+    "mish",
+    "hard_silu",
+    "softsign",
+];
 
 /// LeakyReLU's slope in the main table and in the sweeps' probes, so a probe
 /// at the library's settings times the same computation as the layer.
@@ -256,6 +269,10 @@ impl Bench {
             };
             for (name, layer) in named() {
                 rows.push(self.layer(name, layer.as_ref(), &ops, ceiling, n <= 1 << 20)?);
+            }
+            for name in FUNCTIONS.iter().filter(|n| opts.wants(n)) {
+                let function = Activation::new(name)?;
+                rows.push(self.layer(name, &function, &ops, ceiling, n <= 1 << 20)?);
             }
             // The same layers on f16 storage: half the bytes per element.
             if with_f16 {
