@@ -286,6 +286,12 @@ async fn sparsemax_matches_the_cpu() {
                 "sparsemax on {shape:?}: y[{i}] = {g} vs {w}"
             );
         }
+        // The backward kernel compiles under Tint's uniformity rules too.
+        let dy = GpuTensor::from_slice(&ctx, shape, &vec![0.5; n]).expect("upload");
+        let dx = sparsemax.backward(&ctx, &input, &dy).expect("backward");
+        dx.to_vec(&ctx)
+            .await
+            .expect("sparsemax's backward runs in Chromium");
         let last = *shape.last().unwrap();
         for row in y.chunks(last) {
             let sum: f32 = row.iter().sum();
@@ -293,6 +299,38 @@ async fn sparsemax_matches_the_cpu() {
                 (sum - 1.0).abs() < 1e-5,
                 "sparsemax on {shape:?}: a row sums to {sum}"
             );
+        }
+    }
+}
+
+/// log_softmax and glu against their f64 twins (bounds of
+/// tests/axis_functions.rs, one ulp more for SwiftShader), and their
+/// backward kernels compiled by Chromium's Tint, which checks what naga
+/// does not (uniform control flow around barriers, constant infinities).
+#[wasm_bindgen_test]
+async fn log_softmax_and_glu_match_the_cpu() {
+    let ctx = ctx().await;
+    for (name, ulps) in [("log_softmax", 5), ("glu", 5)] {
+        let function = wgpu_activations::Activation::new(name).unwrap();
+        for shape in [&[8][..], &[3, 6], &[2, 3, 300]] {
+            let n: usize = shape.iter().product();
+            let x = sample(n);
+            let input = GpuTensor::from_slice(&ctx, shape, &x).expect("upload");
+            let y = function.forward(&ctx, &input).expect("forward");
+            assert_eq!(y.shape(), function.output_shape(shape).unwrap().as_slice());
+            let got = y.to_vec(&ctx).await.expect("readback");
+            let want = function.reference(shape, &x).expect("the CPU twin");
+            let what = format!("{name} on {shape:?}");
+            assert_all_close(&what, &got, &got, &want, Tolerance::Ulps(ulps));
+            let dy = GpuTensor::from_slice(&ctx, y.shape(), &vec![0.5; got.len()]).expect("upload");
+            let saved = match function.backward_reads() {
+                wgpu_activations::Saved::Input => input,
+                wgpu_activations::Saved::Output => y,
+            };
+            let dx = function.backward(&ctx, &saved, &dy).expect("backward");
+            dx.to_vec(&ctx)
+                .await
+                .expect("the backward kernel runs in Chromium");
         }
     }
 }

@@ -1,6 +1,9 @@
 // Workgroup reductions beside rows.wgsl's `workgroup_sum`, for the row
 // kernels that need a max or a count (sparsemax, log_softmax). Each leaves
-// its workgroup memory free again before it returns.
+// its workgroup memory free again before it returns, and returns a uniform
+// value (workgroupUniformLoad): sparsemax's rounds loop on them around
+// barriers, which WGSL allows only in uniform control flow (Chromium's Tint
+// checks it; naga does not).
 
 var<workgroup> reduce_max: array<f32, MAX_WORKGROUP_SIZE>;
 var<workgroup> reduce_count: array<u32, MAX_WORKGROUP_SIZE>;
@@ -18,7 +21,7 @@ fn workgroup_max(local: u32, value: f32) -> f32 {
         }
         workgroupBarrier();
     }
-    let whole = reduce_max[0];
+    let whole = workgroupUniformLoad(&reduce_max[0]);
     workgroupBarrier();
     return whole;
 }
@@ -33,7 +36,7 @@ fn workgroup_count(local: u32, value: u32) -> u32 {
         }
         workgroupBarrier();
     }
-    let whole = reduce_count[0];
+    let whole = workgroupUniformLoad(&reduce_count[0]);
     workgroupBarrier();
     return whole;
 }
