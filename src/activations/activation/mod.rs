@@ -208,7 +208,7 @@ fn read_kwargs<F: KerasFunction>(kwargs: &Value) -> Result<F> {
 /// `keras.activations.<name>(x, **kwargs)` takes them).
 ///
 /// Every function of Keras 3.15.1's `keras.activations` runs; any other name
-/// is Keras's own error.
+/// is Keras's own error, followed by the names it knows.
 ///
 /// ```
 /// # fn main() -> wgpu_activations::Result<()> {
@@ -255,11 +255,14 @@ impl Activation {
                 function: function?,
             });
         }
-        // Keras's own words (keras.activations.get): every function Keras
-        // 3.15.1 has runs here, so any other name is unknown to Keras too.
+        // Keras's own words (keras.activations.get), then the names it
+        // knows: every function of Keras 3.15.1 runs here.
         Err(Error::argument(
             "activation",
-            format!("Could not interpret activation function identifier: {name}"),
+            format!(
+                "Could not interpret activation function identifier: {name} (known: {}, and the aliases swish, hard_swish)",
+                Function::names().join(", ")
+            ),
         ))
     }
 
