@@ -21,12 +21,12 @@ use common::{close, ctx, Tolerance};
 use proptest::prelude::*;
 use wgpu_activations::{Activation, GpuTensor, Layer};
 
-/// A shape of rank 1..=4 (at most ~2000 elements) and an axis in range,
+/// A shape of rank 1..=5 (at most ~2000 elements) and an axis in range,
 /// negative half the time.
 fn shape_and_axis() -> impl Strategy<Value = (Vec<usize>, i64)> {
     prop::collection::vec(
         prop_oneof![1 => Just(1usize), 4 => 1usize..9, 1 => 9usize..40],
-        1..=4,
+        1..=5,
     )
     .prop_filter("small enough", |s| s.iter().product::<usize>() <= 2000)
     .prop_flat_map(|s| {
