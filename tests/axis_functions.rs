@@ -254,3 +254,58 @@ fn sparsemax_long_rows_match_cpu() {
     let sum: f32 = y[..n / 2].iter().sum();
     assert!((sum - 1.0).abs() < 1e-5, "row sums to {sum}");
 }
+
+/// log_softmax's two kernels: rows up to 1024 entries one invocation each,
+/// longer ones a workgroup each (here 3000, over the last axis and over
+/// the first), forward and backward against the twin.
+#[test]
+fn log_softmax_short_and_long_rows_match_cpu() {
+    for (shape, axis) in [
+        (vec![5, 1024], -1),
+        (vec![2, 3000], -1),
+        (vec![3000, 2], 0),
+        (vec![4, 5, 6], 1),
+    ] {
+        let layer =
+            Activation::with_kwargs("log_softmax", &serde_json::json!({"axis": axis})).unwrap();
+        let n: usize = shape.iter().product();
+        let x: Vec<f32> = (0..n)
+            .map(|i| ((i * 7919) % 2003) as f32 / 97.0 - 10.0)
+            .collect();
+        let input = GpuTensor::from_slice(ctx(), &shape, &x).unwrap();
+        let y = layer
+            .forward(ctx(), &input)
+            .unwrap()
+            .to_vec_blocking(ctx())
+            .unwrap();
+        let want = layer.reference(&shape, &x).unwrap();
+        for (i, (&g, &w)) in y.iter().zip(&want).enumerate() {
+            assert!(
+                close(g, w, Tolerance::Ulps(LOG_SOFTMAX_ULPS)),
+                "{shape:?}: y[{i}] = {g} vs {w}"
+            );
+        }
+        let dy: Vec<f32> = (0..n).map(|i| ((i % 13) as f32 - 6.0) / 8.0).collect();
+        let saved = GpuTensor::from_slice(ctx(), &shape, &y).unwrap();
+        let upstream = GpuTensor::from_slice(ctx(), &shape, &dy).unwrap();
+        let dx = layer
+            .backward(ctx(), &saved, &upstream)
+            .unwrap()
+            .to_vec_blocking(ctx())
+            .unwrap();
+        let want_dx = layer.reference_backward(&shape, &y, &dy).unwrap();
+        let eps = f64::from(f32::EPSILON);
+        for row in rows(&shape, axis) {
+            let total: f64 = row.iter().map(|&i| f64::from(dy[i]).abs()).sum();
+            for &i in &row {
+                let bound = 8.0 * eps * (f64::from(dy[i]).abs() + f64::from(y[i]).exp() * total);
+                assert!(
+                    (f64::from(dx[i]) - f64::from(want_dx[i])).abs() <= bound,
+                    "{shape:?}: dx[{i}] = {} vs {}",
+                    dx[i],
+                    want_dx[i]
+                );
+            }
+        }
+    }
+}

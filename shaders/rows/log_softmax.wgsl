@@ -8,21 +8,10 @@
 // output is within a few ulps: x - m <= 0 and -ln(...) <= 0 add without
 // cancelling.
 //
+// log_of_sum and log_softmax_at: log_softmax_common.wgsl.
+//
 // Policy, as Keras on JAX: a NaN or +inf makes the row NaN, a row of -inf
 // is NaN, a -inf entry gives -inf.
-
-// ln(count + rest) for count >= 1 and rest >= 0.
-fn log_of_sum(count: u32, rest: f32) -> f32 {
-    if count == 1u && rest <= 1.0 {
-        return log1p_unit(rest);
-    }
-    // s = 2^e (1 + f), f in [0, 1): ln s = e ln 2 + ln(1 + f), ln 2 split
-    // so its high part adds last.
-    let parts = frexp(f32(count) + rest);
-    let e = f32(parts.exp - 1);
-    let f = parts.fract * 2.0 - 1.0;
-    return e * 0.693145752 + (log1p_unit(f) + e * 1.428606765e-6);
-}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_index) local: u32) {
@@ -64,11 +53,6 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_i
     let lse = log_of_sum(max(count, 1u), rest);
     for (var k = local; k < params.row_len; k += WORKGROUP_SIZE) {
         let o = row_element(base, k).x;
-        let x = f32(input[o]);
-        // A zero is +0 (x - m with x = -0 and m = +0 would give -0, as the
-        // order in which a workgroup meets ±0 picks m), set by bits.
-        let y = (x - m) - lse;
-        let zeroed = bitcast<f32>(select(bitcast<u32>(y), 0u, y == 0.0));
-        output[o] = stored(select(zeroed, nan(), poisoned));
+        output[o] = stored(log_softmax_at(f32(input[o]), m, lse, poisoned));
     }
 }

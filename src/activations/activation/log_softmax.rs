@@ -10,7 +10,9 @@ use crate::activations::softmax::kernels::{row_kernel, REDUCTIONS};
 use crate::context::GpuContext;
 use crate::error::{Error, Result};
 use crate::keras_json::fields::{ints_json, Fields};
-use crate::kernels::spec::{Binding, BindingKind, Kernel, KernelSpec, MATH, WORKGROUP_SIZE};
+use crate::kernels::spec::{
+    Binding, BindingKind, Kernel, KernelSpec, LoopCost, Mapping, MATH, WORKGROUP_SIZE,
+};
 use crate::launch_rows::{row_params, Rows};
 use crate::shape::{check_len, element_count, normalize_axes, rows};
 use crate::tensor::GpuTensor;
@@ -21,9 +23,18 @@ pub(crate) struct LogSoftmax {
     axes: Vec<i64>,
 }
 
+/// Helpers both forward kernels share (after math.wgsl and reductions.wgsl).
+const COMMON: &str = include_str!("../../../shaders/rows/log_softmax_common.wgsl");
+
+/// Rows up to this long run one invocation each: a workgroup per short row
+/// spends its time in barriers (lavapipe: 30x softmax's time on rows of
+/// 64), and three passes over 1024 entries stay far inside llvmpipe's loop
+/// budget.
+const INVOCATION_MAX_ROW: u32 = 1024;
+
 /// One workgroup per row: the max, the sum, the outputs.
 const FORWARD: Kernel = Kernel(&KernelSpec {
-    includes: &[MATH, REDUCTIONS],
+    includes: &[MATH, REDUCTIONS, COMMON],
     // No mask: Keras's log_softmax takes none.
     bindings: &[],
     // partial_sums (rows.wgsl), reduce_max and reduce_count (reductions.wgsl).
@@ -31,6 +42,19 @@ const FORWARD: Kernel = Kernel(&KernelSpec {
     ..row_kernel(
         "log_softmax",
         include_str!("../../../shaders/rows/log_softmax.wgsl"),
+    )
+});
+
+/// One invocation per row, for short rows and rows over outer axes.
+const FORWARD_INVOCATION: Kernel = Kernel(&KernelSpec {
+    includes: &[MATH, COMMON],
+    bindings: &[],
+    mapping: Mapping::InvocationPerRow,
+    cpu_workgroup_size: WORKGROUP_SIZE,
+    loop_cost: LoopCost::WholeRowTwice,
+    ..row_kernel(
+        "log_softmax_invocation",
+        include_str!("../../../shaders/rows/log_softmax_invocation.wgsl"),
     )
 });
 
@@ -42,6 +66,18 @@ const GRADIENT: Kernel = Kernel(&KernelSpec {
     ..row_kernel(
         "log_softmax_grad",
         include_str!("../../../shaders/rows/log_softmax_grad.wgsl"),
+    )
+});
+
+/// `dx` from `y` and `dy`, one invocation per row.
+const GRADIENT_INVOCATION: Kernel = Kernel(&KernelSpec {
+    bindings: &[Binding::new("upstream", 5, BindingKind::Storage)],
+    mapping: Mapping::InvocationPerRow,
+    cpu_workgroup_size: WORKGROUP_SIZE,
+    loop_cost: LoopCost::WholeRowTwice,
+    ..row_kernel(
+        "log_softmax_grad_invocation",
+        include_str!("../../../shaders/rows/log_softmax_grad_invocation.wgsl"),
     )
 });
 
@@ -87,9 +123,15 @@ impl LogSoftmax {
         normalize_axes(&self.axes, shape.len())
     }
 
-    /// The rows of `shape` as the row kernels take them.
-    fn rows(&self, shape: &[usize], kernel: Kernel) -> Result<Rows<'static>> {
+    /// The rows of `shape` as the row kernels take them, with the forward
+    /// or backward kernel their length calls for: `(workgroup, invocation)`.
+    fn rows(&self, shape: &[usize], kernels: (Kernel, Kernel)) -> Result<Rows<'static>> {
         let (params, _) = row_params(shape, &self.axes(shape)?, None)?;
+        let kernel = if params.row_len <= INVOCATION_MAX_ROW {
+            kernels.1
+        } else {
+            kernels.0
+        };
         Ok(Rows {
             kernel,
             params,
@@ -131,7 +173,8 @@ impl crate::layer::Layer for LogSoftmax {
         x: &GpuTensor,
         out: &GpuTensor,
     ) -> Result<()> {
-        self.rows(x.shape(), FORWARD)?.encode(ctx, encoder, x, out)
+        self.rows(x.shape(), (FORWARD, FORWARD_INVOCATION))?
+            .encode(ctx, encoder, x, out)
     }
 
     /// In f64 per row, rounded once.
@@ -160,7 +203,7 @@ impl crate::layer::Layer for LogSoftmax {
         dy: &GpuTensor,
         dx: &GpuTensor,
     ) -> Result<()> {
-        self.rows(y.shape(), GRADIENT)?
+        self.rows(y.shape(), (GRADIENT, GRADIENT_INVOCATION))?
             .encode_gradient(ctx, encoder, y, dy, dx)
     }
 
@@ -182,7 +225,7 @@ impl crate::layer::Layer for LogSoftmax {
 
 impl crate::activations::Kernels for LogSoftmax {
     fn kernels() -> Vec<Kernel> {
-        vec![FORWARD, GRADIENT]
+        vec![FORWARD, FORWARD_INVOCATION, GRADIENT, GRADIENT_INVOCATION]
     }
 }
 
