@@ -1,7 +1,10 @@
 //! Keras `Activation(activation)`: a layer that applies one of the
-//! `keras.activations` functions by name. Each function lives in its own
-//! file here (its struct, its `Elementwise` impl with the kernels and CPU
-//! twins) and has one line in [`with_functions!`], the function table.
+//! `keras.activations` functions by name, with its keyword arguments. Each
+//! function lives in its own file here (its struct, its `KerasFunction`
+//! impl, its kernels and CPU twins: an `Elementwise` impl, or a `Layer` impl
+//! on the row machinery for sparsemax, log_softmax and glu) and has one line
+//! in [`with_functions!`], the function table. relu, leaky_relu, elu and
+//! softmax are their layer's kernels (`AsFunction`), in the layer's file.
 
 mod celu;
 mod exponential;
