@@ -5,14 +5,6 @@
 // once (math.wgsl: sigmoid as m * 2^k), so it keeps every bit where
 // sigmoid(b) underflows.
 
-// The output offset of input offset `i` of an `a` entry: the input holds
-// blocks of row_len * inner elements (inner: the axis's stride), the
-// output blocks of half of that.
-fn output_offset(i: u32, half: u32, inner: u32) -> u32 {
-    let block = params.row_len * inner;
-    return i - (i / block) * (half * inner);
-}
-
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_index) local: u32) {
     let row = invocation_index(workgroup, local, params.grid_x);

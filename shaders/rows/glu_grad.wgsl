@@ -5,11 +5,6 @@
 
 @group(0) @binding(5) var<storage, read> upstream: array<stored>;
 
-fn output_offset(i: u32, half: u32, inner: u32) -> u32 {
-    let block = params.row_len * inner;
-    return i - (i / block) * (half * inner);
-}
-
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_index) local: u32) {
     let row = invocation_index(workgroup, local, params.grid_x);

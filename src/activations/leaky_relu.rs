@@ -5,8 +5,8 @@ use std::fmt::Display;
 
 use serde_json::{json, Value};
 
-use crate::activations::activation::{AsFunction, KerasFunction};
 use crate::activations::elementwise::{elementwise_layer, Elementwise};
+use crate::activations::function::{AsFunction, KerasFunction};
 use crate::error::Result;
 use crate::keras_json::fields::{f32_json, Fields, KerasConfig, BASE_KEYS};
 use crate::kernels::params::ScalarParams;

@@ -13,6 +13,7 @@
 pub(crate) mod activation;
 pub(crate) mod elementwise;
 pub(crate) mod elu;
+pub(crate) mod function;
 pub(crate) mod leaky_relu;
 pub(crate) mod prelu;
 pub(crate) mod relu;

@@ -162,6 +162,18 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// `axis` as a function over one axis takes it (sparsemax, glu): an
+    /// int, -1 when absent; a list, a tuple or `null` is refused, as Keras
+    /// refuses them there.
+    pub(crate) fn one_axis(&self) -> Result<i64> {
+        match self.map.get("axis") {
+            None => Ok(-1),
+            Some(value) => value
+                .as_i64()
+                .ok_or_else(|| self.wrong_type("axis", "an integer (one axis)", value)),
+        }
+    }
+
     /// A seed: a non-negative integer or `null` (Keras's "no seed").
     pub(crate) fn seed(&self) -> Result<Option<u64>> {
         match self.map.get("seed") {

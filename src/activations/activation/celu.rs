@@ -4,8 +4,8 @@
 use serde_json::{json, Value};
 
 use crate::activations::activation::reference::{positive_zero, times};
-use crate::activations::activation::KerasFunction;
 use crate::activations::elementwise::{elementwise_layer, Elementwise};
+use crate::activations::function::KerasFunction;
 use crate::error::{Error, Result};
 use crate::keras_json::fields::{f32_json, Fields};
 use crate::kernels::params::ScalarParams;

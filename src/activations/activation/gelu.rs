@@ -5,8 +5,8 @@ use bytemuck::{Pod, Zeroable};
 use serde_json::{json, Value};
 
 use crate::activations::activation::reference::{sigmoid, sigmoid_slope, times};
-use crate::activations::activation::KerasFunction;
 use crate::activations::elementwise::{elementwise_layer, Elementwise};
+use crate::activations::function::KerasFunction;
 use crate::error::Result;
 use crate::keras_json::fields::Fields;
 use crate::kernels::spec::{layout, Kernel, KernelSpec, MATH};

@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use crate::activations::activation::KerasFunction;
+use crate::activations::function::KerasFunction;
 use crate::activations::softmax::kernels::row_kernel;
 use crate::context::GpuContext;
 use crate::error::{Error, Result};
@@ -24,9 +24,12 @@ pub(crate) struct Glu {
     axis: i64,
 }
 
+/// `output_offset`, shared by both kernels (after math.wgsl).
+const OFFSETS: &str = include_str!("../../../shaders/rows/glu_offsets.wgsl");
+
 /// One invocation per row (the split axis), as softmax's for outer axes.
 const FORWARD: Kernel = Kernel(&KernelSpec {
-    includes: &[MATH],
+    includes: &[MATH, OFFSETS],
     // No mask: Keras's glu takes none.
     bindings: &[],
     mapping: Mapping::InvocationPerRow,
@@ -38,7 +41,7 @@ const FORWARD: Kernel = Kernel(&KernelSpec {
 /// `dx` (the input's shape) from `x` and `dy` (the output's), mapped as
 /// the forward kernel.
 const GRADIENT: Kernel = Kernel(&KernelSpec {
-    includes: &[MATH],
+    includes: &[MATH, OFFSETS],
     bindings: &[Binding::new("upstream", 5, BindingKind::Storage)],
     mapping: Mapping::InvocationPerRow,
     cpu_workgroup_size: WORKGROUP_SIZE,
@@ -55,13 +58,9 @@ impl KerasFunction for Glu {
 
     /// `axis` an int (Keras's tuple and list raise there, and so do they here).
     fn from_kwargs(kwargs: &Fields<'_>) -> Result<Self> {
-        match kwargs.get("axis") {
-            None => Ok(Self { axis: -1 }),
-            Some(Value::Number(n)) if n.as_i64().is_some() => Ok(Self {
-                axis: n.as_i64().expect("checked"),
-            }),
-            Some(other) => Err(kwargs.wrong_type("axis", "an integer (one axis)", other)),
-        }
+        Ok(Self {
+            axis: kwargs.one_axis()?,
+        })
     }
 
     fn kwargs(&self) -> Value {

@@ -1,8 +1,8 @@
 //! `keras.activations.hard_sigmoid`: `relu6(x + 3) / 6`, no arguments
 //! (Keras 2's was `clip(0.2x + 0.5, 0, 1)`; this is Keras 3's).
 
-use crate::activations::activation::KerasFunction;
 use crate::activations::elementwise::{elementwise_kernels, elementwise_layer, Elementwise};
+use crate::activations::function::KerasFunction;
 use crate::error::Result;
 use crate::keras_json::fields::Fields;
 use crate::kernels::spec::Layout;

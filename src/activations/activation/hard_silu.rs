@@ -2,8 +2,8 @@
 //! no arguments; the same f32 operations as Keras.
 
 use crate::activations::activation::hard_sigmoid::relu6_of_shift;
-use crate::activations::activation::KerasFunction;
 use crate::activations::elementwise::{elementwise_kernels, elementwise_layer, Elementwise};
+use crate::activations::function::KerasFunction;
 use crate::error::Result;
 use crate::keras_json::fields::Fields;
 use crate::kernels::spec::Layout;

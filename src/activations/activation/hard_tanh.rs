@@ -1,7 +1,7 @@
 //! `keras.activations.hard_tanh`: `x` clipped to [-1, 1], no arguments.
 
-use crate::activations::activation::KerasFunction;
 use crate::activations::elementwise::{elementwise_kernels, elementwise_layer, Elementwise};
+use crate::activations::function::KerasFunction;
 use crate::error::Result;
 use crate::keras_json::fields::Fields;
 use crate::kernels::spec::Layout;

@@ -1,8 +1,8 @@
 //! `keras.activations.linear`: `x` itself, no arguments (and what
 //! `keras.activations.get(None)` gives).
 
-use crate::activations::activation::KerasFunction;
 use crate::activations::elementwise::{elementwise_kernels, elementwise_layer, Elementwise};
+use crate::activations::function::KerasFunction;
 use crate::error::Result;
 use crate::keras_json::fields::Fields;
 use crate::kernels::spec::Layout;

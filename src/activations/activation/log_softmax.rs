@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use crate::activations::activation::KerasFunction;
+use crate::activations::function::KerasFunction;
 use crate::activations::softmax::kernels::{row_kernel, REDUCTIONS};
 use crate::context::GpuContext;
 use crate::error::{Error, Result};

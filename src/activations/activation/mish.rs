@@ -1,8 +1,8 @@
 //! `keras.activations.mish`: `x tanh(softplus(x))`, no arguments.
 
 use crate::activations::activation::reference::{sigmoid, sigmoid_slope, softplus, times};
-use crate::activations::activation::KerasFunction;
 use crate::activations::elementwise::{elementwise_layer, Elementwise};
+use crate::activations::function::KerasFunction;
 use crate::error::Result;
 use crate::keras_json::fields::Fields;
 use crate::kernels::spec::{Kernel, KernelSpec, Layout};

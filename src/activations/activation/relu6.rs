@@ -3,8 +3,8 @@
 //! shaders/elementwise/relu6{,_grad}.wgsl and one line in the function table
 //! (src/activations/activation/mod.rs).
 
-use crate::activations::activation::KerasFunction;
 use crate::activations::elementwise::{elementwise_layer, Elementwise};
+use crate::activations::function::KerasFunction;
 use crate::error::Result;
 use crate::keras_json::fields::Fields;
 use crate::kernels::spec::{Kernel, KernelSpec, Layout};

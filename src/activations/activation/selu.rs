@@ -2,8 +2,8 @@
 //! constants, no arguments.
 
 use crate::activations::activation::reference::times;
-use crate::activations::activation::KerasFunction;
 use crate::activations::elementwise::{elementwise_layer, Elementwise};
+use crate::activations::function::KerasFunction;
 use crate::error::Result;
 use crate::keras_json::fields::Fields;
 use crate::kernels::spec::{Kernel, KernelSpec, Layout};

@@ -3,8 +3,8 @@
 
 use serde_json::{json, Value};
 
-use crate::activations::activation::KerasFunction;
 use crate::activations::elementwise::{elementwise_kernels, elementwise_layer, Elementwise};
+use crate::activations::function::KerasFunction;
 use crate::error::Result;
 use crate::keras_json::fields::{f32_json, Fields};
 use crate::kernels::params::ScalarParams;

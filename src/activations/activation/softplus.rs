@@ -1,8 +1,8 @@
 //! `keras.activations.softplus`: `ln(1 + e^x)`, no arguments.
 
 use crate::activations::activation::reference::{sigmoid, softplus, times};
-use crate::activations::activation::KerasFunction;
 use crate::activations::elementwise::{elementwise_layer, Elementwise};
+use crate::activations::function::KerasFunction;
 use crate::error::Result;
 use crate::keras_json::fields::Fields;
 use crate::kernels::spec::{Kernel, KernelSpec, Layout};

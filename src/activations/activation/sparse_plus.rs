@@ -1,8 +1,8 @@
 //! `keras.activations.sparse_plus`: 0 up to -1, `(x + 1)^2 / 4` between, `x`
 //! from 1; no arguments, the same f32 operations as Keras (exact).
 
-use crate::activations::activation::KerasFunction;
 use crate::activations::elementwise::{elementwise_kernels, elementwise_layer, Elementwise};
+use crate::activations::function::KerasFunction;
 use crate::error::Result;
 use crate::keras_json::fields::Fields;
 use crate::kernels::spec::Layout;

@@ -1,8 +1,8 @@
 //! `keras.activations.sparse_sigmoid`: `0.5 * clip(x + 1, 0, 2)`, no
 //! arguments; computed with the same f32 operations, so it is exact.
 
-use crate::activations::activation::KerasFunction;
 use crate::activations::elementwise::{elementwise_kernels, elementwise_layer, Elementwise};
+use crate::activations::function::KerasFunction;
 use crate::error::Result;
 use crate::keras_json::fields::Fields;
 use crate::kernels::spec::Layout;

@@ -7,7 +7,7 @@
 
 use serde_json::{json, Value};
 
-use crate::activations::activation::KerasFunction;
+use crate::activations::function::KerasFunction;
 use crate::activations::softmax::kernels::{row_kernel, REDUCTIONS};
 use crate::context::GpuContext;
 use crate::error::{Error, Result};
@@ -62,13 +62,9 @@ impl KerasFunction for Sparsemax {
 
     /// `axis` an int (Keras's tuple and list raise there, and so do they here).
     fn from_kwargs(kwargs: &Fields<'_>) -> Result<Self> {
-        match kwargs.get("axis") {
-            None => Ok(Self { axis: -1 }),
-            Some(Value::Number(n)) if n.as_i64().is_some() => Ok(Self {
-                axis: n.as_i64().expect("checked"),
-            }),
-            Some(other) => Err(kwargs.wrong_type("axis", "an integer (one axis)", other)),
-        }
+        Ok(Self {
+            axis: kwargs.one_axis()?,
+        })
     }
 
     fn kwargs(&self) -> Value {

@@ -6,8 +6,8 @@
 use bytemuck::{Pod, Zeroable};
 use serde_json::{json, Value};
 
-use crate::activations::activation::KerasFunction;
 use crate::activations::elementwise::{elementwise_kernels, elementwise_layer, Elementwise};
+use crate::activations::function::KerasFunction;
 use crate::error::Error;
 use crate::error::Result;
 use crate::keras_json::fields::{f32_json, Fields};

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::activations::activation::{AsFunction, KerasFunction};
+use crate::activations::function::{AsFunction, KerasFunction};
 use crate::activations::softmax::Softmax;
 use crate::error::{Error, Result};
 use crate::keras_json::fields::{Fields, KerasConfig};
