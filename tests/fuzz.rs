@@ -817,11 +817,15 @@ fn keras_layer() -> impl Strategy<Value = AnyLayer> {
                 .unwrap()
                 .into()
         }
-        // A transcendental function (celu's alpha v, or 1 where v is 0).
-        8 => transcendental(seed as usize, if v == 0.0 { 1.0 } else { v })
-            .0
-            .unwrap()
-            .into(),
+        // A transcendental function (celu's alpha v, or 1 where v is 0 or
+        // subnormal).
+        8 => transcendental(
+            seed as usize,
+            if v.abs() < f32::MIN_POSITIVE { 1.0 } else { v },
+        )
+        .0
+        .unwrap()
+        .into(),
         1 => LeakyReLU::new(v).unwrap().into(),
         2 => ELU::new(-v).unwrap().into(),
         3 => ThresholdedReLU::new(v).unwrap().into(),
@@ -1312,8 +1316,9 @@ proptest! {
         pick in any::<usize>(),
         p in prop::array::uniform3(wild_f32()),
     ) {
-        // A valid case's celu alpha is finite and nonzero.
-        let p = if input.valid { p.map(finite).map(|v| if v == 0.0 { 0.5 } else { v }) } else { p };
+        // A valid case's celu alpha is finite and normal (a subnormal one is
+        // refused: found here, 1 / alpha overflowed on lavapipe).
+        let p = if input.valid { p.map(finite).map(|v| if v.abs() < f32::MIN_POSITIVE { 0.5 } else { v }) } else { p };
         let (function, forward_ulps, _) = transcendental(pick, p[0]);
         let layer = match which {
             0 => ReLU::new(Some(p[0].abs()), p[1].abs(), p[2].abs()).map(boxed),
@@ -1472,9 +1477,9 @@ proptest! {
     ) {
         let relu = || AnyLayer::from(ReLU::new(Some(p[0]), p[1], p[2]).unwrap());
         let alpha = if negative_alpha { -p[0] } else { p[0] };
-        // celu's alpha: nonzero.
+        // celu's alpha: normal.
         let (function, _, backward_ulps) =
-            transcendental(pick, if alpha == 0.0 { 1.0 } else { alpha });
+            transcendental(pick, if alpha.abs() < f32::MIN_POSITIVE { 1.0 } else { alpha });
         let function = function.unwrap();
         let layer = match which {
             0 => relu(),

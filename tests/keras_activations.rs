@@ -415,7 +415,7 @@ fn transcendental_names_and_arguments_are_read_as_keras_reads_them() {
         text.contains("approximate") && text.contains("yes"),
         "{text}"
     );
-    // celu's alpha: any finite nonzero number, negative included.
+    // celu's alpha: any finite normal number, negative included.
     assert_eq!(
         Activation::with_kwargs("celu", &json!({"alpha": -0.5}))
             .unwrap()
@@ -426,6 +426,9 @@ fn transcendental_names_and_arguments_are_read_as_keras_reads_them() {
         json!({"alpha": 0.0}),
         json!({"alpha": null}),
         json!({"alpha": 1e39}),
+        // Subnormal: 1 / alpha overflows f32 (found by tests/fuzz.rs).
+        json!({"alpha": -1e-45}),
+        json!({"alpha": 1.1e-38}),
     ] {
         let text = Activation::with_kwargs("celu", &bad)
             .unwrap_err()

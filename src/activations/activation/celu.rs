@@ -14,8 +14,9 @@ use crate::validate::finite;
 
 /// `celu(x) = max(x, 0) + alpha * expm1(min(x, 0) / alpha)`: `x` for
 /// `x >= 0`, `alpha * expm1(x / alpha)` below (accurate near 0, the quotient
-/// kept exact). Any finite nonzero `alpha`, negative included, as in Keras
-/// (whose `alpha = 0` gives NaN for `x >= 0`, and is refused here).
+/// kept exact). Any finite normal `alpha`, negative included, as in Keras
+/// (whose `alpha = 0` gives NaN for `x >= 0`, and is refused here, as is a
+/// subnormal alpha, whose reciprocal overflows f32).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Celu {
     alpha: f32,
@@ -44,6 +45,20 @@ impl KerasFunction for Celu {
                 format!(
                     "alpha of keras.activations.celu must not be 0 (Keras divides by it and \
                      gives NaN for every x >= 0). Received: alpha={alpha:?}"
+                ),
+            ));
+        }
+        // GPUs divide as x * (1 / alpha), and 1 / alpha overflows f32 for a
+        // subnormal alpha; many also flush subnormals to 0 (XLA's CPU
+        // backend too, so Keras's own result is NaN or inf there).
+        if alpha.abs() < f32::MIN_POSITIVE {
+            return Err(Error::argument(
+                "alpha",
+                format!(
+                    "alpha of keras.activations.celu must be at least {:e} in magnitude: a \
+                     subnormal alpha overflows 1 / alpha and is flushed to 0 by many GPUs. \
+                     Received: alpha={alpha:e}",
+                    f32::MIN_POSITIVE
                 ),
             ));
         }
