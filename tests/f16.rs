@@ -103,10 +103,25 @@ fn widen(v: &[f16]) -> Vec<f32> {
 
 /// Forward and backward of `layer` on f16 tensors against its reference.
 fn check_layer(layer: &dyn Layer, shape: &[usize], x: &[f16], dy: &[f16], ulps: u32) {
+    check_rounded(layer, layer, shape, x, dy, ulps);
+}
+
+/// As [`check_layer`], against the CPU twin of `rounded`: `layer` with its
+/// float arguments rounded to f16, which is how Keras (and the GPU) runs
+/// `layer` on f16 tensors.
+fn check_rounded(
+    layer: &dyn Layer,
+    rounded: &dyn Layer,
+    shape: &[usize],
+    x: &[f16],
+    dy: &[f16],
+    ulps: u32,
+) {
     let ctx = ctx();
     let xt = GpuTensor::from_f16(ctx, shape, x).unwrap();
     let y = layer.forward(ctx, &xt).unwrap();
     assert_eq!(y.dtype(), DType::F16);
+    let layer = rounded;
     let want = layer.reference(shape, &widen(x)).unwrap();
     let name = layer.class_name();
     assert_f16_close(name, x, &y.to_f16_vec_blocking(ctx).unwrap(), &want, ulps);
@@ -205,6 +220,101 @@ fn check_function(name: &str, layer: &dyn Layer, shape: &[usize], x: &[f16], ulp
     assert_f16_close(&format!("{what} backward"), x, &dx16, &want, ulps);
 }
 
+/// Keras casts a layer's or function's float arguments to the input's
+/// dtype (`threshold = ops.cast(threshold, dtype=x.dtype)`, line 92 of
+/// keras/src/activations/activations.py in Keras 3.15.1; JAX's weak typing
+/// of Python scalars for the others), so on f16 inputs a threshold of
+/// 0.99995 acts as 1.0 and a slope of 0.30001 as 0.300048828125. The
+/// expected values are Keras 3.15.1's (JAX backend) on these inputs, bit
+/// for bit; with the arguments kept in f32, seven of them differ.
+#[test]
+fn f16_arguments_round_as_keras_rounds_them() {
+    let Some(ctx) = f16_context("f16_arguments_round_as_keras_rounds_them") else {
+        return;
+    };
+    let x = [
+        1.0,
+        0.999_511_7,
+        1.000_976_6,
+        -1.0,
+        -0.999_511_7,
+        6.003_906,
+        0.5,
+        -6.0,
+    ];
+    let keras: [(&str, Box<dyn Layer>, [f32; 8]); 7] = [
+        (
+            "ReLU(threshold=0.99995)",
+            Box::new(ReLU::new(None, 0.0, 0.99995).unwrap()),
+            [0.0, 0.0, 1.000_976_6, 0.0, 0.0, 6.003_906, 0.0, 0.0],
+        ),
+        (
+            "ReLU(max_value=6.001)",
+            Box::new(ReLU::new(Some(6.001), 0.0, 0.0).unwrap()),
+            [1.0, 0.999_511_7, 1.000_976_6, 0.0, 0.0, 6.0, 0.5, 0.0],
+        ),
+        (
+            "LeakyReLU(negative_slope=0.30001)",
+            Box::new(LeakyReLU::new(0.30001).unwrap()),
+            [
+                1.0,
+                0.999_511_7,
+                1.000_976_6,
+                -0.300_048_83,
+                -0.299_804_7,
+                6.003_906,
+                0.5,
+                -1.800_781_3,
+            ],
+        ),
+        (
+            "keras.activations.relu(threshold=0.99995)",
+            Box::new(wgpu_activations::Activation::relu(0.0, None, 0.99995).unwrap()),
+            [0.0, 0.0, 1.000_976_6, 0.0, 0.0, 6.003_906, 0.0, 0.0],
+        ),
+        (
+            "keras.activations.hard_shrink(threshold=0.99995)",
+            Box::new(wgpu_activations::Activation::hard_shrink(0.99995).unwrap()),
+            [0.0, 0.0, 1.000_976_6, 0.0, 0.0, 6.003_906, 0.0, -6.0],
+        ),
+        (
+            "keras.activations.soft_shrink(threshold=0.99995)",
+            Box::new(wgpu_activations::Activation::soft_shrink(0.99995).unwrap()),
+            [0.0, 0.0, 0.000_976_562_5, 0.0, 0.0, 5.003_906, 0.0, -5.0],
+        ),
+        (
+            "keras.activations.threshold(0.99995, -0.30001)",
+            Box::new(wgpu_activations::Activation::threshold(0.99995, -0.30001).unwrap()),
+            [
+                -0.300_048_83,
+                -0.300_048_83,
+                1.000_976_6,
+                -0.300_048_83,
+                -0.300_048_83,
+                6.003_906,
+                -0.300_048_83,
+                -0.300_048_83,
+            ],
+        ),
+    ];
+    let xt = GpuTensor::from_slice_as(ctx, &[8], &x, DType::F16).unwrap();
+    for (what, layer, want) in keras {
+        let got = layer
+            .forward(ctx, &xt)
+            .unwrap()
+            .to_vec_blocking(ctx)
+            .unwrap();
+        // Keras's f16 values, exactly (the sign of zero included: each 0
+        // here is +0 in Keras's output).
+        let want: Vec<f32> = want.iter().map(|&v| f16::from_f32(v).to_f32()).collect();
+        assert_eq!(
+            got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            want.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            "{what}: {got:?} vs Keras {want:?}"
+        );
+    }
+}
+
 /// The context the numeric tests run on must have f16 where its adapter does.
 /// Without SHADER_F16, `test` checks only the error path, and says so.
 fn f16_context(test: &str) -> Option<&'static wgpu_activations::GpuContext> {
@@ -241,12 +351,18 @@ proptest! {
         if f16_context("elementwise_layers_on_f16").is_none() {
             return Ok(());
         }
-        let slope16 = f16::from_f32(slope).to_f32();
-        check_layer(&ReLU::new(Some(6.0), slope16, t).unwrap(), &shape, &x, &dy, 0);
+        // The GPU rounds the arguments to f16 (as Keras casts them); the
+        // reference is the layer built with the rounded ones.
+        let (slope16, t16) = (f16::from_f32(slope).to_f32(), f16::from_f32(t).to_f32());
+        check_rounded(
+            &ReLU::new(Some(6.001), slope, t).unwrap(),
+            &ReLU::new(Some(6.0), slope16, t16).unwrap(),
+            &shape, &x, &dy, 0,
+        );
         check_layer(&ReLU::default(), &shape, &x, &dy, 0);
-        check_layer(&LeakyReLU::new(slope16).unwrap(), &shape, &x, &dy, 0);
-        check_layer(&ThresholdedReLU::new(t).unwrap(), &shape, &x, &dy, 0);
-        check_layer(&ELU::new(slope16).unwrap(), &shape, &x, &dy, 1);
+        check_rounded(&LeakyReLU::new(slope).unwrap(), &LeakyReLU::new(slope16).unwrap(), &shape, &x, &dy, 0);
+        check_rounded(&ThresholdedReLU::new(t).unwrap(), &ThresholdedReLU::new(t16).unwrap(), &shape, &x, &dy, 0);
+        check_rounded(&ELU::new(slope).unwrap(), &ELU::new(slope16).unwrap(), &shape, &x, &dy, 1);
     }
 
     /// The piecewise-linear functions (a division in hard_sigmoid, hard_silu

@@ -51,7 +51,10 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_i
         return;
     }
     let norm = sqrt(squares);
-    let desired = update.rate * clamp(norm, update.min_value, update.max_value) + (1.0 - update.rate) * norm;
+    // jnp.clip's order, not WGSL's clamp, whose result is undefined where
+    // min_value > max_value (Keras accepts that: every norm clips to max_value).
+    let clipped = min(max(norm, update.min_value), update.max_value);
+    let desired = update.rate * clipped + (1.0 - update.rate) * norm;
     let scale = desired / (EPSILON + norm);
     for (var k = 0u; k < params.row_len; k++) {
         let o = row_element(base, k).x;

@@ -8,6 +8,7 @@
 
 use bytemuck::Pod;
 
+use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::kernels::spec::Kernel;
 use crate::launch::ElementwiseJob;
@@ -30,6 +31,19 @@ pub(crate) trait Elementwise {
     /// The gradient kernel's parameters.
     fn gradient_params(&self) -> Self::GradientParams;
 
+    /// The activation as Keras runs it on f16 tensors: its float arguments
+    /// rounded to f16, since Keras casts them to the input's dtype
+    /// (`ops.cast(threshold, dtype=x.dtype)` in
+    /// keras/src/activations/activations.py, and JAX's weak typing of
+    /// Python scalars elsewhere). `None`, the default, for an activation
+    /// without float arguments.
+    fn on_f16(&self) -> Option<Self>
+    where
+        Self: Sized,
+    {
+        None
+    }
+
     /// The CPU twin of the forward kernel on one element.
     fn apply(&self, x: f32) -> f32;
 
@@ -38,14 +52,32 @@ pub(crate) trait Elementwise {
     fn backward(&self, x: f32, dy: f32) -> f32;
 }
 
-/// The forward job of `layer`.
-pub(crate) fn forward_job<T: Elementwise>(layer: &T) -> ElementwiseJob {
-    ElementwiseJob::new(T::FORWARD, &layer.params())
+/// The forward job of `layer` on tensors of `dtype`.
+pub(crate) fn forward_job<T: Elementwise>(layer: &T, dtype: DType) -> ElementwiseJob {
+    let rounded = at_dtype(layer, dtype);
+    ElementwiseJob::new(T::FORWARD, &rounded.as_ref().unwrap_or(layer).params())
 }
 
-/// The backward job of `layer`.
-pub(crate) fn gradient_job<T: Elementwise>(layer: &T) -> ElementwiseJob {
-    ElementwiseJob::new(T::GRADIENT, &layer.gradient_params())
+/// The backward job of `layer` on tensors of `dtype`.
+pub(crate) fn gradient_job<T: Elementwise>(layer: &T, dtype: DType) -> ElementwiseJob {
+    let rounded = at_dtype(layer, dtype);
+    ElementwiseJob::new(
+        T::GRADIENT,
+        &rounded.as_ref().unwrap_or(layer).gradient_params(),
+    )
+}
+
+/// `layer` with its arguments rounded to `dtype`, where that changes it.
+fn at_dtype<T: Elementwise>(layer: &T, dtype: DType) -> Option<T> {
+    match dtype {
+        DType::F16 => layer.on_f16(),
+        DType::F32 => None,
+    }
+}
+
+/// `v` rounded to the nearest f16 (to ±inf past ±65504), as an f32.
+pub(crate) fn rounded_to_f16(v: f32) -> f32 {
+    half::f16::from_f32(v).to_f32()
 }
 
 /// The CPU twin of the forward pass over `x`.
@@ -96,7 +128,7 @@ macro_rules! elementwise_layer {
                 x: &$crate::tensor::GpuTensor,
                 out: &$crate::tensor::GpuTensor,
             ) -> $crate::error::Result<()> {
-                $crate::activations::elementwise::forward_job(self).encode(ctx, encoder, x, out)
+                $crate::activations::elementwise::forward_job(self, x.dtype()).encode(ctx, encoder, x, out)
             }
 
             fn supports_in_place(&self) -> bool {
@@ -109,7 +141,7 @@ macro_rules! elementwise_layer {
                 encoder: &mut wgpu::CommandEncoder,
                 x: &$crate::tensor::GpuTensor,
             ) -> $crate::error::Result<()> {
-                $crate::activations::elementwise::forward_job(self).encode_in_place(ctx, encoder, x)
+                $crate::activations::elementwise::forward_job(self, x.dtype()).encode_in_place(ctx, encoder, x)
             }
 
             fn reference(&self, shape: &[usize], x: &[f32]) -> $crate::error::Result<Vec<f32>> {
@@ -125,7 +157,7 @@ macro_rules! elementwise_layer {
                 dy: &$crate::tensor::GpuTensor,
                 dx: &$crate::tensor::GpuTensor,
             ) -> $crate::error::Result<()> {
-                $crate::activations::elementwise::gradient_job(self)
+                $crate::activations::elementwise::gradient_job(self, x.dtype())
                     .encode_gradient(ctx, encoder, x, dy, dx)
             }
 

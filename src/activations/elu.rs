@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::activations::elementwise::{elementwise_layer, Elementwise};
+use crate::activations::elementwise::{elementwise_layer, rounded_to_f16, Elementwise};
 use crate::activations::function::{AsFunction, KerasFunction};
 use crate::error::Result;
 use crate::keras_json::fields::{f32_json, Fields, KerasConfig, BASE_KEYS};
@@ -84,6 +84,13 @@ impl Elementwise for ELU {
 
     fn gradient_params(&self) -> ScalarParams {
         ScalarParams::new(self.alpha)
+    }
+
+    /// Its alpha rounded to f16, as Keras casts them.
+    fn on_f16(&self) -> Option<Self> {
+        Some(ELU {
+            alpha: rounded_to_f16(self.alpha),
+        })
     }
 
     /// `x` for `x > 0`, else `alpha * expm1(x)` in f64, rounded once to

@@ -52,6 +52,10 @@ impl<L: Elementwise> Elementwise for AsFunction<L> {
         self.0.gradient_params()
     }
 
+    fn on_f16(&self) -> Option<Self> {
+        self.0.on_f16().map(AsFunction)
+    }
+
     fn apply(&self, x: f32) -> f32 {
         self.0.apply(x)
     }

@@ -5,7 +5,7 @@ use std::fmt::Display;
 
 use serde_json::{json, Value};
 
-use crate::activations::elementwise::{elementwise_layer, Elementwise};
+use crate::activations::elementwise::{elementwise_layer, rounded_to_f16, Elementwise};
 use crate::activations::function::{AsFunction, KerasFunction};
 use crate::error::Result;
 use crate::keras_json::fields::{f32_json, Fields, KerasConfig, BASE_KEYS};
@@ -111,6 +111,13 @@ impl Elementwise for LeakyReLU {
 
     fn gradient_params(&self) -> ScalarParams {
         ScalarParams::new(self.negative_slope)
+    }
+
+    /// Its negative_slope rounded to f16, as Keras casts them.
+    fn on_f16(&self) -> Option<Self> {
+        Some(LeakyReLU {
+            negative_slope: rounded_to_f16(self.negative_slope),
+        })
     }
 
     /// NaN stays NaN. Negative inputs with slope 0 give `-0` as Keras's

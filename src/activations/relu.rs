@@ -7,7 +7,7 @@ use std::fmt::Display;
 use bytemuck::{Pod, Zeroable};
 use serde_json::{json, Value};
 
-use crate::activations::elementwise::{elementwise_layer, Elementwise};
+use crate::activations::elementwise::{elementwise_layer, rounded_to_f16, Elementwise};
 use crate::activations::function::{AsFunction, KerasFunction};
 use crate::error::Result;
 use crate::keras_json::fields::{f32_json, Fields, KerasConfig, BASE_KEYS};
@@ -211,6 +211,15 @@ impl Elementwise for ReLU {
             floor: u32::from(self.max_value.is_some() && self.threshold < 0.0),
             _pad: 0,
         }
+    }
+
+    /// Its max_value, negative_slope and threshold rounded to f16, as Keras casts them.
+    fn on_f16(&self) -> Option<Self> {
+        Some(ReLU {
+            max_value: self.max_value.map(rounded_to_f16),
+            negative_slope: rounded_to_f16(self.negative_slope),
+            threshold: rounded_to_f16(self.threshold),
+        })
     }
 
     /// NaN stays NaN, `-inf` with slope 0 gives 0. Zeros are `+0` as Keras's

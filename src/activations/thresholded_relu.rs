@@ -5,7 +5,7 @@ use std::fmt::Display;
 
 use serde_json::{json, Value};
 
-use crate::activations::elementwise::{elementwise_layer, Elementwise};
+use crate::activations::elementwise::{elementwise_layer, rounded_to_f16, Elementwise};
 use crate::error::Result;
 use crate::keras_json::fields::{f32_json, Fields, KerasConfig, BASE_KEYS};
 use crate::kernels::params::ScalarParams;
@@ -90,6 +90,13 @@ impl Elementwise for ThresholdedReLU {
 
     fn gradient_params(&self) -> ScalarParams {
         ScalarParams::new(self.theta)
+    }
+
+    /// Its theta rounded to f16, as Keras casts them.
+    fn on_f16(&self) -> Option<Self> {
+        Some(ThresholdedReLU {
+            theta: rounded_to_f16(self.theta),
+        })
     }
 
     /// `x` strictly above theta, else a zero with the sign of `x` (Keras

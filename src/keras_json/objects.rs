@@ -253,7 +253,8 @@ pub(crate) fn regularizer_from(value: &Value) -> Result<Option<Regularizer>> {
             config.only(&["l2"], &[])?;
             Regularizer::l2(config.number_or("l2", 0.01)?)
         }
-        "L1L2" | "l1_l2" => {
+        // "l1_l2" is not a Keras 3 name (Regularizer::by_name).
+        "L1L2" | "l1l2" => {
             config.only(&["l1", "l2"], &[])?;
             Regularizer::l1_l2(config.number_or("l1", 0.0)?, config.number_or("l2", 0.0)?)
         }

@@ -72,18 +72,14 @@ impl Constraint {
     }
 
     /// Keras `MinMaxNorm(min_value, max_value, rate, axis)`; Keras's defaults
-    /// are 0, 1, 1 and `[0]`. `min_value` may not exceed `max_value`.
+    /// are 0, 1, 1 and `[0]`. A `min_value` above `max_value` is accepted,
+    /// as Keras accepts it: the clip is `min(max(norm, min_value),
+    /// max_value)` (`jnp.clip`'s order), so every norm clips to `max_value`.
     pub fn min_max_norm(min_value: f32, max_value: f32, rate: f32, axis: &[i64]) -> Result<Self> {
         let (min_value, max_value) = (
             finite("min_value", min_value)?,
             finite("max_value", max_value)?,
         );
-        if min_value > max_value {
-            return Err(Error::argument(
-                "min_value",
-                format!("min_value of MinMaxNorm must not exceed max_value. Received: min_value={min_value:?}, max_value={max_value:?}"),
-            ));
-        }
         Ok(Constraint::MinMaxNorm {
             min_value,
             max_value,
@@ -170,7 +166,10 @@ impl Constraint {
                 out[i] = if let Constraint::UnitNorm { .. } = self {
                     w[i] / (EPSILON + norm)
                 } else {
-                    let desired = rate * norm.clamp(min_value, max_value) + (1.0 - rate) * norm;
+                    // jnp.clip's order, which gives max_value where
+                    // min_value > max_value (f32::clamp would panic).
+                    let clipped = norm.max(min_value).min(max_value);
+                    let desired = rate * clipped + (1.0 - rate) * norm;
                     w[i] * (desired / (EPSILON + norm))
                 };
             }

@@ -71,18 +71,20 @@ impl Regularizer {
         })
     }
 
-    /// A regularizer by its Keras string identifier, with the defaults of
-    /// what the name stands for: `"l1"` / `"L1"` give `L1(0.01)` and
-    /// `"l2"` / `"L2"` give `L2(0.01)` (the classes' defaults); the function
-    /// name `"l1_l2"` gives `L1L2(0.01, 0.01)` (`keras.regularizers.l1_l2`'s
-    /// defaults), while the class name `"L1L2"` gives the class's defaults,
-    /// `L1L2(0.0, 0.0)`, as `{"class_name": "L1L2", "config": {}}` does.
+    /// A regularizer by its Keras string identifier, with the class's
+    /// defaults, exactly the names Keras 3's `keras.regularizers.get`
+    /// knows (its class names and their snake case): `"l1"` / `"L1"` give
+    /// `L1(0.01)`, `"l2"` / `"L2"` give `L2(0.01)`, `"l1l2"` / `"L1L2"` give
+    /// `L1L2(0.0, 0.0)`. `"l1_l2"` is an error, as in Keras 3 (its snake
+    /// case of `L1L2` is `l1l2`; Keras 2's `l1_l2` function with 0.01 and
+    /// 0.01 is gone).
     ///
     /// ```
     /// use wgpu_activations::training::Regularizer;
     /// assert_eq!(Regularizer::by_name("L1")?, Regularizer::L1 { l1: 0.01 });
-    /// assert_eq!(Regularizer::by_name("l1_l2")?, Regularizer::L1L2 { l1: 0.01, l2: 0.01 });
+    /// assert_eq!(Regularizer::by_name("l1l2")?, Regularizer::L1L2 { l1: 0.0, l2: 0.0 });
     /// assert_eq!(Regularizer::by_name("L1L2")?, Regularizer::L1L2 { l1: 0.0, l2: 0.0 });
+    /// assert!(Regularizer::by_name("l1_l2").is_err());
     /// assert!(Regularizer::by_name("l3").is_err());
     /// # Ok::<(), wgpu_activations::Error>(())
     /// ```
@@ -90,11 +92,10 @@ impl Regularizer {
         match name {
             "l1" | "L1" => Self::l1(0.01),
             "l2" | "L2" => Self::l2(0.01),
-            "l1_l2" => Self::l1_l2(0.01, 0.01),
-            "L1L2" => Self::l1_l2(0.0, 0.0),
+            "l1l2" | "L1L2" => Self::l1_l2(0.0, 0.0),
             _ => Err(Error::argument(
                 "alpha_regularizer",
-                format!("Could not interpret regularizer identifier: {name:?} (expected one of \"l1\", \"l2\", \"l1_l2\", \"L1\", \"L2\", \"L1L2\")"),
+                format!("Could not interpret regularizer identifier: {name:?} (Keras 3 knows \"l1\", \"l2\", \"l1l2\", \"L1\", \"L2\", \"L1L2\"; Keras 2's \"l1_l2\" is not one of them)"),
             )),
         }
     }

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::activations::activation::reference::{positive_zero, times};
-use crate::activations::elementwise::{elementwise_layer, Elementwise};
+use crate::activations::elementwise::{elementwise_layer, rounded_to_f16, Elementwise};
 use crate::activations::function::KerasFunction;
 use crate::error::{Error, Result};
 use crate::keras_json::fields::{f32_json, Fields};
@@ -96,6 +96,14 @@ impl Elementwise for Celu {
 
     fn gradient_params(&self) -> ScalarParams {
         ScalarParams::new(self.alpha)
+    }
+
+    /// Its alpha (unless it rounds to 0) rounded to f16, as Keras casts them.
+    fn on_f16(&self) -> Option<Self> {
+        // An alpha that rounds to f16's 0 (Keras's result: NaN for every
+        // x >= 0) keeps its f32 value; README, "Differences from Keras".
+        let alpha = rounded_to_f16(self.alpha);
+        (alpha != 0.0).then_some(Celu { alpha })
     }
 
     /// `x` for `x >= 0` (±0 give `+0`, as Keras's sum does), else

@@ -3,7 +3,9 @@
 
 use serde_json::{json, Value};
 
-use crate::activations::elementwise::{elementwise_kernels, elementwise_layer, Elementwise};
+use crate::activations::elementwise::{
+    elementwise_kernels, elementwise_layer, rounded_to_f16, Elementwise,
+};
 use crate::activations::function::KerasFunction;
 use crate::error::Result;
 use crate::keras_json::fields::{f32_json, Fields};
@@ -48,6 +50,13 @@ impl Elementwise for SoftShrink {
 
     fn gradient_params(&self) -> ScalarParams {
         ScalarParams::new(self.threshold)
+    }
+
+    /// Its threshold rounded to f16, as Keras casts them.
+    fn on_f16(&self) -> Option<Self> {
+        Some(SoftShrink {
+            threshold: rounded_to_f16(self.threshold),
+        })
     }
 
     /// One f32 subtraction or addition, as Keras computes it; `+0` inside.

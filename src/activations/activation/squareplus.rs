@@ -6,7 +6,9 @@
 
 use serde_json::{json, Value};
 
-use crate::activations::elementwise::{elementwise_kernels, elementwise_layer, Elementwise};
+use crate::activations::elementwise::{
+    elementwise_kernels, elementwise_layer, rounded_to_f16, Elementwise,
+};
 use crate::activations::function::KerasFunction;
 use crate::error::Result;
 use crate::keras_json::fields::{f32_json, Fields};
@@ -72,6 +74,13 @@ impl Elementwise for Squareplus {
 
     fn gradient_params(&self) -> ScalarParams {
         ScalarParams::new(self.b)
+    }
+
+    /// Its b rounded to f16, as Keras casts them.
+    fn on_f16(&self) -> Option<Self> {
+        Some(Squareplus {
+            b: rounded_to_f16(self.b),
+        })
     }
 
     /// In f64, rounded once: `+inf` gives `+inf`, `-inf` gives `+0` (the

@@ -6,7 +6,9 @@
 use bytemuck::{Pod, Zeroable};
 use serde_json::{json, Value};
 
-use crate::activations::elementwise::{elementwise_kernels, elementwise_layer, Elementwise};
+use crate::activations::elementwise::{
+    elementwise_kernels, elementwise_layer, rounded_to_f16, Elementwise,
+};
 use crate::activations::function::KerasFunction;
 use crate::error::Error;
 use crate::error::Result;
@@ -90,6 +92,14 @@ impl Elementwise for Threshold {
 
     fn gradient_params(&self) -> ScalarParams {
         ScalarParams::new(self.threshold)
+    }
+
+    /// Its threshold and default_value rounded to f16, as Keras casts them.
+    fn on_f16(&self) -> Option<Self> {
+        Some(Threshold {
+            threshold: rounded_to_f16(self.threshold),
+            default_value: rounded_to_f16(self.default_value),
+        })
     }
 
     /// The test is strict: `x == threshold` gives `default_value`.
