@@ -13,6 +13,7 @@ use crate::kernels::spec::{
     Variant,
 };
 use crate::loop_budget;
+use crate::owned_buffer::OwnedBuffer;
 use crate::record::Recorder;
 use crate::shape::{element_count, mask_strides, softmax_plan, PlannedAxis};
 use crate::tensor::GpuTensor;
@@ -287,7 +288,10 @@ pub(crate) fn dispatch_rows(
             mapped_at_creation: false,
         })
     });
-    bindings.push(("partials", &partials));
+    // Destroyed after this work's submission (or left to wgpu where the
+    // encoder is the caller's): src/owned_buffer.rs.
+    let partials = OwnedBuffer::new(ctx, partials);
+    bindings.push(("partials", partials.bound()));
     let mut job = RowJob {
         params,
         specialization: Specialization::SplitRows(shape, false),

@@ -47,6 +47,7 @@ mod launch;
 mod launch_rows;
 mod layer;
 mod loop_budget;
+mod owned_buffer;
 mod pipelines;
 mod record;
 mod registry;

@@ -7,6 +7,7 @@ use half::f16;
 use crate::context::GpuContext;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
+use crate::owned_buffer::OwnedBuffer;
 use crate::shape::{check_len, element_count};
 
 /// A row-major tensor of f32 (the default) or f16 ([`DType`]) in a GPU
@@ -28,7 +29,7 @@ use crate::shape::{check_len, element_count};
 /// ```
 #[derive(Clone, Debug)]
 pub struct GpuTensor {
-    buffer: Arc<TensorBuffer>,
+    buffer: Arc<OwnedBuffer>,
     // The id of the context that made it: using it with another context is
     // an error, not a wgpu panic.
     context: u64,
@@ -147,10 +148,7 @@ impl GpuTensor {
             })
         })?;
         Ok(Self {
-            buffer: Arc::new(TensorBuffer {
-                buffer: Some(buffer),
-                on_gl: ctx.on_gl(),
-            }),
+            buffer: Arc::new(OwnedBuffer::new(ctx, buffer)),
             context: ctx.id(),
             shape: shape.to_vec(),
             len,
@@ -179,10 +177,18 @@ impl GpuTensor {
     }
 
     /// The storage buffer, for use with other wgpu code. It holds `len()`
-    /// f32 values, row-major, then padding up to a multiple of 16 bytes (an
-    /// empty tensor still has a 16-byte buffer).
+    /// values of [`GpuTensor::dtype`] (f32 or f16), row-major, then padding
+    /// up to a multiple of 16 bytes (an empty tensor still has a 16-byte
+    /// buffer).
+    ///
+    /// When the last handle to a tensor drops, the crate destroys its
+    /// buffer at once (in a browser, wgpu would otherwise leave the memory
+    /// to JavaScript's garbage collector) unless the buffer may still be
+    /// used: once handed out here or bound in your own encoder (through
+    /// [`crate::Layer::encode`]), it is only dropped, and wgpu frees it
+    /// when your clones and commands are gone.
     pub fn buffer(&self) -> &wgpu::Buffer {
-        &self.buffer
+        self.buffer.bound()
     }
 
     /// Fails unless the tensor was made by `ctx`.
@@ -337,7 +343,8 @@ impl GpuTensor {
                 .map(|view| view.to_vec())
                 .map_err(|e| Error::Readback(e.to_string()));
             staging.unmap();
-            drop(staging);
+            // Now, not when a browser's garbage collector gets to it.
+            staging.destroy();
             values
         })?;
         Ok(values)
@@ -347,30 +354,6 @@ impl GpuTensor {
     #[cfg(not(target_arch = "wasm32"))]
     pub fn to_vec_blocking(&self, ctx: &GpuContext) -> Result<Vec<f32>> {
         pollster::block_on(self.to_vec(ctx))
-    }
-}
-
-/// A tensor's buffer, freed under the crate's GL call lock on GL (freeing
-/// takes wgpu-hal's context lock; `GpuContext::gl_call` says why that matters).
-#[derive(Debug)]
-struct TensorBuffer {
-    /// `Some` until dropped: taken out so it is freed while the lock is held.
-    buffer: Option<wgpu::Buffer>,
-    on_gl: bool,
-}
-
-impl std::ops::Deref for TensorBuffer {
-    type Target = wgpu::Buffer;
-
-    fn deref(&self) -> &wgpu::Buffer {
-        self.buffer.as_ref().expect("present until dropped")
-    }
-}
-
-impl Drop for TensorBuffer {
-    fn drop(&mut self) {
-        let _guard = crate::context::gl_calls_guard(self.on_gl);
-        drop(self.buffer.take());
     }
 }
 

@@ -648,3 +648,52 @@ async fn backward_passes_and_f16_in_the_browser() {
         assert!(err.to_string().contains("SHADER_F16"), "{err}");
     }
 }
+
+/// wgpu's WebGPU backend leaves a dropped buffer to JavaScript's garbage
+/// collector; the crate destroys its own when the last handle drops, so a
+/// long loop of forwards and readbacks holds no more buffers at its end
+/// than at its start, and WebGPU reports no use of a destroyed buffer: not
+/// for a chain's intermediates or a split softmax's partials, nor for a
+/// chain recorded into the caller's encoder with a readback in between.
+#[wasm_bindgen_test]
+async fn buffers_are_destroyed_not_left_to_the_garbage_collector() {
+    let ctx = ctx().await;
+    let chain = Sequential::new()
+        .with(ReLU::new(Some(3.0), 0.1, 0.0).unwrap())
+        .with(ELU::new(0.5).unwrap())
+        .with(Softmax::new(-1));
+    let n = 100_000; // past one workgroup's share: softmax splits the row
+    let x = sample(n);
+    let input = GpuTensor::from_slice(&ctx, &[1, n], &x).unwrap();
+    let want = chain.reference(&[1, n], &x).unwrap();
+    let baseline = ctx.buffers_alive();
+    for round in 0..40 {
+        let y = chain.forward(&ctx, &input).unwrap();
+        assert_eq!(
+            ctx.buffers_alive(),
+            baseline + 1,
+            "round {round}: the output alone"
+        );
+        let got = y.to_vec(&ctx).await.unwrap();
+        if round == 0 {
+            assert_all_close("chain", &x, &got, &want, Tolerance::Ulps(64));
+        }
+    }
+    assert_eq!(ctx.buffers_alive(), baseline);
+    ctx.check_errors().await.unwrap();
+
+    let out = GpuTensor::from_slice(&ctx, &[1, n], &vec![0.0; n]).unwrap();
+    let mut encoder = ctx.device().create_command_encoder(&Default::default());
+    chain.encode(&ctx, &mut encoder, &input, &out).unwrap();
+    assert_eq!(input.to_vec(&ctx).await.unwrap().len(), n);
+    ctx.queue().submit([encoder.finish()]);
+    let got = out.to_vec(&ctx).await.unwrap();
+    assert_all_close(
+        "chain in the caller's encoder",
+        &x,
+        &got,
+        &want,
+        Tolerance::Ulps(64),
+    );
+    ctx.check_errors().await.unwrap();
+}

@@ -10,11 +10,11 @@ mod common;
 
 use std::sync::Barrier;
 
-use common::{ctx, device_with};
+use common::{assert_all_close, ctx, device_with, Tolerance};
 use wgpu_activations::training::{Constraint, Regularizer, Sgd};
 use wgpu_activations::{
-    wgpu, Error, GpuContext, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, Softmax, SoftmaxMapping,
-    ThresholdedReLU, ELU,
+    wgpu, Error, GpuContext, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, Sequential, Softmax,
+    SoftmaxMapping, ThresholdedReLU, ELU,
 };
 
 fn assert_send_sync<T: Send + Sync>() {}
@@ -339,5 +339,55 @@ fn optional_features_follow_the_adapter() {
         adapter_features.contains(wgpu::Features::SUBGROUP),
         ctx_features.contains(wgpu::Features::SUBGROUP),
         "SUBGROUP offered but not requested"
+    );
+}
+
+/// A dropped tensor's buffer is released at once (destroyed: in a browser
+/// wgpu would leave it to the garbage collector), so a loop of forwards and
+/// readbacks holds no more buffers at its end than at its start; but a
+/// buffer that an encoder not yet submitted may use is never destroyed: a
+/// chain and a split softmax recorded into the caller's own encoder, whose
+/// intermediates and partials drop before the caller submits, still run.
+#[test]
+fn dropped_tensors_release_their_buffers_but_never_under_a_callers_encoder() {
+    // A context of its own: other tests' tensors would move the count.
+    let ctx = GpuContext::new_blocking().unwrap();
+    let chain = Sequential::new()
+        .with(ReLU::new(Some(3.0), 0.1, 0.0).unwrap())
+        .with(ELU::new(0.5).unwrap())
+        .with(Softmax::new(-1));
+    let n = 100_000; // past one workgroup's share: softmax splits the row
+    let values: Vec<f32> = (0..n)
+        .map(|i| ((i * 37) % 101) as f32 / 10.0 - 5.0)
+        .collect();
+    let x = GpuTensor::from_slice(&ctx, &[1, n], &values).unwrap();
+    let want = chain.reference(&[1, n], &values).unwrap();
+    let baseline = ctx.buffers_alive();
+    for _ in 0..5 {
+        let y = chain.forward(&ctx, &x).unwrap();
+        assert_eq!(ctx.buffers_alive(), baseline + 1, "the output alone");
+        assert_all_close(
+            "chain",
+            &values,
+            &y.to_vec_blocking(&ctx).unwrap(),
+            &want,
+            Tolerance::Ulps(8),
+        );
+    }
+    assert_eq!(ctx.buffers_alive(), baseline);
+
+    let out = GpuTensor::from_slice(&ctx, &[1, n], &vec![0.0; n]).unwrap();
+    let mut encoder = ctx.device().create_command_encoder(&Default::default());
+    chain.encode(&ctx, &mut encoder, &x, &out).unwrap();
+    // A readback of another tensor in between: the crate's own submission
+    // must not destroy what the caller's encoder holds.
+    assert_eq!(x.to_vec_blocking(&ctx).unwrap(), values);
+    ctx.queue().submit([encoder.finish()]);
+    assert_all_close(
+        "chain in the caller's encoder",
+        &values,
+        &out.to_vec_blocking(&ctx).unwrap(),
+        &want,
+        Tolerance::Ulps(8),
     );
 }

@@ -7,7 +7,7 @@ mod support;
 
 pub(crate) use gl::gl_calls_guard;
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -58,6 +58,8 @@ pub struct GpuContext {
     pipelines: PipelineCache,
     uniforms: UniformCache,
     submissions: AtomicU64,
+    /// The crate's buffers not yet released ([`GpuContext::buffers_alive`]).
+    buffers_alive: Arc<AtomicUsize>,
     /// Set by the device-lost callback on devices this crate created.
     lost: Arc<Mutex<Option<String>>>,
     /// Longest wait for a readback (None: unbounded).
@@ -156,6 +158,7 @@ impl GpuContext {
             pipelines: PipelineCache::default(),
             uniforms: UniformCache::default(),
             submissions: AtomicU64::new(0),
+            buffers_alive: Arc::default(),
             lost: Arc::default(),
             readback_timeout: Mutex::new(Some(DEFAULT_READBACK_TIMEOUT)),
             #[cfg(target_arch = "wasm32")]
@@ -261,6 +264,35 @@ impl GpuContext {
         self.gl_call(|| self.uniforms.get(&self.device, &self.queue, contents))
     }
 
+    /// How many buffers the crate holds for this context: tensors' (also
+    /// the chains' intermediates and split kernels' partials until their
+    /// submission). A dropped tensor's buffer is released at once, or right
+    /// after the submission that uses it, so a loop of forward passes and
+    /// readbacks keeps this flat (uniform buffers, counted by
+    /// [`GpuContext::uniforms_cached`], are not included).
+    ///
+    /// ```
+    /// # fn main() -> wgpu_activations::Result<()> {
+    /// # let ctx = wgpu_activations::GpuContext::new_blocking()?;
+    /// use wgpu_activations::{GpuTensor, ReLU};
+    /// let x = GpuTensor::from_slice(&ctx, &[3], &[-1.0, 0.0, 2.0])?;
+    /// let before = ctx.buffers_alive();
+    /// for _ in 0..10 {
+    ///     let y = ReLU::default().forward(&ctx, &x)?;
+    ///     assert_eq!(y.to_vec_blocking(&ctx)?, [0.0, 0.0, 2.0]);
+    /// }
+    /// assert_eq!(ctx.buffers_alive(), before);
+    /// # Ok(()) }
+    /// ```
+    pub fn buffers_alive(&self) -> usize {
+        self.buffers_alive.load(Ordering::Relaxed)
+    }
+
+    /// The counter behind [`GpuContext::buffers_alive`], for new buffers.
+    pub(crate) fn buffers_alive_count(&self) -> Arc<AtomicUsize> {
+        Arc::clone(&self.buffers_alive)
+    }
+
     /// How many command buffers this context has submitted: one per forward,
     /// one per [`crate::Sequential`] chain, one per readback.
     pub fn submissions(&self) -> u64 {
@@ -284,17 +316,20 @@ impl GpuContext {
         operation: &'static str,
         record: impl FnOnce(&mut wgpu::CommandEncoder) -> Result<()>,
     ) -> Result<wgpu::SubmissionIndex> {
+        // Buffers dropped while recording are destroyed after the submit.
         self.scoped(operation, || {
-            let mut encoder = self
-                .device
-                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                    label: Some(operation),
-                });
-            record(&mut encoder)?;
-            let commands = encoder.finish();
-            let index = self.gl_call(|| self.queue.submit([commands]));
-            self.submissions.fetch_add(1, Ordering::Relaxed);
-            Ok(index)
+            crate::owned_buffer::submitting(|| {
+                let mut encoder =
+                    self.device
+                        .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                            label: Some(operation),
+                        });
+                record(&mut encoder)?;
+                let commands = encoder.finish();
+                let index = self.gl_call(|| self.queue.submit([commands]));
+                self.submissions.fetch_add(1, Ordering::Relaxed);
+                Ok(index)
+            })
         })?
     }
 

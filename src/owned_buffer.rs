@@ -1,0 +1,239 @@
+//! The crate's own buffers (tensors, a split row kernel's partials), and
+//! when each is destroyed.
+//!
+//! wgpu's WebGPU backend does not call `GPUBuffer.destroy()` when a
+//! `wgpu::Buffer` drops, so in a browser a dropped tensor's memory waited
+//! for JavaScript's garbage collector. An [`OwnedBuffer`] destroys its
+//! buffer when it drops, unless a command that is not submitted yet may
+//! still use it:
+//! - dropped while this thread records one of the crate's own submissions
+//!   (a chain's intermediate tensor, a split softmax's partials): destroyed
+//!   right after that submission ([`submitting`]);
+//! - bound or copied in a command outside the crate's own submissions (a
+//!   caller's encoder given to `Layer::encode`), or handed out by
+//!   `GpuTensor::buffer`: only dropped, and wgpu frees it when the caller's
+//!   handles and commands are gone;
+//! - otherwise every command that used it has been submitted, and wgpu
+//!   (like WebGPU) frees a destroyed buffer once that work has finished.
+//!
+//! On GL, destroying or freeing takes wgpu-hal's context lock, so it runs
+//! under the crate's GL call lock (`GpuContext::gl_call` says why).
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use crate::context::{gl_calls_guard, GpuContext};
+
+thread_local! {
+    /// Buffers dropped while this thread records one of the crate's own
+    /// submissions: `Some` inside [`submitting`], destroyed when it ends.
+    static RETIRED: RefCell<Option<Vec<Retired>>> = const { RefCell::new(None) };
+}
+
+/// A buffer of the crate's, destroyed when it drops where nothing
+/// unsubmitted can use it (see the module doc).
+#[derive(Debug)]
+pub(crate) struct OwnedBuffer {
+    /// `Some` until dropped.
+    buffer: Option<wgpu::Buffer>,
+    on_gl: bool,
+    /// Set once a command outside the crate's own submissions may use it.
+    escaped: AtomicBool,
+    /// The context's count of buffers not yet released
+    /// ([`GpuContext::buffers_alive`]).
+    alive: Arc<AtomicUsize>,
+}
+
+impl OwnedBuffer {
+    /// Takes ownership of `buffer`, made by `ctx`.
+    pub(crate) fn new(ctx: &GpuContext, buffer: wgpu::Buffer) -> Self {
+        let alive = ctx.buffers_alive_count();
+        alive.fetch_add(1, Ordering::Relaxed);
+        Self {
+            buffer: Some(buffer),
+            on_gl: ctx.on_gl(),
+            escaped: AtomicBool::new(false),
+            alive,
+        }
+    }
+
+    /// The buffer, for a command that may be recorded outside the crate's
+    /// own submissions (a caller's encoder), or to hand out: outside
+    /// [`submitting`], it is then never destroyed, only dropped. Queue
+    /// writes and size checks use `Deref` instead.
+    pub(crate) fn bound(&self) -> &wgpu::Buffer {
+        if RETIRED.with(|r| r.borrow().is_none()) {
+            self.escaped.store(true, Ordering::Relaxed);
+        }
+        self
+    }
+}
+
+impl std::ops::Deref for OwnedBuffer {
+    type Target = wgpu::Buffer;
+
+    fn deref(&self) -> &wgpu::Buffer {
+        self.buffer.as_ref().expect("present until dropped")
+    }
+}
+
+impl Drop for OwnedBuffer {
+    fn drop(&mut self) {
+        let Some(buffer) = self.buffer.take() else {
+            return;
+        };
+        let retired = Retired {
+            buffer,
+            on_gl: self.on_gl,
+            alive: Arc::clone(&self.alive),
+        };
+        if *self.escaped.get_mut() {
+            retired.release(false);
+            return;
+        }
+        // Inside a recording, the encoder may still use it: destroyed after
+        // the submission.
+        let kept = RETIRED.with(|r| match r.borrow_mut().as_mut() {
+            Some(list) => {
+                list.push(retired);
+                None
+            }
+            None => Some(retired),
+        });
+        if let Some(retired) = kept {
+            retired.release(true);
+        }
+    }
+}
+
+/// A dropped buffer waiting to be released.
+#[derive(Debug)]
+struct Retired {
+    buffer: wgpu::Buffer,
+    on_gl: bool,
+    alive: Arc<AtomicUsize>,
+}
+
+impl Retired {
+    /// Destroys the buffer (or only drops it), under the GL call lock on GL.
+    fn release(self, destroy: bool) {
+        let _guard = gl_calls_guard(self.on_gl);
+        if destroy {
+            self.buffer.destroy();
+        }
+        drop(self.buffer);
+        self.alive.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Runs `record_and_submit`, which records one of the crate's own
+/// submissions on this thread and submits it: buffers dropped meanwhile are
+/// destroyed once it returns (after the submission, or after the encoder
+/// was dropped on an error). Nested, they wait for the outermost.
+pub(crate) fn submitting<T>(record_and_submit: impl FnOnce() -> T) -> T {
+    /// Restores the outer state even if `record_and_submit` panics.
+    struct Scope(Option<Option<Vec<Retired>>>);
+    impl Drop for Scope {
+        fn drop(&mut self) {
+            let outer = self.0.take().expect("set until dropped");
+            let retired = RETIRED.with(|r| {
+                let mut r = r.borrow_mut();
+                let mine = r.take().unwrap_or_default();
+                *r = outer;
+                match r.as_mut() {
+                    // The outer recording's encoder may still use them.
+                    Some(outer) => {
+                        outer.extend(mine);
+                        Vec::new()
+                    }
+                    None => mine,
+                }
+            });
+            for buffer in retired {
+                buffer.release(true);
+            }
+        }
+    }
+    let _scope = Scope(Some(RETIRED.with(|r| r.replace(Some(Vec::new())))));
+    record_and_submit()
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::error::{Error, Result};
+
+    fn ctx() -> GpuContext {
+        GpuContext::new_blocking().unwrap_or_else(|e| panic!("the tests need a wgpu adapter: {e}"))
+    }
+
+    fn storage(ctx: &GpuContext) -> OwnedBuffer {
+        let buffer = ctx.device().create_buffer(&wgpu::BufferDescriptor {
+            label: Some("owned_buffer test"),
+            size: 16,
+            usage: wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_SRC
+                | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        OwnedBuffer::new(ctx, buffer)
+    }
+
+    /// Copies `from` into a fresh buffer in a submission of its own.
+    fn copy_from(ctx: &GpuContext, from: &wgpu::Buffer) -> Result<()> {
+        let to = storage(ctx);
+        ctx.submit_with("copying", |encoder| {
+            encoder.copy_buffer_to_buffer(from, 0, &to, 0, 16);
+            Ok(())
+        })?;
+        pollster::block_on(ctx.check_errors())
+    }
+
+    fn destroyed(result: Result<()>) -> bool {
+        matches!(&result, Err(Error::Validation { description, .. }) if description.contains("destroyed"))
+    }
+
+    #[test]
+    fn a_dropped_buffer_is_destroyed_unless_something_may_still_use_it() {
+        let ctx = ctx();
+        let before = ctx.buffers_alive();
+        // Used in a submitted command only: destroyed when dropped (a clone
+        // of the wgpu handle shows it).
+        let owned = storage(&ctx);
+        copy_from(&ctx, &owned).unwrap();
+        let raw = (*owned).clone();
+        assert_eq!(ctx.buffers_alive(), before + 1);
+        drop(owned);
+        assert_eq!(ctx.buffers_alive(), before);
+        assert!(
+            destroyed(copy_from(&ctx, &raw)),
+            "{:?}",
+            copy_from(&ctx, &raw)
+        );
+
+        // Handed out (or bound in a caller's encoder): only dropped.
+        let owned = storage(&ctx);
+        let raw = owned.bound().clone();
+        drop(owned);
+        assert_eq!(ctx.buffers_alive(), before);
+        copy_from(&ctx, &raw).unwrap();
+
+        // Dropped while the crate records its own submission, after a
+        // command used it: that submission still runs, and the buffer is
+        // destroyed after it.
+        let owned = storage(&ctx);
+        let raw = (*owned).clone();
+        let to = storage(&ctx);
+        ctx.submit_with("copying a buffer dropped meanwhile", |encoder| {
+            encoder.copy_buffer_to_buffer(owned.bound(), 0, &to, 0, 16);
+            drop(owned);
+            Ok(())
+        })
+        .unwrap();
+        pollster::block_on(ctx.check_errors()).unwrap();
+        assert!(destroyed(copy_from(&ctx, &raw)));
+        drop(to);
+        assert_eq!(ctx.buffers_alive(), before);
+    }
+}
