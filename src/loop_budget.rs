@@ -9,7 +9,9 @@
 //! back with its last 14,467 outputs never written. The row kernels loop over
 //! a row, so each dispatch counts what one invocation needs first; a mapping
 //! that would overrun is replaced ([`crate::Softmax`] picks a workgroup per row
-//! instead) or refused with [`crate::Error::Unsupported`], never run.
+//! instead), a row too long for one invocation runs in chunks
+//! ([`longest_row`]: constraint norms, penalties), and what still cannot fit
+//! is refused with [`crate::Error::Unsupported`], never run.
 //!
 //! Elementwise kernels loop a handful of times per invocation (a grid-sized
 //! stride over at most a few vec4s), far inside the budget.
@@ -68,6 +70,29 @@ pub fn row_loop_iterations(kernel: Kernel, params: &RowParams, workgroup_size: u
             // One workgroup strides over `row_len` values.
             LoopCost::Array => strided + tree,
         }
+}
+
+/// The longest rows (`params` with another `row_len`, at most its own) whose
+/// loops one invocation of `kernel` runs within `ctx`'s loop budget: a power
+/// of two below `params.row_len` where the budget cuts the whole row short
+/// (the host then runs the row in chunks of that length), else the whole
+/// `row_len`.
+pub(crate) fn longest_row(kernel: Kernel, params: &RowParams, ctx: &crate::GpuContext) -> u32 {
+    let workgroup_size = ctx.workgroup_size(kernel);
+    let fits = |row_len: u32| {
+        ctx.loop_budget().is_none_or(|budget| {
+            let rows = RowParams { row_len, ..*params };
+            row_loop_iterations(kernel, &rows, workgroup_size) <= budget
+        })
+    };
+    if fits(params.row_len) {
+        return params.row_len;
+    }
+    let mut chunk = params.row_len.next_power_of_two() / 2;
+    while chunk > 1 && !fits(chunk) {
+        chunk /= 2;
+    }
+    chunk.max(1)
 }
 
 /// Fails with [`Error::Unsupported`] when one invocation of `kernel` would

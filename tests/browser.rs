@@ -697,3 +697,34 @@ async fn buffers_are_destroyed_not_left_to_the_garbage_collector() {
     );
     ctx.check_errors().await.unwrap();
 }
+
+/// WebGPU judges work asynchronously: a call it rejects returns `Ok`, and
+/// the error surfaces at the next readback or `check_errors`. Awaited
+/// through `ctx.checked`, a call returns its own error, and leaves an
+/// earlier call's error for `check_errors`.
+#[wasm_bindgen_test]
+async fn checked_calls_report_their_own_errors_in_the_browser() {
+    let ctx = ctx().await;
+    let relu = ReLU::default();
+    let bad = GpuTensor::from_slice(&ctx, &[4], &[1.0; 4]).unwrap();
+    bad.buffer().destroy();
+    let late = relu.forward(&ctx, &bad);
+    assert!(late.is_ok(), "the browser answers later, not here");
+    let good = GpuTensor::from_slice(&ctx, &[2], &[-1.0, 2.0]).unwrap();
+    let y = ctx
+        .checked(|| relu.forward(&ctx, &good))
+        .await
+        .expect("a good call is not blamed for an earlier one");
+    let rejected = ctx.checked(|| relu.forward(&ctx, &bad)).await;
+    assert!(
+        matches!(rejected, Err(Error::Validation { .. })),
+        "{rejected:?}"
+    );
+    let earlier = ctx.check_errors().await;
+    assert!(
+        matches!(earlier, Err(Error::Validation { .. })),
+        "the unchecked call's error: {earlier:?}"
+    );
+    ctx.check_errors().await.expect("reported once");
+    assert_eq!(y.to_vec(&ctx).await.unwrap(), [0.0, 2.0]);
+}

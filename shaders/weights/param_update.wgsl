@@ -19,6 +19,11 @@ struct Update {
     min_value: f32,
     max_value: f32,
     rate: f32,
+    // Read by param_update_chunk.wgsl only.
+    first: u32,
+    count: u32,
+    phase: u32,
+    _pad: u32,
 }
 
 @group(0) @binding(7) var<uniform> update: Update;

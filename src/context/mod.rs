@@ -77,6 +77,19 @@ struct PendingScope {
     answer: std::pin::Pin<Box<dyn std::future::Future<Output = Option<wgpu::Error>> + Send>>,
 }
 
+/// The first error among `scopes`' answers, awaiting every one, so none is
+/// left for a later call.
+#[cfg(target_arch = "wasm32")]
+async fn first_error(scopes: Vec<PendingScope>) -> Option<(&'static str, wgpu::Error)> {
+    let mut first = None;
+    for PendingScope { operation, answer } in scopes {
+        if let Some(error) = answer.await {
+            first.get_or_insert((operation, error));
+        }
+    }
+    first
+}
+
 #[cfg(target_arch = "wasm32")]
 impl std::fmt::Debug for PendingScope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -433,6 +446,61 @@ impl GpuContext {
         Ok(value)
     }
 
+    /// Runs `call` (any of the crate's calls on this context) and returns
+    /// its result once the GPU has judged the work it recorded: in a
+    /// browser, where WebGPU answers asynchronously, a call the GPU rejects
+    /// returns `Ok` at once and its error arrives later; awaited through
+    /// `checked`, that call's own error is returned here. Errors of earlier
+    /// calls are left for [`GpuContext::check_errors`]. On native every
+    /// call reports its own errors anyway, so `checked` only runs `call`.
+    ///
+    /// ```
+    /// # fn main() -> wgpu_activations::Result<()> {
+    /// # pollster::block_on(async {
+    /// use wgpu_activations::{Error, GpuContext, GpuTensor, ReLU};
+    /// let ctx = GpuContext::new().await?;
+    /// let x = GpuTensor::from_slice(&ctx, &[2], &[-1.0, 1.0])?;
+    /// let y = ctx.checked(|| ReLU::default().forward(&ctx, &x)).await?;
+    /// assert_eq!(y.to_vec(&ctx).await?, [0.0, 1.0]);
+    /// // Work on a destroyed buffer: rejected by the GPU, and reported by
+    /// // this very call, in a browser too.
+    /// x.buffer().destroy();
+    /// let rejected = ctx.checked(|| ReLU::default().forward(&ctx, &x)).await;
+    /// assert!(matches!(rejected, Err(Error::Validation { .. })));
+    /// ctx.check_errors().await // nothing else is pending
+    /// # })
+    /// # }
+    /// ```
+    pub async fn checked<T>(&self, call: impl FnOnce() -> Result<T>) -> Result<T> {
+        #[cfg(target_arch = "wasm32")]
+        {
+            let start = self
+                .pending
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .len();
+            let value = call();
+            // The scopes `call` opened; taken out before awaiting, so the
+            // lock is not held across an await.
+            let mine = {
+                let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+                let start = start.min(pending.len());
+                pending.split_off(start)
+            };
+            let error = first_error(mine).await;
+            let value = value?;
+            return match error {
+                Some((operation, error)) => Err(self
+                    .check_device()
+                    .err()
+                    .unwrap_or_else(|| Error::from_wgpu(operation, error))),
+                None => Ok(value),
+            };
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        call()
+    }
+
     /// Waits for the GPU's verdict on every call made so far and returns the
     /// first error it reported.
     ///
@@ -447,14 +515,7 @@ impl GpuContext {
             // Taken out first: the lock is not held across an await.
             let pending =
                 std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner));
-            let mut first = None;
-            for PendingScope { operation, answer } in pending {
-                // Every answer is awaited, so none is left for a later call.
-                if let Some(error) = answer.await {
-                    first.get_or_insert((operation, error));
-                }
-            }
-            if let Some((operation, error)) = first {
+            if let Some((operation, error)) = first_error(pending).await {
                 return Err(self
                     .check_device()
                     .err()

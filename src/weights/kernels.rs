@@ -33,6 +33,20 @@ pub(crate) const PARAM_UPDATE: Kernel = Kernel(&KernelSpec {
     loop_cost: LoopCost::WholeRowTwice,
 });
 
+/// [`PARAM_UPDATE`] over consecutive chunks of each row, for rows longer
+/// than one invocation may loop over on llvmpipe (a norm over more than
+/// about 32,000 elements): the chunks' squares summed into `squares` first
+/// (phase 0), then the constraint applied chunk by chunk (phase 1).
+pub(crate) const PARAM_UPDATE_CHUNK: Kernel = Kernel(&KernelSpec {
+    name: "param_update_chunk",
+    body: include_str!("../../shaders/weights/param_update_chunk.wgsl"),
+    bindings: &[
+        Binding::new("update", 7, BindingKind::Uniform(layout!(Update))),
+        Binding::new("squares", 8, BindingKind::StorageReadWrite),
+    ],
+    ..*PARAM_UPDATE.0
+});
+
 /// A regularizer's penalty on a parameter: one workgroup strides over it.
 pub(crate) const PARAM_PENALTY: Kernel = Kernel(&KernelSpec {
     name: "param_penalty",
@@ -56,7 +70,7 @@ pub(crate) const PARAM_PENALTY: Kernel = Kernel(&KernelSpec {
 });
 
 /// Every weight kernel.
-pub(crate) const ALL: [Kernel; 2] = [PARAM_UPDATE, PARAM_PENALTY];
+pub(crate) const ALL: [Kernel; 3] = [PARAM_UPDATE, PARAM_UPDATE_CHUNK, PARAM_PENALTY];
 
 /// [`PARAM_UPDATE`]'s step and constraint bounds.
 #[repr(C)]
@@ -70,6 +84,14 @@ pub(crate) struct Update {
     pub(crate) max_value: f32,
     /// `min_max_norm`'s rate (1 for `max_norm`).
     pub(crate) rate: f32,
+    /// [`PARAM_UPDATE_CHUNK`]'s chunk: its first element in the row,
+    pub(crate) first: u32,
+    /// its length,
+    pub(crate) count: u32,
+    /// and the phase (0 the step and the squares, 1 the constraint).
+    pub(crate) phase: u32,
+    /// Padding to 32 bytes.
+    pub(crate) _pad: u32,
 }
 
 /// [`PARAM_PENALTY`]'s uniform.
@@ -82,6 +104,7 @@ pub(crate) struct PenaltyParams {
     pub(crate) l1: f32,
     /// The L2 factor.
     pub(crate) l2: f32,
-    /// Padding to 16 bytes.
-    pub(crate) _pad: u32,
+    /// The first element this dispatch sums (0: it writes the output,
+    /// later chunks add to it).
+    pub(crate) first: u32,
 }

@@ -12,9 +12,12 @@ use crate::kernels::rows::RowParams;
 use crate::kernels::spec::{Kernel, Specialization, UpdateConstraint, Variant};
 use crate::launch_rows::{dispatch_rows, row_params};
 use crate::layer::Layer;
+use crate::loop_budget::{longest_row, row_loop_iterations};
 use crate::record::Recorder;
 use crate::tensor::GpuTensor;
-use crate::weights::kernels::{PenaltyParams, Update, PARAM_PENALTY, PARAM_UPDATE};
+use crate::weights::kernels::{
+    PenaltyParams, Update, PARAM_PENALTY, PARAM_UPDATE, PARAM_UPDATE_CHUNK,
+};
 use crate::weights::{Constraint, Regularizer};
 
 /// What [`PReLU::gradients`] returns: the gradient with respect to the
@@ -233,26 +236,17 @@ impl PReLU {
             return Ok(out);
         };
         let (l1, l2) = regularizer.factors();
-        let params = PenaltyParams {
-            len: u32::try_from(alpha.len())
-                .map_err(|_| Error::Shape("alpha does not fit 32-bit indices".into()))?,
-            l1,
-            l2,
-            _pad: 0,
-        };
+        let len = u32::try_from(alpha.len())
+            .map_err(|_| Error::Shape("alpha does not fit 32-bit indices".into()))?;
         let kernel: Kernel = PARAM_PENALTY;
-        let workgroup_size = ctx.workgroup_size(kernel);
-        // One workgroup strides over all of alpha: llvmpipe's loop budget applies.
-        let strided = RowParams {
+        // One workgroup strides over alpha, in chunks where llvmpipe's loop
+        // budget would stop it part way (each chunk adds its share).
+        let strided = |row_len| RowParams {
             rows: 1,
-            row_len: params.len,
+            row_len,
             ..Default::default()
         };
-        crate::loop_budget::check(
-            kernel,
-            crate::loop_budget::row_loop_iterations(kernel, &strided, workgroup_size),
-            ctx.loop_budget(),
-        )?;
+        let chunk = longest_row(kernel, &strided(len), ctx);
         ctx.submit_with("PReLU regularization penalty", |encoder| {
             let recorder = Recorder::new(
                 ctx,
@@ -261,15 +255,27 @@ impl PReLU {
                 Specialization::None,
                 DType::F32,
             )?;
-            let params = ctx.uniform(bytemuck::bytes_of(&params));
-            let bind_group = recorder.bind_group(&[
-                ("params", params.as_entire_binding()),
-                ("input", alpha.buffer().as_entire_binding()),
-                ("output", out.buffer().as_entire_binding()),
-            ])?;
-            // One workgroup strides over all of alpha.
-            let grid = Grid { x: 1, y: 1 };
-            recorder.dispatch(&mut recorder.pass(encoder), &bind_group, grid);
+            for first in (0..len).step_by(chunk as usize) {
+                let params = PenaltyParams {
+                    len: chunk.min(len - first),
+                    l1,
+                    l2,
+                    first,
+                };
+                crate::loop_budget::check(
+                    kernel,
+                    row_loop_iterations(kernel, &strided(params.len), ctx.workgroup_size(kernel)),
+                    ctx.loop_budget(),
+                )?;
+                let params = ctx.uniform(bytemuck::bytes_of(&params));
+                let bind_group = recorder.bind_group(&[
+                    ("params", params.as_entire_binding()),
+                    ("input", alpha.buffer().as_entire_binding()),
+                    ("output", out.buffer().as_entire_binding()),
+                ])?;
+                let grid = Grid { x: 1, y: 1 };
+                recorder.dispatch(&mut recorder.pass(encoder), &bind_group, grid);
+            }
             Ok(())
         })?;
         Ok(out)
@@ -345,6 +351,15 @@ impl PReLU {
             min_value,
             max_value,
             rate,
+            ..Update::default()
+        };
+        // A row too long for one invocation's loop budget (a norm over more
+        // than about 32,000 elements on llvmpipe) runs in chunks.
+        let chunk = longest_row(PARAM_UPDATE, &params, ctx);
+        let squares = if chunk < params.row_len {
+            Some(GpuTensor::uninit(ctx, &[params.rows as usize])?)
+        } else {
+            None
         };
         let mode = self
             .constraint
@@ -361,16 +376,44 @@ impl PReLU {
                     alpha.byte_len(),
                 );
             }
-            dispatch_rows(
-                ctx,
-                encoder,
-                PARAM_UPDATE,
-                params,
-                Some((mode, step.is_some())),
-                // The shader's `input` is the gradient, `output` the parameter.
-                &[("input", grad), ("output", &alpha)],
-                &[("update", bytemuck::bytes_of(&update))],
-            )
+            let Some(squares) = &squares else {
+                return dispatch_rows(
+                    ctx,
+                    encoder,
+                    PARAM_UPDATE,
+                    params,
+                    Some((mode, step.is_some())),
+                    // The shader's `input` is the gradient, `output` the parameter.
+                    &[("input", grad), ("output", &alpha)],
+                    &[("update", bytemuck::bytes_of(&update))],
+                );
+            };
+            for phase in [0, 1] {
+                for first in (0..params.row_len).step_by(chunk as usize) {
+                    let count = chunk.min(params.row_len - first);
+                    let update = Update {
+                        first,
+                        count,
+                        phase,
+                        ..update
+                    };
+                    dispatch_rows(
+                        ctx,
+                        encoder,
+                        PARAM_UPDATE_CHUNK,
+                        // row_len: what one dispatch loops over (the loop
+                        // budget's count); elements are indexed by position.
+                        RowParams {
+                            row_len: count,
+                            ..params
+                        },
+                        Some((mode, step.is_some())),
+                        &[("input", grad), ("output", &alpha), ("squares", squares)],
+                        &[("update", bytemuck::bytes_of(&update))],
+                    )?;
+                }
+            }
+            Ok(())
         })?;
         built.alpha = None;
         built.gpu_alpha = Some(alpha);

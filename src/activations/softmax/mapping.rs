@@ -54,7 +54,10 @@ pub enum SoftmaxMapping {
     Auto,
     /// One workgroup per row (`shaders/rows/softmax_workgroup.wgsl`, or `softmax_subgroup.wgsl` where the device has subgroups).
     WorkgroupPerRow,
-    /// One invocation per row (`shaders/rows/softmax_invocation.wgsl`).
+    /// One invocation per row (`shaders/rows/softmax_invocation.wgsl`);
+    /// where that would overrun the adapter's loop budget (llvmpipe's
+    /// 65,535 iterations, [`crate::GpuContext::loop_budget`]), a workgroup
+    /// per row instead, as `Auto` does.
     InvocationPerRow,
 }
 

@@ -177,9 +177,10 @@ impl Softmax {
     }
 
     /// The kernel this layer's mapping runs for rows described by `params`.
-    /// `Auto` never picks one invocation per row where the adapter's loop
-    /// budget ([`GpuContext::loop_budget`]) would cut the row short: a
-    /// workgroup shares the row instead.
+    /// One invocation never takes a row where the adapter's loop budget
+    /// ([`GpuContext::loop_budget`]) would cut the row short, whether `Auto`
+    /// chose it or the caller asked for it: a workgroup shares the row
+    /// instead (split into segments past one workgroup's share).
     fn kernel(
         &self,
         ctx: &GpuContext,
@@ -196,10 +197,7 @@ impl Softmax {
             ctx.loop_budget()
                 .is_some_and(|b| row_loop_iterations(k, params, ctx.workgroup_size(k)) > b)
         };
-        if self.mapping == SoftmaxMapping::Auto
-            && kernel == kernels::INVOCATION
-            && over_budget(kernel)
-        {
+        if kernel == kernels::INVOCATION && over_budget(kernel) {
             SoftmaxMapping::WorkgroupPerRow.kernel(
                 rows,
                 row_len,
