@@ -1,7 +1,8 @@
 //! Keras activation layers as WGSL compute shaders on [`wgpu`]: `ReLU`,
 //! `LeakyReLU`, `PReLU`, `ELU`, `ThresholdedReLU`, `Softmax` and
-//! `Activation` (so far with `relu6`), with exactly Keras's semantics, on
-//! Vulkan, Metal, DX12, OpenGL and WebGPU.
+//! `Activation` (every function of `keras.activations`), forward and
+//! backward, with exactly Keras's semantics, on Vulkan, Metal, DX12, OpenGL
+//! and WebGPU.
 //!
 //! ```
 //! # fn main() -> wgpu_activations::Result<()> {
@@ -159,3 +160,30 @@ pub mod internals {
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+/// docs/USAGE.md's examples, run as doctests like the README's.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/USAGE.md")]
+struct UsageDoctests;
+
+/// docs/KERAS.md's examples, run as doctests like the README's.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/KERAS.md")]
+struct KerasDoctests;
+
+/// docs/ACCURACY.md's examples, run as doctests like the README's.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/ACCURACY.md")]
+struct AccuracyDoctests;
+
+/// docs/RELIABILITY.md's code blocks (shell only today), checked as doctests
+/// like the README's so a Rust example added there runs too.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/RELIABILITY.md")]
+struct ReliabilityDoctests;
+
+/// docs/BROWSER.md's examples (compiled, not run: they await a browser's
+/// adapter), checked as doctests like the README's.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/BROWSER.md")]
+struct BrowserDoctests;

@@ -177,9 +177,10 @@ impl GpuTensor {
     }
 
     /// The storage buffer, for use with other wgpu code. It holds `len()`
-    /// values of [`GpuTensor::dtype`] (f32 or f16), row-major, then padding
-    /// up to a multiple of 16 bytes (an empty tensor still has a 16-byte
-    /// buffer).
+    /// values of the tensor's [`dtype`](Self::dtype), row-major (f32, or f16
+    /// packed two to a 4-byte word), then padding up to a multiple of 4
+    /// elements: 16 bytes for f32, 8 for f16 (an empty tensor still has room
+    /// for 4).
     ///
     /// When the last handle to a tensor drops, the crate destroys its
     /// buffer at once (in a browser, wgpu would otherwise leave the memory

@@ -2,7 +2,7 @@
 //! CPU twin (f64 where the function is not piecewise linear), forward and
 //! backward, over a dense sweep: every 4096th f32 in [-1e4, 1e4], plus the
 //! edges ±3e38, ±1e30, ±100 and the smallest normals. Prints the figures
-//! the README's accuracy table states; the bounds themselves are asserted
+//! docs/KERAS.md's accuracy table states; the bounds themselves are asserted
 //! by the proptests in tests/elementwise.rs and tests/backward.rs.
 //!
 //! `cargo test --release --test accuracy -- --ignored --nocapture`
@@ -76,7 +76,7 @@ fn measure_every_function() {
     println!("| function | forward ulps (at x) | backward ulps (at x) |");
     for name in Activation::names() {
         // threshold has no defaults; softmax's rows have their own bounds
-        // (README, "Accuracy").
+        // (docs/ACCURACY.md, "Accuracy").
         let Ok(function) = Activation::new(name) else {
             continue;
         };

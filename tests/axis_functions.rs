@@ -106,8 +106,8 @@ proptest! {
     }
 }
 
-/// log_softmax's forward bound in ulps of the f64 twin (README, "Activation
-/// functions").
+/// log_softmax's forward bound in ulps of the f64 twin (docs/KERAS.md,
+/// "Activation functions").
 const LOG_SOFTMAX_ULPS: u32 = 4;
 
 proptest! {

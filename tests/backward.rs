@@ -35,7 +35,7 @@ const ELU_ULPS: u32 = 6;
 /// GPU's division be 2.5 ulps off (lavapipe's is exact).
 const DIVISION_ULPS: u32 = 3;
 
-/// squareplus's `dy * y / sqrt(x^2 + b)` (README, "Accuracy").
+/// squareplus's `dy * y / sqrt(x^2 + b)` (docs/KERAS.md, "Activation functions").
 const SQUAREPLUS_ULPS: u32 = 6;
 
 // The transcendental functions' bounds, backward, in ulps of `dy f'(x)` in
@@ -442,7 +442,7 @@ fn check_softmax(
     )
     .unwrap();
     // Σ|dy·y| over each element's own row: the bound is per row, as the
-    // README states, not over the whole tensor.
+    // docs/ACCURACY.md states, not over the whole tensor.
     let rank = shape.len() as i64;
     let axes: Vec<usize> = softmax
         .axis_list()

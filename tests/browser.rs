@@ -4,7 +4,7 @@
 //! argument errors, and proof that the browser's WebGPU is what ran.
 //!
 //! `cargo test --target wasm32-unknown-unknown` (the runner is set in
-//! `.cargo/config.toml`; README, "In the browser"). Sizes stay small:
+//! `.cargo/config.toml`; docs/BROWSER.md). Sizes stay small:
 //! Chromium without a GPU runs WebGPU on SwiftShader, on the CPU.
 
 // Browser only; the native suites are the other files in tests/.

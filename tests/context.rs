@@ -169,7 +169,7 @@ fn every_kernel_compiles_once_whatever_its_parameters() {
             .unwrap();
     });
     compiles_once("Softmax over rows cut into segments", |ctx, k| {
-        // Rows past 1,024 elements per invocation are split (README, "How Softmax runs").
+        // Rows past 1,024 elements per invocation are split (docs/ACCURACY.md, "How Softmax runs").
         let shape = [1, 300_000 + 1000 * k as usize];
         let softmax = Softmax::new(-1);
         let y = softmax.forward(ctx, &tensor(ctx, &shape, k)).unwrap();

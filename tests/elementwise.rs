@@ -25,7 +25,7 @@ const ELU_ULPS: u32 = 4;
 /// WGSL lets the GPU's division be 2.5 ulps off (lavapipe's is exact).
 const DIVISION_ULPS: u32 = 3;
 
-/// squareplus: a square root and a division (README, "Accuracy").
+/// squareplus: a square root and a division (docs/KERAS.md, "Activation functions").
 const SQUAREPLUS_ULPS: u32 = 4;
 
 // The transcendental functions' bounds, forward, in ulps of the f64 twin

@@ -7,7 +7,8 @@
 //! Forward: the "exact" cases bit for bit (a flushed subnormal allowed).
 //! Backward: `d_input` against `dx` for `dy = w` (the cases' loss is
 //! `sum(outputs * w)`), equal as values: where the derivative is 0 the
-//! crate computes the IEEE product `dy * 0` (README, "Backward"), whose
+//! crate computes the IEEE product `dy * 0` (README, "Differences from
+//! Keras"; docs/ACCURACY.md, "Gradients"), whose
 //! zero takes `dy`'s sign, while JAX selects a +0. Where `x` is NaN the
 //! crate's `dx` is NaN (README: NaN is never hidden), where JAX's
 //! subgradient gives 0.

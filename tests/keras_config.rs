@@ -32,7 +32,7 @@ const CHAIN: Tolerance = Tolerance::Ulps(12);
 
 /// Runs `layer` on the GPU (with the mask, if any) and checks it against its
 /// own CPU reference: bit for bit for the piecewise-linear layers, 4 ulps
-/// for ELU and Softmax (README, "Accuracy"), [`CHAIN`] for chains.
+/// for ELU and Softmax (docs/ACCURACY.md, "Accuracy"), [`CHAIN`] for chains.
 fn run_checked(
     what: &str,
     layer: &AnyLayer,

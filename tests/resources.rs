@@ -85,7 +85,7 @@ fn out_of_memory_is_an_error_and_the_context_survives() {
     set_address_space_limit(None);
 
     if gl {
-        // Known hole, documented in the README: GL gives no error here, and
+        // Known hole, documented in docs/RELIABILITY.md: GL gives no error here, and
         // an output whose allocation failed reads back as zeros. What can be
         // asserted is no panic, and a working context once memory is back.
         common::not_exercised(

@@ -3,7 +3,7 @@
 //! sweep: every 1000th f32 bit pattern in [-1e4, 1e4] (normal values and
 //! ±0), the float neighbourhoods of the roots of the derivatives, and the
 //! edges (±88.72, ±87.34, ±1e4, ±3e38, ±f32::MAX, ±inf). Prints a table; it
-//! is the measurement behind the README's accuracy table, not a check, so
+//! is the measurement behind docs/KERAS.md's accuracy table, not a check, so
 //! it is ignored by default:
 //!
 //! ```text

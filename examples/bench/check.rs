@@ -1,10 +1,11 @@
 //! The outputs a figure is reported for must be right: each configuration's
 //! output is compared with the CPU reference (`wgpu_activations::cpu`, run on
 //! the input exactly as the tensor holds it) before it is timed, within the
-//! README's bounds. A truncated softmax was once timed and reported; this is
+//! documented bounds. A truncated softmax was once timed and reported; this is
 //! what stops that.
 //!
-//! Bounds, in ulps of the stored type (README, Accuracy and Half precision):
+//! Bounds, in ulps of the stored type (docs/ACCURACY.md, Accuracy and Half
+//! precision; docs/KERAS.md, Activation functions):
 //! - f32: the piecewise-linear layers bit for bit; ELU and Softmax within 4;
 //!   the `keras.activations` functions within 5.
 //! - f16: the reference (f32 from f32/f64 arithmetic) rounded to f16; the
@@ -19,7 +20,7 @@ use std::fmt;
 
 use wgpu_activations::{half::f16, AnyLayer, DType, GpuContext, GpuTensor, Layer};
 
-/// README's bound for one layer, in ulps of each stored type.
+/// The documented bound for one layer, in ulps of each stored type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Tolerance {
     pub f32_ulps: u32,
@@ -40,14 +41,14 @@ pub const ROUNDED: Tolerance = Tolerance {
 };
 
 /// The `keras.activations` functions of the main table: the loosest forward
-/// bound among them in the README's table (mish, gelu: 5 f32 ulps).
+/// bound among them in docs/KERAS.md's table (mish, gelu: 5 f32 ulps).
 pub const FUNCTION: Tolerance = Tolerance {
     f32_ulps: 5,
     f16_ulps: 1,
 };
 
 impl Tolerance {
-    /// The bound the README states for a layer.
+    /// The bound docs/ACCURACY.md states for a layer.
     pub fn of(layer: &dyn Layer) -> Self {
         match layer.class_name() {
             "ELU" | "Softmax" => ROUNDED,

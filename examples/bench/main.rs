@@ -14,7 +14,7 @@
 //! and 64K, Softmax at 64K).
 //!
 //! Before a configuration is timed, its output is checked against the CPU
-//! reference within the README's bounds (check.rs); a mismatch stops the run
+//! reference within the documented bounds (check.rs); a mismatch stops the run
 //! with the element, the values and the bound, and no figure is reported.
 //!
 //! GB/s counts one read and one write of the tensor for every op (softmax
@@ -462,7 +462,7 @@ impl Bench {
         Ok((row, ops))
     }
 
-    /// [`Bench::measure`] of a library layer, within the README's bound for it.
+    /// [`Bench::measure`] of a library layer, within docs/ACCURACY.md's bound for it.
     fn layer(
         &self,
         name: &str,

@@ -4,7 +4,7 @@
 //! matched and the adapter is the browser's WebGPU) or `error`.
 //!
 //! Built for `wasm32-unknown-unknown` and served with `index.html`; see the
-//! README, "In the browser". On native targets it compiles to nothing.
+//! docs/BROWSER.md. On native targets it compiles to nothing.
 
 #![cfg(target_arch = "wasm32")]
 

@@ -36,7 +36,7 @@ use wgpu_activations::{
 /// The most elements a fuzzed tensor may hold when it reaches the GPU, so
 /// each execution stays short on a software adapter.
 const MAX_ELEMENTS: usize = 512;
-/// Softmax's tolerance in ulps (tests/common/mod.rs, the README).
+/// Softmax's tolerance in ulps (tests/common/mod.rs, docs/ACCURACY.md).
 const SOFTMAX_ULPS: u64 = 4;
 
 fn ctx() -> &'static GpuContext {

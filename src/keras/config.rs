@@ -77,8 +77,8 @@ crate::activations::with_activations!(configs);
 ///   list or null). The layer comes back unbuilt, as in Keras; set alpha
 ///   with [`crate::PReLU::load_alpha`] or build it on its first input.
 /// - `Activation`: `activation`, the name of a `keras.activations` function
-///   (so far `relu6`; another Keras name says it is not available yet, an
-///   unknown one is Keras's own error).
+///   (any of them; a name Keras does not know is Keras's own error), with its
+///   keyword arguments under `kwargs` where they differ from Keras's defaults.
 ///
 /// ```
 /// use serde_json::json;

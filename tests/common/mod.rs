@@ -150,7 +150,7 @@ pub fn case_mask(case: &serde_json::Value) -> Option<(Vec<usize>, Vec<f32>)> {
 /// the piecewise-linear layers (Keras's formulas round exactly as ours), else
 /// within the case's tolerance; zeros must carry Keras's sign. In cases tagged `nonfinite`, the elementwise layers' outputs
 /// for NaN and infinite inputs follow this crate's documented policy (see
-/// the README, "NaN and infinities") rather than Keras's, so those elements
+/// docs/ACCURACY.md, "NaN and infinities") rather than Keras's, so those elements
 /// are left to the CPU-reference comparison the caller makes; every finite
 /// input must still match Keras. Softmax follows Keras 3 everywhere.
 #[track_caller]
@@ -209,8 +209,8 @@ pub fn assert_tensor_close(
 
 /// Says on the run's own stderr (past the test harness's capture, so a
 /// passing run shows it too) that `test` checked only its fallback on this
-/// adapter, because `why`; once per test and process. The README's table
-/// "What runs where" lists the tests that do this.
+/// adapter, because `why`; once per test and process. The table "What runs
+/// where" in docs/RELIABILITY.md lists the tests that do this.
 pub fn not_exercised(test: &str, why: &str) {
     use std::io::Write;
     static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());

@@ -191,7 +191,7 @@ impl Activation {
     /// is a JSON object of the function's keyword arguments, by Keras's
     /// names, each absent one taking Keras's default. An unknown argument,
     /// a value of the wrong type, and a value that would make the output
-    /// meaningless (README, "Activation functions") are errors naming it.
+    /// meaningless (docs/KERAS.md, "Activation functions") are errors naming it.
     ///
     /// ```
     /// use serde_json::json;
