@@ -489,13 +489,13 @@ impl GpuContext {
             };
             let error = first_error(mine).await;
             let value = value?;
-            return match error {
+            match error {
                 Some((operation, error)) => Err(self
                     .check_device()
                     .err()
                     .unwrap_or_else(|| Error::from_wgpu(operation, error))),
                 None => Ok(value),
-            };
+            }
         }
         #[cfg(not(target_arch = "wasm32"))]
         call()
