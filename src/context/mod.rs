@@ -3,7 +3,10 @@
 //! (pipelines, limits) is in `support.rs`; GL's call lock in `gl.rs`.
 
 mod gl;
+mod staging;
 mod support;
+#[cfg(not(target_arch = "wasm32"))]
+mod wait;
 
 pub(crate) use gl::gl_calls_guard;
 
@@ -24,10 +27,6 @@ const DEFAULT_READBACK_TIMEOUT: Duration = Duration::from_secs(60);
 const OPTIONAL_FEATURES: wgpu::Features = wgpu::Features::SUBGROUP
     .union(wgpu::Features::TIMESTAMP_QUERY)
     .union(wgpu::Features::SHADER_F16);
-
-/// The longest single wait on the device ([`GpuContext::wait_for`]).
-#[cfg(not(target_arch = "wasm32"))]
-const WAIT_SLICE: Duration = Duration::from_millis(100);
 
 /// A wgpu device and queue, with the crate's compiled pipelines.
 ///
@@ -57,6 +56,8 @@ pub struct GpuContext {
     features: wgpu::Features,
     pipelines: PipelineCache,
     uniforms: UniformCache,
+    /// Readback staging buffers kept for reuse.
+    staging: staging::StagingPool,
     submissions: AtomicU64,
     /// The crate's buffers not yet released ([`GpuContext::buffers_alive`]).
     buffers_alive: Arc<AtomicUsize>,
@@ -96,6 +97,16 @@ impl std::fmt::Debug for PendingScope {
         f.debug_struct("PendingScope")
             .field("operation", &self.operation)
             .finish_non_exhaustive()
+    }
+}
+
+/// [`Error::DeviceLost`] once `lost` holds the loss's reason.
+fn check_lost(lost: &Mutex<Option<String>>) -> Result<()> {
+    match &*lost.lock().unwrap_or_else(PoisonError::into_inner) {
+        Some(reason) => Err(Error::DeviceLost {
+            reason: reason.clone(),
+        }),
+        None => Ok(()),
     }
 }
 
@@ -170,6 +181,7 @@ impl GpuContext {
             queue,
             pipelines: PipelineCache::default(),
             uniforms: UniformCache::default(),
+            staging: staging::StagingPool::default(),
             submissions: AtomicU64::new(0),
             buffers_alive: Arc::default(),
             lost: Arc::default(),
@@ -239,12 +251,7 @@ impl GpuContext {
     /// (Known on devices [`GpuContext::new`] created; a host's device keeps
     /// its own lost callback, and its loss surfaces as validation errors.)
     pub fn check_device(&self) -> Result<()> {
-        match &*self.lost.lock().unwrap_or_else(PoisonError::into_inner) {
-            Some(reason) => Err(Error::DeviceLost {
-                reason: reason.clone(),
-            }),
-            None => Ok(()),
-        }
+        check_lost(&self.lost)
     }
 
     /// The longest a readback waits for the GPU before returning
@@ -301,6 +308,11 @@ impl GpuContext {
         self.buffers_alive.load(Ordering::Relaxed)
     }
 
+    /// The pool of readback staging buffers.
+    pub(crate) fn staging(&self) -> &staging::StagingPool {
+        &self.staging
+    }
+
     /// The counter behind [`GpuContext::buffers_alive`], for new buffers.
     pub(crate) fn buffers_alive_count(&self) -> Arc<AtomicUsize> {
         Arc::clone(&self.buffers_alive)
@@ -348,41 +360,21 @@ impl GpuContext {
 
     /// Blocks until submission `index` (this crate's own work, not the
     /// device's latest) has finished, or fails with `Error::Readback` past
-    /// [`GpuContext::readback_timeout`]. It waits in slices of
-    /// [`WAIT_SLICE`]: on GL a wait holds wgpu-hal's context lock, which
-    /// must never be held long (see [`GpuContext::split_gl_submission`]).
+    /// [`GpuContext::readback_timeout`] (src/context/wait.rs).
     #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn wait_for(&self, index: wgpu::SubmissionIndex) -> Result<()> {
-        let timeout = self.readback_timeout();
-        let start = std::time::Instant::now();
-        loop {
-            let left = timeout.map(|t| t.saturating_sub(start.elapsed()));
-            let slice = left.map_or(WAIT_SLICE, |left| left.min(WAIT_SLICE));
-            let waited = self.gl_call(|| {
-                self.device.poll(wgpu::PollType::Wait {
-                    submission_index: Some(index.clone()),
-                    timeout: Some(slice),
-                })
-            });
-            match waited {
-                Ok(_) => return Ok(()),
-                Err(wgpu::PollError::Timeout) if left.is_none_or(|left| left > slice) => {}
-                Err(wgpu::PollError::Timeout) => {
-                    return Err(Error::Readback(format!(
-                        "the GPU did not finish within the readback timeout of {timeout:?}"
-                    )))
-                }
-                Err(other) => {
-                    // A wait for one submission returns before wgpu runs the
-                    // device-lost callback; a plain poll runs it, so a lost
-                    // device is reported as such.
-                    let _ = self.gl_call(|| self.device.poll(wgpu::PollType::Poll));
-                    return Err(self
-                        .check_device()
-                        .err()
-                        .unwrap_or(Error::Readback(other.to_string())));
-                }
-            }
+        self.waiter().wait(index)
+    }
+
+    /// What a wait needs, owned, so another thread can wait for this
+    /// context's work.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn waiter(&self) -> wait::Waiter {
+        wait::Waiter {
+            device: self.device.clone(),
+            on_gl: self.on_gl(),
+            timeout: self.readback_timeout(),
+            lost: Arc::clone(&self.lost),
         }
     }
 

@@ -10,6 +10,8 @@ use crate::error::{Error, Result};
 use crate::owned_buffer::OwnedBuffer;
 use crate::shape::{check_len, element_count};
 
+mod readback;
+
 /// A row-major tensor of f32 (the default) or f16 ([`DType`]) in a GPU
 /// storage buffer.
 ///
@@ -30,6 +32,9 @@ use crate::shape::{check_len, element_count};
 #[derive(Clone, Debug)]
 pub struct GpuTensor {
     buffer: Arc<OwnedBuffer>,
+    /// Where the tensor starts in the buffer, in bytes (a multiple of the
+    /// device's `min_storage_buffer_offset_alignment`).
+    offset: u64,
     // The id of the context that made it: using it with another context is
     // an error, not a wgpu panic.
     context: u64,
@@ -149,6 +154,7 @@ impl GpuTensor {
         })?;
         Ok(Self {
             buffer: Arc::new(OwnedBuffer::new(ctx, buffer)),
+            offset: 0,
             context: ctx.id(),
             shape: shape.to_vec(),
             len,
@@ -253,108 +259,14 @@ impl GpuTensor {
         Arc::ptr_eq(&self.buffer, &other.buffer)
     }
 
+    /// Where the tensor starts in [`GpuTensor::buffer`], in bytes.
+    pub(crate) fn offset(&self) -> u64 {
+        self.offset
+    }
+
     /// Size of the data in bytes.
     pub fn byte_len(&self) -> u64 {
         byte_size(self.len, self.dtype)
-    }
-
-    /// Reads the tensor back to the host as f32 (f16 values widen exactly).
-    ///
-    /// In a browser this is also where errors of earlier calls on `ctx`
-    /// surface (see [`GpuContext::check_errors`]).
-    pub async fn to_vec(&self, ctx: &GpuContext) -> Result<Vec<f32>> {
-        let bytes = self.read_bytes(ctx).await?;
-        Ok(match self.dtype {
-            // Copies into aligned storage: the bytes are only byte-aligned.
-            DType::F32 => bytemuck::pod_collect_to_vec::<u8, f32>(&bytes)[..self.len].to_vec(),
-            DType::F16 => bytemuck::pod_collect_to_vec::<u8, f16>(&bytes)[..self.len]
-                .iter()
-                .map(|v| v.to_f32())
-                .collect(),
-        })
-    }
-
-    /// Reads the tensor back as f16: as stored for f16 tensors, rounded to
-    /// nearest for f32 ones.
-    pub async fn to_f16_vec(&self, ctx: &GpuContext) -> Result<Vec<f16>> {
-        let bytes = self.read_bytes(ctx).await?;
-        Ok(match self.dtype {
-            DType::F16 => bytemuck::pod_collect_to_vec::<u8, f16>(&bytes)[..self.len].to_vec(),
-            DType::F32 => bytemuck::pod_collect_to_vec::<u8, f32>(&bytes)[..self.len]
-                .iter()
-                .map(|&v| f16::from_f32(v))
-                .collect(),
-        })
-    }
-
-    /// [`GpuTensor::to_f16_vec`], blocking the current thread (native only).
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn to_f16_vec_blocking(&self, ctx: &GpuContext) -> Result<Vec<f16>> {
-        pollster::block_on(self.to_f16_vec(ctx))
-    }
-
-    /// The buffer's bytes, whole 4-byte words (copies and maps need them).
-    async fn read_bytes(&self, ctx: &GpuContext) -> Result<Vec<u8>> {
-        ctx.check_id(self.context)?;
-        // Work the GPU rejected leaves garbage behind: report it instead.
-        ctx.check_errors().await?;
-        if self.len == 0 {
-            return Ok(Vec::new());
-        }
-        let size = self.byte_len().next_multiple_of(4);
-        let staging = ctx.scoped("reading a tensor back", || {
-            ctx.gl_call(|| {
-                ctx.device().create_buffer(&wgpu::BufferDescriptor {
-                    label: Some("wgpu-activations.readback"),
-                    size,
-                    usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-                    mapped_at_creation: false,
-                })
-            })
-        })?;
-        let copied = ctx.submit_with_index("reading a tensor back", |encoder| {
-            encoder.copy_buffer_to_buffer(&self.buffer, 0, &staging, 0, size);
-            Ok(())
-        })?;
-        let (sender, receiver) = futures_channel::oneshot::channel();
-        staging
-            .slice(..)
-            .map_async(wgpu::MapMode::Read, move |result| {
-                // The receiver only goes away if the caller stopped waiting.
-                let _ = sender.send(result);
-            });
-        #[cfg(not(target_arch = "wasm32"))]
-        ctx.wait_for(copied)?;
-        #[cfg(target_arch = "wasm32")]
-        let _ = copied;
-        let mapped = receiver
-            .await
-            .map_err(|_| Error::Readback("the map callback was dropped".into()))?;
-        // A rejected copy explains a failed map better than the map does.
-        ctx.check_errors().await?;
-        mapped.map_err(|e| {
-            ctx.check_device()
-                .err()
-                .unwrap_or(Error::Readback(e.to_string()))
-        })?;
-        let values = ctx.gl_call(|| {
-            let values = staging
-                .slice(..)
-                .get_mapped_range()
-                .map(|view| view.to_vec())
-                .map_err(|e| Error::Readback(e.to_string()));
-            staging.unmap();
-            // Now, not when a browser's garbage collector gets to it.
-            staging.destroy();
-            values
-        })?;
-        Ok(values)
-    }
-
-    /// [`GpuTensor::to_vec`], blocking the current thread (native only).
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn to_vec_blocking(&self, ctx: &GpuContext) -> Result<Vec<f32>> {
-        pollster::block_on(self.to_vec(ctx))
     }
 }
 

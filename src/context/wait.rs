@@ -1,0 +1,68 @@
+//! Waiting for one of the crate's submissions on native: for that
+//! submission only (never the device's latest, which may be the host's
+//! work), in slices, up to the readback timeout.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::context::gl::gl_calls_guard;
+use crate::error::{Error, Result};
+
+/// The longest single wait on the device: on GL a wait holds wgpu-hal's
+/// context lock, which must never be held long
+/// (`GpuContext::split_gl_submission` says why).
+const WAIT_SLICE: Duration = Duration::from_millis(100);
+
+/// What a wait needs, owned: a helper thread can wait while an async
+/// caller's executor goes on (`GpuTensor::to_vec`).
+#[derive(Clone, Debug)]
+pub(crate) struct Waiter {
+    pub(crate) device: wgpu::Device,
+    pub(crate) on_gl: bool,
+    /// `GpuContext::readback_timeout` when the wait began.
+    pub(crate) timeout: Option<Duration>,
+    /// The context's record of a device loss.
+    pub(crate) lost: Arc<Mutex<Option<String>>>,
+}
+
+impl Waiter {
+    /// Blocks until submission `index` has finished, or fails with
+    /// `Error::Readback` past the timeout (`Error::DeviceLost` where the
+    /// device was lost).
+    pub(crate) fn wait(&self, index: wgpu::SubmissionIndex) -> Result<()> {
+        let start = Instant::now();
+        loop {
+            let left = self.timeout.map(|t| t.saturating_sub(start.elapsed()));
+            let slice = left.map_or(WAIT_SLICE, |left| left.min(WAIT_SLICE));
+            let waited = {
+                let _guard = gl_calls_guard(self.on_gl);
+                self.device.poll(wgpu::PollType::Wait {
+                    submission_index: Some(index.clone()),
+                    timeout: Some(slice),
+                })
+            };
+            match waited {
+                Ok(_) => return Ok(()),
+                Err(wgpu::PollError::Timeout) if left.is_none_or(|left| left > slice) => {}
+                Err(wgpu::PollError::Timeout) => {
+                    return Err(Error::Readback(format!(
+                        "the GPU did not finish within the readback timeout of {:?}",
+                        self.timeout
+                    )))
+                }
+                Err(other) => {
+                    // A wait for one submission returns before wgpu runs the
+                    // device-lost callback; a plain poll runs it, so a lost
+                    // device is reported as such.
+                    {
+                        let _guard = gl_calls_guard(self.on_gl);
+                        let _ = self.device.poll(wgpu::PollType::Poll);
+                    }
+                    return Err(super::check_lost(&self.lost)
+                        .err()
+                        .unwrap_or(Error::Readback(other.to_string())));
+                }
+            }
+        }
+    }
+}
