@@ -66,7 +66,7 @@ pub use activations::prelu::{PReLU, PreluGradients};
 pub use activations::relu::ReLU;
 pub use activations::softmax::{Softmax, SoftmaxMapping};
 pub use activations::thresholded_relu::ThresholdedReLU;
-pub use context::GpuContext;
+pub use context::{DeviceLostNotifier, GpuContext};
 pub use dtype::DType;
 pub use error::{Error, Result};
 /// The `half` crate whose `f16` [`GpuTensor::from_f16`] takes.

@@ -203,3 +203,25 @@ fn a_readback_past_its_timeout_is_an_error_and_the_context_survives() {
         Tolerance::Exact,
     );
 }
+
+/// A host's device (`from_device`) keeps the host's lost callback: chained
+/// through `set_device_lost_callback`, the host's runs and the context
+/// reports the loss as `DeviceLost` at its next call.
+#[test]
+fn a_host_devices_loss_reaches_the_host_and_the_context() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let (device, queue) = common::device_with(|_| {});
+    let ctx = GpuContext::from_device(device, queue);
+    let x = GpuTensor::from_slice(&ctx, &[4], &[1.0, -1.0, 2.0, -2.0]).unwrap();
+    let host_saw = Arc::new(AtomicBool::new(false));
+    let seen = Arc::clone(&host_saw);
+    ctx.set_device_lost_callback(move |_, _| seen.store(true, Ordering::SeqCst));
+    ctx.device().destroy();
+    let forward = ReLU::default().forward(&ctx, &x);
+    assert!(
+        matches!(forward, Err(Error::DeviceLost { .. })),
+        "{forward:?}"
+    );
+    assert!(host_saw.load(Ordering::SeqCst), "the host's callback ran");
+}

@@ -2,8 +2,9 @@
 //! process-wide lock around every call into wgpu on GL, and the cutting of
 //! long chains into several submissions there.
 
+use std::cell::Cell;
 use std::sync::atomic::Ordering;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::context::GpuContext;
 
@@ -20,10 +21,33 @@ const GL_PIECE_ELEMENTS: u64 = 1 << 24;
 /// rather than on wgpu-hal's lock, which panics after 6 s.
 static GL_CALLS: Mutex<()> = Mutex::new(());
 
-/// [`GL_CALLS`], held while the returned guard lives, where `on_gl`.
-pub(crate) fn gl_calls_guard(on_gl: bool) -> Option<std::sync::MutexGuard<'static, ()>> {
+thread_local! {
+    /// Whether this thread holds [`GL_CALLS`]: a nested call (an error
+    /// path polling inside a compile, say) goes on instead of deadlocking.
+    static HELD: Cell<bool> = const { Cell::new(false) };
+}
+
+/// [`GL_CALLS`] while it lives (where it was taken, not nested).
+pub(crate) struct GlGuard(Option<MutexGuard<'static, ()>>);
+
+impl Drop for GlGuard {
+    fn drop(&mut self) {
+        if self.0.is_some() {
+            HELD.set(false);
+        }
+    }
+}
+
+/// [`GL_CALLS`], held while the returned guard lives, where `on_gl` and
+/// this thread does not hold it already.
+pub(crate) fn gl_calls_guard(on_gl: bool) -> GlGuard {
+    if !on_gl || HELD.get() {
+        return GlGuard(None);
+    }
     // The lock guards no data; a panic while it was held breaks nothing.
-    on_gl.then(|| GL_CALLS.lock().unwrap_or_else(PoisonError::into_inner))
+    let guard = GL_CALLS.lock().unwrap_or_else(PoisonError::into_inner);
+    HELD.set(true);
+    GlGuard(Some(guard))
 }
 
 impl GpuContext {
@@ -35,7 +59,7 @@ impl GpuContext {
     /// Runs `call`, a call into wgpu that takes wgpu-hal's GL context lock
     /// (creating, writing, mapping or freeing a buffer, compiling, submitting,
     /// polling), under this crate's [`GL_CALLS`] lock on GL; directly
-    /// elsewhere. Calls must not nest.
+    /// elsewhere. A nested call runs under the lock its caller holds.
     pub(crate) fn gl_call<T>(&self, call: impl FnOnce() -> T) -> T {
         let _guard = gl_calls_guard(self.on_gl());
         call()

@@ -100,6 +100,40 @@ impl std::fmt::Debug for PendingScope {
     }
 }
 
+/// Records a device loss for a [`GpuContext`], from a host's own
+/// device-lost callback ([`GpuContext::device_lost_notifier`]).
+///
+/// ```
+/// # fn main() -> wgpu_activations::Result<()> {
+/// # let (device, queue) = {
+/// #     let ctx = wgpu_activations::GpuContext::new_blocking()?;
+/// #     (ctx.device().clone(), ctx.queue().clone())
+/// # };
+/// let ctx = wgpu_activations::GpuContext::from_device(device.clone(), queue);
+/// let notifier = ctx.device_lost_notifier();
+/// device.set_device_lost_callback(move |reason, message| {
+///     notifier.notify(reason, &message);
+///     // ... the host's own handling
+/// });
+/// device.destroy();
+/// let _ = device.poll(wgpu_activations::wgpu::PollType::Poll);
+/// assert!(ctx.check_device().is_err());
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct DeviceLostNotifier {
+    lost: Arc<Mutex<Option<String>>>,
+}
+
+impl DeviceLostNotifier {
+    /// Records the loss: the context's later calls fail with
+    /// [`Error::DeviceLost`] naming `reason` and `message`.
+    pub fn notify(&self, reason: wgpu::DeviceLostReason, message: &str) {
+        *self.lost.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some(format!("{reason:?}: {message}"));
+    }
+}
+
 /// [`Error::DeviceLost`] once `lost` holds the loss's reason.
 fn check_lost(lost: &Mutex<Option<String>>) -> Result<()> {
     match &*lost.lock().unwrap_or_else(PoisonError::into_inner) {
@@ -144,11 +178,7 @@ impl GpuContext {
         }));
         let ctx = Self::from_device(device, queue);
         // Our own device: a loss is recorded and reported by the next call.
-        let lost = Arc::clone(&ctx.lost);
-        ctx.device.set_device_lost_callback(move |reason, message| {
-            *lost.lock().unwrap_or_else(PoisonError::into_inner) =
-                Some(format!("{reason:?}: {message}"));
-        });
+        ctx.set_device_lost_callback(|_, _| {});
         Ok(ctx)
     }
 
@@ -161,7 +191,12 @@ impl GpuContext {
     /// Runs on a device and queue the host application already has.
     ///
     /// Limits and features are read from the device as it was created; the
-    /// host's uncaptured-error handler is left alone.
+    /// host's uncaptured-error handler and device-lost callback are left
+    /// alone. For the context to report a loss as [`Error::DeviceLost`]
+    /// (rather than as the validation errors a lost device gives), install
+    /// the host's lost callback through
+    /// [`GpuContext::set_device_lost_callback`], which chains it, or call
+    /// [`GpuContext::device_lost_notifier`]'s `notify` from it.
     ///
     /// ```no_run
     /// # fn demo(device: wgpu::Device, queue: wgpu::Queue) {
@@ -247,9 +282,58 @@ impl GpuContext {
         self.pipelines.compiled()
     }
 
-    /// Fails with [`Error::DeviceLost`] once the device is known to be lost.
-    /// (Known on devices [`GpuContext::new`] created; a host's device keeps
-    /// its own lost callback, and its loss surfaces as validation errors.)
+    /// Sets the device's lost callback to record the loss for this context
+    /// (every later call then fails with [`Error::DeviceLost`]) and then run
+    /// `host`, the host's own handling. wgpu keeps one lost callback per
+    /// device, so a host that shares its device
+    /// ([`GpuContext::from_device`]) installs its callback here, or calls
+    /// [`DeviceLostNotifier::notify`] from the one it sets itself.
+    ///
+    /// ```
+    /// # fn main() -> wgpu_activations::Result<()> {
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use std::sync::Arc;
+    /// use wgpu_activations::{Error, GpuContext};
+    /// # let (device, queue) = {
+    /// #     let ctx = GpuContext::new_blocking()?;
+    /// #     (ctx.device().clone(), ctx.queue().clone())
+    /// # };
+    /// let ctx = GpuContext::from_device(device, queue);
+    /// let seen = Arc::new(AtomicBool::new(false));
+    /// let host_saw = Arc::clone(&seen);
+    /// ctx.set_device_lost_callback(move |_reason, _message| host_saw.store(true, Ordering::SeqCst));
+    /// ctx.device().destroy();
+    /// let _ = ctx.device().poll(wgpu_activations::wgpu::PollType::Poll);
+    /// assert!(seen.load(Ordering::SeqCst));
+    /// assert!(matches!(ctx.check_device(), Err(Error::DeviceLost { .. })));
+    /// # Ok(()) }
+    /// ```
+    pub fn set_device_lost_callback(
+        &self,
+        host: impl Fn(wgpu::DeviceLostReason, String) + Send + 'static,
+    ) {
+        let notifier = self.device_lost_notifier();
+        self.device
+            .set_device_lost_callback(move |reason, message| {
+                notifier.notify(reason, &message);
+                host(reason, message);
+            });
+    }
+
+    /// A handle that records a device loss for this context, for a host
+    /// that sets the device's lost callback itself: call
+    /// [`DeviceLostNotifier::notify`] from it.
+    pub fn device_lost_notifier(&self) -> DeviceLostNotifier {
+        DeviceLostNotifier {
+            lost: Arc::clone(&self.lost),
+        }
+    }
+
+    /// Fails with [`Error::DeviceLost`] once the device is known to be lost:
+    /// on devices [`GpuContext::new`] created, and on a host's device whose
+    /// lost callback was chained ([`GpuContext::set_device_lost_callback`])
+    /// or tells the context ([`GpuContext::device_lost_notifier`]).
+    /// Otherwise a host device's loss surfaces as validation errors.
     pub fn check_device(&self) -> Result<()> {
         check_lost(&self.lost)
     }
@@ -404,11 +488,15 @@ impl GpuContext {
         let oom = pollster::block_on(out_of_memory.pop());
         let invalid = pollster::block_on(validation.pop());
         match oom.or(invalid) {
-            // An error caused by a loss is reported as the loss.
-            Some(error) => Err(self
-                .check_device()
-                .err()
-                .unwrap_or_else(|| Error::from_wgpu(operation, error))),
+            // An error caused by a loss is reported as the loss; a poll runs
+            // the lost callback if wgpu has not yet.
+            Some(error) => {
+                let _ = self.gl_call(|| self.device.poll(wgpu::PollType::Poll));
+                Err(self
+                    .check_device()
+                    .err()
+                    .unwrap_or_else(|| Error::from_wgpu(operation, error)))
+            }
             None => Ok(value),
         }
     }
