@@ -39,7 +39,7 @@ pub(crate) fn encode_chain(
     x.check_context(ctx)?;
     out.check_context(ctx)?;
     if layers.is_empty() {
-        encoder.copy_buffer_to_buffer(x.buffer(), 0, out.buffer(), 0, out.buffer().size());
+        GpuTensor::record_copy(encoder, x, out);
         return Ok(());
     }
     // `current` holds the chain's value so far: `out` where its shape is
@@ -57,16 +57,16 @@ pub(crate) fn encode_chain(
             continue;
         }
         let shape = &shapes[i + 1];
-        let next = if !std::ptr::eq(current.buffer(), out.buffer()) && shape == out.shape() {
+        let next = if !current.same_view(out) && shape == out.shape() {
             out.clone()
         } else {
-            GpuTensor::uninit_as(ctx, shape, x.dtype())?
+            GpuTensor::uninit(ctx, shape, x.dtype())?
         };
         layer.encode_masked(ctx, encoder, &current, mask, &next)?;
         current = next;
     }
-    if !std::ptr::eq(current.buffer(), out.buffer()) {
-        encoder.copy_buffer_to_buffer(current.buffer(), 0, out.buffer(), 0, out.buffer().size());
+    if !current.same_view(out) {
+        GpuTensor::record_copy(encoder, &current, out);
     }
     Ok(())
 }
@@ -108,7 +108,7 @@ pub(crate) fn encode_chain_backward(
     let mut values = vec![x.clone()];
     for (layer, shape) in layers.iter().zip(&shapes[1..]) {
         ctx.split_gl_submission(encoder, &mut work, x.len());
-        let out = GpuTensor::uninit_as(ctx, shape, x.dtype())?;
+        let out = GpuTensor::uninit(ctx, shape, x.dtype())?;
         layer.encode(ctx, encoder, values.last().expect("starts with x"), &out)?;
         values.push(out);
     }
@@ -121,7 +121,7 @@ pub(crate) fn encode_chain_backward(
         let target = if i == 0 {
             dx.clone()
         } else {
-            GpuTensor::uninit_as(ctx, &shapes[i], x.dtype())?
+            GpuTensor::uninit(ctx, &shapes[i], x.dtype())?
         };
         ctx.split_gl_submission(encoder, &mut work, x.len());
         layer.encode_backward(ctx, encoder, saved, &upstream, &target)?;
@@ -129,7 +129,7 @@ pub(crate) fn encode_chain_backward(
     }
     if layers.is_empty() {
         x.check_same_shape("dy", dy)?;
-        encoder.copy_buffer_to_buffer(dy.buffer(), 0, dx.buffer(), 0, dx.buffer().size());
+        GpuTensor::record_copy(encoder, dy, dx);
     }
     Ok(())
 }

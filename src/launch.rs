@@ -147,27 +147,22 @@ impl ElementwiseJob {
                 base,
                 stride: grid.x * grid.y * workgroup_size,
             }));
-            let range = |buffer| {
-                wgpu::BindingResource::Buffer(wgpu::BufferBinding {
-                    buffer,
-                    offset: chunk.start * element_size,
-                    size: wgpu::BufferSize::new(vec4s * 4 * element_size),
-                })
-            };
+            let (start, size) = (chunk.start * element_size, vec4s * 4 * element_size);
+            let range = |tensor| chunk_binding(tensor, start, size);
             let mut resources = Vec::with_capacity(6);
             resources.push(("launch", launch.as_entire_binding()));
             if let Some(params) = &params {
                 resources.push(("params", params.as_entire_binding()));
             }
             if let Some(input) = input {
-                resources.push(("input", range(input.buffer())));
+                resources.push(("input", range(input)));
             }
-            resources.push(("output", range(output.buffer())));
+            resources.push(("output", range(output)));
             if let Some(upstream) = upstream {
-                resources.push(("upstream", range(upstream.buffer())));
+                resources.push(("upstream", range(upstream)));
             }
             if let Some((name, extra)) = &self.extra {
-                resources.push((name, extra.buffer().as_entire_binding()));
+                resources.push((name, extra.binding()));
             }
             let bind_group = recorder.bind_group(&resources)?;
             recorder.dispatch(&mut pass, &bind_group, grid);
@@ -178,7 +173,7 @@ impl ElementwiseJob {
     /// The extra tensor is bound whole, so it must fit one binding.
     fn check_extra_binding(&self, ctx: &GpuContext, extra: &GpuTensor) -> Result<()> {
         let limit = ctx.limits().max_storage_buffer_binding_size;
-        let size = extra.buffer().size();
+        let size = extra.binding_size();
         if size > limit {
             return Err(Error::TooLarge {
                 what: format!(
@@ -193,4 +188,14 @@ impl ElementwiseJob {
         }
         Ok(())
     }
+}
+
+/// `size` bytes of `tensor` from `start` (relative to the tensor's own
+/// offset in its buffer).
+fn chunk_binding(tensor: &GpuTensor, start: u64, size: u64) -> wgpu::BindingResource<'_> {
+    wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+        buffer: tensor.buffer(),
+        offset: tensor.offset() + start,
+        size: wgpu::BufferSize::new(size),
+    })
 }

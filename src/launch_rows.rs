@@ -202,14 +202,14 @@ pub(crate) fn dispatch_rows(
     ctx.check_support(kernel, ctx.workgroup_size(kernel))?;
     let limits = ctx.limits();
     for &(what, tensor) in tensors {
-        if tensor.buffer().size() > limits.max_storage_buffer_binding_size {
+        if tensor.binding_size() > limits.max_storage_buffer_binding_size {
             return Err(Error::TooLarge {
                 what: format!(
                     "{what} of {} elements ({} binds it whole)",
                     tensor.len(),
                     kernel.name()
                 ),
-                size: tensor.buffer().size(),
+                size: tensor.binding_size(),
                 limit_name: "max_storage_buffer_binding_size",
                 limit: limits.max_storage_buffer_binding_size,
             });
@@ -223,9 +223,9 @@ pub(crate) fn dispatch_rows(
         reduced_single: params.reduced_rank == 1,
         masked: params.has_mask != 0,
     };
-    let mut bindings: Vec<(&'static str, &wgpu::Buffer)> = tensors
+    let mut bindings: Vec<(&'static str, Range)> = tensors
         .iter()
-        .map(|&(name, t)| (name, t.buffer()))
+        .map(|&(name, t)| (name, Range::of(t)))
         .collect();
     let split = kernel.split_twin.and_then(|twin| {
         row_segments(
@@ -291,7 +291,14 @@ pub(crate) fn dispatch_rows(
     // Destroyed after this work's submission (or left to wgpu where the
     // encoder is the caller's): src/owned_buffer.rs.
     let partials = OwnedBuffer::new(ctx, partials);
-    bindings.push(("partials", partials.bound()));
+    bindings.push((
+        "partials",
+        Range {
+            buffer: partials.bound(),
+            offset: 0,
+            size: None,
+        },
+    ));
     let mut job = RowJob {
         params,
         specialization: Specialization::SplitRows(shape, false),
@@ -317,7 +324,7 @@ struct RowJob<'a> {
     params: RowParams,
     specialization: Specialization,
     dtype: DType,
-    buffers: &'a [(&'static str, &'a wgpu::Buffer)],
+    buffers: &'a [(&'static str, Range<'a>)],
     uniforms: &'a [(&'static str, &'a [u8])],
 }
 
@@ -364,11 +371,43 @@ fn dispatch_once(
         .map(|&(name, bytes)| (name, ctx.uniform(bytes)))
         .collect();
     let resources: Vec<(&str, wgpu::BindingResource<'_>)> = std::iter::once(("params", &params))
-        .chain(job.buffers.iter().copied())
         .chain(extra.iter().map(|(name, buffer)| (*name, buffer)))
         .map(|(name, buffer)| (name, buffer.as_entire_binding()))
+        .chain(
+            job.buffers
+                .iter()
+                .map(|(name, range)| (*name, range.resource())),
+        )
         .collect();
     let bind_group = recorder.bind_group(&resources)?;
     recorder.dispatch(&mut recorder.pass(encoder), &bind_group, grid);
     Ok(())
+}
+
+/// A storage binding: a tensor's range of its buffer, or a whole buffer.
+#[derive(Clone, Copy, Debug)]
+struct Range<'a> {
+    buffer: &'a wgpu::Buffer,
+    offset: u64,
+    /// `None`: to the buffer's end.
+    size: Option<u64>,
+}
+
+impl<'a> Range<'a> {
+    /// `tensor`'s range (a view or a host's buffer starts at an offset).
+    fn of(tensor: &'a GpuTensor) -> Self {
+        Range {
+            buffer: tensor.buffer(),
+            offset: tensor.offset(),
+            size: Some(tensor.binding_size()),
+        }
+    }
+
+    fn resource(&self) -> wgpu::BindingResource<'a> {
+        wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+            buffer: self.buffer,
+            offset: self.offset,
+            size: self.size.and_then(wgpu::BufferSize::new),
+        })
+    }
 }

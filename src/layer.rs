@@ -127,7 +127,7 @@ pub trait Layer: Send + Sync {
         x: &GpuTensor,
         mask: Option<&GpuTensor>,
     ) -> Result<GpuTensor> {
-        let out = GpuTensor::uninit_as(ctx, &self.output_shape(x.shape())?, x.dtype())?;
+        let out = GpuTensor::uninit(ctx, &self.output_shape(x.shape())?, x.dtype())?;
         ctx.submit_with(self.class_name(), |encoder| {
             self.encode_masked(ctx, encoder, x, mask, &out)
         })?;

@@ -41,8 +41,8 @@ pub(crate) struct OwnedBuffer {
     /// Set once a command outside the crate's own submissions may use it.
     escaped: AtomicBool,
     /// The context's count of buffers not yet released
-    /// ([`GpuContext::buffers_alive`]).
-    alive: Arc<AtomicUsize>,
+    /// ([`GpuContext::buffers_alive`]); `None` for a host's buffer.
+    alive: Option<Arc<AtomicUsize>>,
 }
 
 impl OwnedBuffer {
@@ -54,7 +54,18 @@ impl OwnedBuffer {
             buffer: Some(buffer),
             on_gl: ctx.on_gl(),
             escaped: AtomicBool::new(false),
-            alive,
+            alive: Some(alive),
+        }
+    }
+
+    /// A host's buffer (`GpuTensor::from_buffer`): the host owns it, so it
+    /// is only ever dropped, and not counted.
+    pub(crate) fn host(ctx: &GpuContext, buffer: wgpu::Buffer) -> Self {
+        Self {
+            buffer: Some(buffer),
+            on_gl: ctx.on_gl(),
+            escaped: AtomicBool::new(true),
+            alive: None,
         }
     }
 
@@ -86,7 +97,7 @@ impl Drop for OwnedBuffer {
         let retired = Retired {
             buffer,
             on_gl: self.on_gl,
-            alive: Arc::clone(&self.alive),
+            alive: self.alive.clone(),
         };
         if *self.escaped.get_mut() {
             retired.release(false);
@@ -112,7 +123,7 @@ impl Drop for OwnedBuffer {
 struct Retired {
     buffer: wgpu::Buffer,
     on_gl: bool,
-    alive: Arc<AtomicUsize>,
+    alive: Option<Arc<AtomicUsize>>,
 }
 
 impl Retired {
@@ -123,7 +134,9 @@ impl Retired {
             self.buffer.destroy();
         }
         drop(self.buffer);
-        self.alive.fetch_sub(1, Ordering::Relaxed);
+        if let Some(alive) = self.alive {
+            alive.fetch_sub(1, Ordering::Relaxed);
+        }
     }
 }
 

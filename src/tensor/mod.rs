@@ -11,6 +11,7 @@ use crate::owned_buffer::OwnedBuffer;
 use crate::shape::{check_len, element_count};
 
 mod readback;
+mod views;
 
 /// A row-major tensor of f32 (the default) or f16 ([`DType`]) in a GPU
 /// storage buffer.
@@ -50,7 +51,7 @@ impl GpuTensor {
     /// does not fit the device's `max_buffer_size`.
     pub fn from_slice(ctx: &GpuContext, shape: &[usize], data: &[f32]) -> Result<Self> {
         check_len(shape, data)?;
-        let tensor = Self::uninit(ctx, shape)?;
+        let tensor = Self::uninit(ctx, shape, DType::F32)?;
         tensor.upload(ctx, bytemuck::cast_slice(data))?;
         Ok(tensor)
     }
@@ -90,7 +91,7 @@ impl GpuTensor {
     /// Uploads f16 `data` as is (needs `SHADER_F16`).
     pub fn from_f16(ctx: &GpuContext, shape: &[usize], data: &[f16]) -> Result<Self> {
         check_len(shape, data)?;
-        let tensor = Self::uninit_as(ctx, shape, DType::F16)?;
+        let tensor = Self::uninit(ctx, shape, DType::F16)?;
         tensor.upload(ctx, bytemuck::cast_slice(data))?;
         Ok(tensor)
     }
@@ -110,7 +111,7 @@ impl GpuTensor {
             &padded
         };
         ctx.scoped("uploading a tensor", || {
-            ctx.gl_call(|| ctx.queue().write_buffer(&self.buffer, 0, bytes));
+            ctx.gl_call(|| ctx.queue().write_buffer(&self.buffer, self.offset, bytes));
         })
     }
 
@@ -120,19 +121,41 @@ impl GpuTensor {
         Self::from_slice(ctx, shape, &values)
     }
 
-    /// An uninitialised f32 tensor of `shape`, for a layer's output.
-    pub(crate) fn uninit(ctx: &GpuContext, shape: &[usize]) -> Result<Self> {
-        Self::uninit_as(ctx, shape, DType::F32)
-    }
-
     /// An uninitialised tensor of `x`'s shape and type.
     pub(crate) fn uninit_like(ctx: &GpuContext, x: &GpuTensor) -> Result<Self> {
-        Self::uninit_as(ctx, &x.shape, x.dtype)
+        Self::uninit(ctx, &x.shape, x.dtype)
     }
 
-    /// An uninitialised tensor of `shape` and `dtype`; f16 only where the
-    /// device has `SHADER_F16`.
-    pub(crate) fn uninit_as(ctx: &GpuContext, shape: &[usize], dtype: DType) -> Result<Self> {
+    /// A tensor of `shape` and `dtype` filled with zeros; f16 needs
+    /// `SHADER_F16`.
+    ///
+    /// ```
+    /// # fn main() -> wgpu_activations::Result<()> {
+    /// use wgpu_activations::{DType, GpuContext, GpuTensor};
+    /// let ctx = GpuContext::new_blocking()?;
+    /// let z = GpuTensor::zeros(&ctx, &[2, 2], DType::F32)?;
+    /// assert_eq!(z.to_vec_blocking(&ctx)?, [0.0; 4]);
+    /// let h = GpuTensor::full(&ctx, &[3], -1.5, DType::F32)?;
+    /// assert_eq!(h.to_vec_blocking(&ctx)?, [-1.5; 3]);
+    /// # Ok(()) }
+    /// ```
+    pub fn zeros(ctx: &GpuContext, shape: &[usize], dtype: DType) -> Result<Self> {
+        // A new buffer: wgpu zero-fills it before its first use.
+        Self::uninit(ctx, shape, dtype)
+    }
+
+    /// A tensor of `shape` and `dtype` holding `value` everywhere (rounded
+    /// to nearest for f16).
+    pub fn full(ctx: &GpuContext, shape: &[usize], value: f32, dtype: DType) -> Result<Self> {
+        let len = element_count(shape)?;
+        check_size(ctx, len, dtype)?;
+        Self::from_slice_as(ctx, shape, &vec![value; len], dtype)
+    }
+
+    /// A tensor of `shape` and `dtype` whose contents are unspecified, for
+    /// an output a layer will overwrite ([`crate::Layer::forward_into`]).
+    /// f16 only where the device has `SHADER_F16`.
+    pub fn uninit(ctx: &GpuContext, shape: &[usize], dtype: DType) -> Result<Self> {
         let missing = dtype.required_features() - ctx.features();
         if !missing.is_empty() {
             return Err(Error::MissingFeature {
@@ -221,9 +244,17 @@ impl GpuTensor {
         } else {
             self.check_dtype("the output", output)?;
         }
-        if Arc::ptr_eq(&self.buffer, &output.buffer) {
+        if self.same_view(output) {
             return Err(Error::SameTensor(
                 "the output is the input; use forward_in_place to overwrite a tensor".into(),
+            ));
+        }
+        if self.shares_buffer(output) {
+            return Err(Error::SameTensor(
+                "the output lies in the input's buffer (views or a host's buffer wrapped twice): \
+                 a kernel cannot read and write one buffer in a dispatch; give the output a \
+                 buffer of its own, or use forward_in_place"
+                    .into(),
             ));
         }
         Ok(())
@@ -253,10 +284,43 @@ impl GpuTensor {
         Ok(())
     }
 
-    /// Whether both tensors are the same buffer (one cannot be bound for
-    /// reading and writing in one dispatch).
+    /// Whether both tensors live in the same buffer (one cannot be bound
+    /// for reading and writing in one dispatch, whatever the ranges).
     pub(crate) fn shares_buffer(&self, other: &GpuTensor) -> bool {
-        Arc::ptr_eq(&self.buffer, &other.buffer)
+        Arc::ptr_eq(&self.buffer, &other.buffer) || **self.buffer == **other.buffer
+    }
+
+    /// Whether both tensors are the same range of the same buffer.
+    pub(crate) fn same_view(&self, other: &GpuTensor) -> bool {
+        self.shares_buffer(other) && self.offset == other.offset && self.len == other.len
+    }
+
+    /// Bytes a kernel binds: the elements rounded up to whole vec4s (the
+    /// elementwise kernels read and write groups of 4), at least one.
+    pub(crate) fn binding_size(&self) -> u64 {
+        padded_byte_size(self.len, self.dtype)
+    }
+
+    /// The tensor's range of its buffer, as a storage binding.
+    pub(crate) fn binding(&self) -> wgpu::BindingResource<'_> {
+        wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+            buffer: self.buffer(),
+            offset: self.offset,
+            size: wgpu::BufferSize::new(self.binding_size()),
+        })
+    }
+
+    /// Records a copy of `from`'s elements into `to` (same length and
+    /// type), whole 4-byte words.
+    pub(crate) fn record_copy(
+        encoder: &mut wgpu::CommandEncoder,
+        from: &GpuTensor,
+        to: &GpuTensor,
+    ) {
+        let size = from.byte_len().min(to.byte_len()).next_multiple_of(4);
+        if size > 0 {
+            encoder.copy_buffer_to_buffer(from.buffer(), from.offset, to.buffer(), to.offset, size);
+        }
     }
 
     /// Where the tensor starts in [`GpuTensor::buffer`], in bytes.
@@ -286,7 +350,7 @@ pub(crate) fn padded_byte_size(len: usize, dtype: DType) -> u64 {
 }
 
 /// The tensor must fit one buffer, and its indices 32 bits (the kernels' index type).
-fn check_size(ctx: &GpuContext, len: usize, dtype: DType) -> Result<()> {
+pub(crate) fn check_size(ctx: &GpuContext, len: usize, dtype: DType) -> Result<()> {
     let size = padded_byte_size(len, dtype);
     let limit = ctx.limits().max_buffer_size;
     if size > limit {

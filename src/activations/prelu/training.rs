@@ -120,7 +120,7 @@ impl PReLU {
         dy: &GpuTensor,
     ) -> Result<GpuTensor> {
         let alpha = self.built_for(ctx, x.shape())?;
-        let d_alpha = GpuTensor::uninit(ctx, alpha.shape())?;
+        let d_alpha = GpuTensor::uninit(ctx, alpha.shape(), DType::F32)?;
         ctx.submit_with("PReLU alpha gradient", |encoder| {
             self.encode_alpha_gradient(ctx, encoder, x, dy, &d_alpha, self.regularizer.is_some())
         })?;
@@ -137,7 +137,7 @@ impl PReLU {
     ) -> Result<PreluGradients> {
         let alpha = self.built_for(ctx, x.shape())?;
         let dx = GpuTensor::uninit_like(ctx, x)?;
-        let d_alpha = GpuTensor::uninit(ctx, alpha.shape())?;
+        let d_alpha = GpuTensor::uninit(ctx, alpha.shape(), DType::F32)?;
         ctx.submit_with("PReLU gradients", |encoder| {
             self.encode_backward(ctx, encoder, x, dy, &dx)?;
             self.encode_alpha_gradient(ctx, encoder, x, dy, &d_alpha, self.regularizer.is_some())
@@ -270,8 +270,8 @@ impl PReLU {
                 let params = ctx.uniform(bytemuck::bytes_of(&params));
                 let bind_group = recorder.bind_group(&[
                     ("params", params.as_entire_binding()),
-                    ("input", alpha.buffer().as_entire_binding()),
-                    ("output", out.buffer().as_entire_binding()),
+                    ("input", alpha.binding()),
+                    ("output", out.binding()),
                 ])?;
                 let grid = Grid { x: 1, y: 1 };
                 recorder.dispatch(&mut recorder.pass(encoder), &bind_group, grid);
@@ -304,7 +304,7 @@ impl PReLU {
         // copy of its own, recorded in the same submission.
         let shared = built.gpu_alpha_shared.then(|| alpha.clone());
         if shared.is_some() {
-            alpha = GpuTensor::uninit(ctx, alpha.shape())?;
+            alpha = GpuTensor::uninit(ctx, alpha.shape(), DType::F32)?;
         }
         let placeholder;
         let grad = match step {
@@ -357,7 +357,7 @@ impl PReLU {
         // than about 32,000 elements on llvmpipe) runs in chunks.
         let chunk = longest_row(PARAM_UPDATE, &params, ctx);
         let squares = if chunk < params.row_len {
-            Some(GpuTensor::uninit(ctx, &[params.rows as usize])?)
+            Some(GpuTensor::uninit(ctx, &[params.rows as usize], DType::F32)?)
         } else {
             None
         };
@@ -368,13 +368,7 @@ impl PReLU {
 
         ctx.submit_with("PReLU alpha update", |encoder| {
             if let Some(shared) = &shared {
-                encoder.copy_buffer_to_buffer(
-                    shared.buffer(),
-                    0,
-                    alpha.buffer(),
-                    0,
-                    alpha.byte_len(),
-                );
+                GpuTensor::record_copy(encoder, shared, &alpha);
             }
             let Some(squares) = &squares else {
                 return dispatch_rows(
