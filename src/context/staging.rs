@@ -64,7 +64,7 @@ impl StagingPool {
     }
 
     /// How many staging buffers were created.
-    #[cfg(test)]
+    #[cfg(all(test, not(target_arch = "wasm32")))]
     pub(crate) fn created(&self) -> usize {
         self.created.load(Ordering::Relaxed)
     }

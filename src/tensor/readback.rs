@@ -19,6 +19,7 @@ use crate::tensor::GpuTensor;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Wait {
     /// On the calling thread (the `_blocking` readers).
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     Here,
     /// On a helper thread, so an async caller's executor is not blocked.
     #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
