@@ -66,3 +66,48 @@ impl Waiter {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    use crate::{DType, GpuContext, GpuTensor, Layer, Sequential, ELU};
+
+    /// A wait is for the crate's own submission only: a host's long job
+    /// submitted after it is still running when the wait returns (its
+    /// completion callback has not run). On GL the work runs inside
+    /// `submit`, so the host's job is done before anyone waits: only the
+    /// values are checked there.
+    #[test]
+    fn a_wait_does_not_wait_for_the_hosts_later_work() {
+        let ctx = GpuContext::new_blocking().unwrap();
+        let x = GpuTensor::from_slice(&ctx, &[4], &[1.0, 2.0, 3.0, 4.0]).unwrap();
+        let y = GpuTensor::zeros(&ctx, &[4], DType::F32).unwrap();
+        let ours = ctx
+            .submit_with_index("ours", |encoder| {
+                GpuTensor::record_copy(encoder, &x, &y);
+                Ok(())
+            })
+            .unwrap();
+        // The host's long job, after ours in the queue: 8 ELUs over 4M.
+        let n = 1 << 22;
+        let big = GpuTensor::zeros(&ctx, &[n], DType::F32).unwrap();
+        let chain = (0..8).fold(Sequential::new(), |c, _| c.with(ELU::new(1.0).unwrap()));
+        let mut encoder = ctx.device().create_command_encoder(&Default::default());
+        chain.encode_in_place(&ctx, &mut encoder, &big).unwrap();
+        ctx.queue().submit([encoder.finish()]);
+        let host_done = Arc::new(AtomicBool::new(false));
+        let done = Arc::clone(&host_done);
+        ctx.queue()
+            .on_submitted_work_done(move || done.store(true, Ordering::SeqCst));
+        ctx.wait_for(ours).unwrap();
+        if !ctx.on_gl() {
+            assert!(
+                !host_done.load(Ordering::SeqCst),
+                "the wait for our copy waited for the host's later job too"
+            );
+        }
+        assert_eq!(y.to_vec_blocking(&ctx).unwrap(), [1.0, 2.0, 3.0, 4.0]);
+    }
+}
