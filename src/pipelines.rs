@@ -70,6 +70,16 @@ impl PipelineCache {
         Ok(pipeline)
     }
 
+    /// Forgets `key`'s pipeline: in a browser a failed compile is only
+    /// known later, when its error scope answers (`GpuContext::pipeline`).
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn evict(&self, key: PipelineKey) {
+        self.slots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&key);
+    }
+
     /// How many pipelines this cache has compiled.
     pub(crate) fn compiled(&self) -> usize {
         self.compiled.load(Ordering::Relaxed)

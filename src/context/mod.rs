@@ -54,7 +54,8 @@ pub struct GpuContext {
     loop_budget: Option<u64>,
     limits: wgpu::Limits,
     features: wgpu::Features,
-    pipelines: PipelineCache,
+    /// Shared so a browser's late compile error can evict its pipeline.
+    pipelines: Arc<PipelineCache>,
     uniforms: UniformCache,
     /// Readback staging buffers kept for reuse.
     staging: staging::StagingPool,
@@ -76,15 +77,29 @@ pub struct GpuContext {
 struct PendingScope {
     operation: &'static str,
     answer: std::pin::Pin<Box<dyn std::future::Future<Output = Option<wgpu::Error>> + Send>>,
+    /// Run when the answer is an error (a failed compile evicts its pipeline).
+    on_error: Option<OnError>,
 }
+
+/// What to do when a browser's error scope answers with an error.
+#[cfg(target_arch = "wasm32")]
+pub(crate) type OnError = Arc<dyn Fn() + Send + Sync>;
 
 /// The first error among `scopes`' answers, awaiting every one, so none is
 /// left for a later call.
 #[cfg(target_arch = "wasm32")]
 async fn first_error(scopes: Vec<PendingScope>) -> Option<(&'static str, wgpu::Error)> {
     let mut first = None;
-    for PendingScope { operation, answer } in scopes {
+    for PendingScope {
+        operation,
+        answer,
+        on_error,
+    } in scopes
+    {
         if let Some(error) = answer.await {
+            if let Some(on_error) = on_error {
+                on_error();
+            }
             first.get_or_insert((operation, error));
         }
     }
@@ -214,7 +229,7 @@ impl GpuContext {
             features: device.features(),
             device,
             queue,
-            pipelines: PipelineCache::default(),
+            pipelines: Arc::default(),
             uniforms: UniformCache::default(),
             staging: staging::StagingPool::default(),
             submissions: AtomicU64::new(0),
@@ -507,6 +522,18 @@ impl GpuContext {
     /// or [`crate::GpuTensor::to_vec`].
     #[cfg(target_arch = "wasm32")]
     pub(crate) fn scoped<T>(&self, operation: &'static str, f: impl FnOnce() -> T) -> Result<T> {
+        self.scoped_then(operation, f, None)
+    }
+
+    /// [`GpuContext::scoped`], running `on_error` if the browser later
+    /// answers with an error.
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn scoped_then<T>(
+        &self,
+        operation: &'static str,
+        f: impl FnOnce() -> T,
+        on_error: Option<OnError>,
+    ) -> Result<T> {
         self.check_device()?;
         let validation = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let out_of_memory = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
@@ -518,10 +545,12 @@ impl GpuContext {
         pending.push(PendingScope {
             operation,
             answer: Box::pin(oom),
+            on_error: on_error.clone(),
         });
         pending.push(PendingScope {
             operation,
             answer: Box::pin(invalid),
+            on_error,
         });
         Ok(value)
     }

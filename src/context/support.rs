@@ -57,19 +57,29 @@ impl GpuContext {
         // A miss compiles under the crate's GL call lock (no other thread
         // can then be compiling the same key while holding that lock), in
         // its own error scope, so a failure is this key's and not cached.
+        // In a browser the verdict comes later: a failed compile then
+        // evicts its pipeline, so the next call compiles again.
+        #[cfg(target_arch = "wasm32")]
+        let on_error: Option<super::OnError> = {
+            let pipelines = std::sync::Arc::clone(&self.pipelines);
+            Some(std::sync::Arc::new(move || pipelines.evict(key)))
+        };
+        #[cfg(target_arch = "wasm32")]
+        let scoped = |f| self.scoped_then("compiling a pipeline", f, on_error.clone());
+        #[cfg(not(target_arch = "wasm32"))]
+        let scoped = |f| self.scoped("compiling a pipeline", f);
         self.gl_call(|| {
             self.pipelines.get(key, || {
-                self.scoped("compiling a pipeline", || compile(&self.device, key))
-                    .map_err(|e| match e {
-                        Error::Validation {
-                            operation,
-                            description,
-                        } => Error::Validation {
-                            operation,
-                            description: format!("{:?}: {description}", key.kernel),
-                        },
-                        other => other,
-                    })
+                scoped(|| compile(&self.device, key)).map_err(|e| match e {
+                    Error::Validation {
+                        operation,
+                        description,
+                    } => Error::Validation {
+                        operation,
+                        description: format!("{:?}: {description}", key.kernel),
+                    },
+                    other => other,
+                })
             })
         })
     }
@@ -136,7 +146,7 @@ impl GpuContext {
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests {
     use crate::context::GpuContext;
     use crate::dtype::DType;
@@ -171,6 +181,7 @@ mod tests {
     /// A shader the device rejects is an error naming the kernel, every
     /// time it is asked for (compiled again, never cached invalid), and the
     /// context goes on working.
+    #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn a_pipeline_that_fails_to_compile_is_an_error_and_not_cached() {
         let ctx = GpuContext::new_blocking().expect("the tests need a wgpu adapter");
@@ -188,5 +199,32 @@ mod tests {
         let x = crate::GpuTensor::from_slice(&ctx, &[2], &[-1.0, 1.0]).unwrap();
         let y = crate::ReLU::default().forward(&ctx, &x).unwrap();
         assert_eq!(y.to_vec_blocking(&ctx).unwrap(), vec![0.0, 1.0]);
+    }
+
+    /// In a browser the verdict on a compile arrives later: awaited
+    /// through `checked`, the failed compile is this call's error, and its
+    /// pipeline is evicted, so the next call compiles again instead of
+    /// handing out an invalid pipeline.
+    #[cfg(target_arch = "wasm32")]
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    async fn a_pipeline_that_fails_to_compile_is_evicted_in_the_browser() {
+        let ctx = GpuContext::new()
+            .await
+            .expect("the browser tests need WebGPU");
+        let before = ctx.pipelines_compiled();
+        for attempt in 1..=2 {
+            let result = ctx.checked(|| ctx.pipeline(key(BROKEN)).map(drop)).await;
+            assert!(
+                matches!(result, Err(Error::Validation { .. })),
+                "attempt {attempt}: {result:?}"
+            );
+            assert_eq!(ctx.pipelines_compiled(), before + attempt);
+        }
+        ctx.checked(|| ctx.pipeline(key(IDENTITY)).map(drop))
+            .await
+            .unwrap();
+        let x = crate::GpuTensor::from_slice(&ctx, &[2], &[-1.0, 1.0]).unwrap();
+        let y = crate::ReLU::default().forward(&ctx, &x).unwrap();
+        assert_eq!(y.to_vec(&ctx).await.unwrap(), vec![0.0, 1.0]);
     }
 }
