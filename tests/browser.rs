@@ -728,3 +728,72 @@ async fn checked_calls_report_their_own_errors_in_the_browser() {
     ctx.check_errors().await.expect("reported once");
     assert_eq!(y.to_vec(&ctx).await.unwrap(), [0.0, 2.0]);
 }
+
+/// The crate as a backend in the browser: a host's buffer wrapped at an
+/// offset without a copy, views (`reshape`, `slice_rows`), `read_into`,
+/// and the checks on usage and alignment.
+#[wasm_bindgen_test]
+async fn host_buffers_and_views_in_the_browser() {
+    use wgpu_activations::DType;
+    let ctx = ctx().await;
+    let usage =
+        wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST;
+    let host = ctx.device().create_buffer(&wgpu::BufferDescriptor {
+        label: Some("host"),
+        size: 256 + 8 * 4,
+        usage,
+        mapped_at_creation: false,
+    });
+    let x = [-2.0f32, -1.0, 0.0, 1.0, 2.0, 3.0, -3.0, 4.0];
+    ctx.queue()
+        .write_buffer(&host, 256, bytemuck::cast_slice(&x));
+    let t = GpuTensor::from_buffer(&ctx, host.clone(), 256, &[2, 4], DType::F32).unwrap();
+    ReLU::default().forward_in_place(&ctx, &t).unwrap();
+    let mut got = [0.0f32; 8];
+    t.read_into(&ctx, &mut got).await.unwrap();
+    assert_eq!(got, [0.0, 0.0, 0.0, 1.0, 2.0, 3.0, 0.0, 4.0]);
+    // A softmax over a reshape of the same bytes.
+    let y = Softmax::new(-1)
+        .forward(&ctx, &t.reshape(&[4, 2]).unwrap())
+        .unwrap();
+    let want = Softmax::new(-1).reference(&[4, 2], &got).unwrap();
+    assert_all_close(
+        "softmax of a reshape",
+        &got,
+        &y.to_vec(&ctx).await.unwrap(),
+        &want,
+        SOFTMAX,
+    );
+    // Rows 2..4 of [4, 64] start at byte 512, aligned.
+    let values: Vec<f32> = (0..256).map(|i| i as f32 - 128.0).collect();
+    let big = GpuTensor::from_slice(&ctx, &[4, 64], &values).unwrap();
+    let tail = big.slice_rows(&ctx, 2, 4).unwrap();
+    ReLU::default().forward_in_place(&ctx, &tail).unwrap();
+    let all = big.to_vec(&ctx).await.unwrap();
+    assert_eq!(all[..128], values[..128]);
+    assert_eq!(all[128..], values[128..]);
+    // Misaligned offsets and missing usage are clear errors.
+    let misaligned = GpuTensor::from_buffer(&ctx, host.clone(), 4, &[4], DType::F32);
+    assert!(matches!(
+        misaligned,
+        Err(Error::InvalidArgument {
+            argument: "offset",
+            ..
+        })
+    ));
+    let uniform = ctx.device().create_buffer(&wgpu::BufferDescriptor {
+        label: None,
+        size: 64,
+        usage: wgpu::BufferUsages::UNIFORM,
+        mapped_at_creation: false,
+    });
+    let wrong = GpuTensor::from_buffer(&ctx, uniform, 0, &[4], DType::F32);
+    assert!(matches!(
+        wrong,
+        Err(Error::InvalidArgument {
+            argument: "buffer",
+            ..
+        })
+    ));
+    ctx.check_errors().await.unwrap();
+}
