@@ -130,7 +130,7 @@ impl<'a> Rows<'a> {
         let mask = self.mask.unwrap_or(input);
         let tensors = [("input", input), ("output", output), ("mask", mask)];
         let tensors = self.declared(&tensors);
-        dispatch_rows(ctx, encoder, self.kernel, self.params, None, &tensors, &[])
+        self.dispatch_in_groups(ctx, encoder, &tensors)
     }
 
     /// Records softmax's backward, `dx = y * (dy - sum(dy * y))` per row.
@@ -161,8 +161,125 @@ impl<'a> Rows<'a> {
             ("upstream", dy),
         ];
         let tensors = self.declared(&tensors);
-        dispatch_rows(ctx, encoder, self.kernel, self.params, None, &tensors, &[])
+        self.dispatch_in_groups(ctx, encoder, &tensors)
     }
+}
+
+impl Rows<'_> {
+    /// Records the rows, in groups whose tensors each fit one binding where
+    /// a tensor is larger than the device's `max_storage_buffer_binding_size`
+    /// (a host's device with `wgpu::Limits::default()` binds 128 MiB): groups
+    /// of whole rows along the outermost kept axis, when that axis is the
+    /// tensor's outermost in memory (every reduced axis inside it). A
+    /// reduction over the outermost axis itself touches the whole tensor in
+    /// every row, and is one dispatch, which reports `TooLarge` naming the
+    /// limit. `tensors` come first the input, then tensors of its layout,
+    /// and the mask (which may broadcast).
+    fn dispatch_in_groups(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        tensors: &[(&'static str, &GpuTensor)],
+    ) -> Result<()> {
+        let limits = ctx.limits();
+        let params = self.params;
+        let input = tensors[0].1;
+        let too_large = tensors
+            .iter()
+            .any(|(_, t)| t.binding_size() > limits.max_storage_buffer_binding_size);
+        // The outermost kept axis: its size and stride (input, mask).
+        let (outer, stride, mask_stride) = (
+            params.kept_dims[0] as usize,
+            params.kept_strides[0] as usize,
+            params.kept_mask_strides[0] as usize,
+        );
+        // Elements per outer index of each tensor: the mask's own stride
+        // (0 where it broadcasts over the outer axis); the input stands in
+        // for a missing mask.
+        let row_of = |name: &str| {
+            if name == "mask" && params.has_mask != 0 {
+                mask_stride
+            } else {
+                stride
+            }
+        };
+        let groups = (too_large && params.kept_rank > 0 && outer * stride == input.len())
+            .then(|| {
+                group_size(
+                    tensors,
+                    row_of,
+                    outer,
+                    limits.max_storage_buffer_binding_size,
+                    u64::from(limits.min_storage_buffer_offset_alignment),
+                )
+            })
+            .flatten();
+        let Some(group) = groups else {
+            return dispatch_rows(ctx, encoder, self.kernel, params, None, tensors, &[]);
+        };
+        let rows_per_outer = params.rows as usize / outer;
+        for start in (0..outer).step_by(group) {
+            let end = (start + group).min(outer);
+            let views = tensors
+                .iter()
+                .map(|&(name, t)| {
+                    let row = row_of(name);
+                    // A mask broadcast over the outer axis is bound whole.
+                    if row == 0 {
+                        return Ok((name, t.clone()));
+                    }
+                    Ok((name, t.reshape(&[outer, row])?.slice_rows(ctx, start, end)?))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let views: Vec<(&'static str, &GpuTensor)> =
+                views.iter().map(|(name, t)| (*name, t)).collect();
+            let mut group_params = params;
+            group_params.rows = ((end - start) * rows_per_outer) as u32;
+            group_params.kept_dims[0] = (end - start) as u32;
+            dispatch_rows(ctx, encoder, self.kernel, group_params, None, &views, &[])?;
+        }
+        Ok(())
+    }
+}
+
+/// How many indices of the outermost axis one group of rows takes: as many
+/// as one binding holds, a multiple of what starts every group on the
+/// device's offset alignment and keeps its length a whole group of 4
+/// elements (views' rules, src/tensor/views.rs). `None` where not even one
+/// such unit fits.
+fn group_size(
+    tensors: &[(&'static str, &GpuTensor)],
+    row_of: impl Fn(&str) -> usize,
+    outer: usize,
+    limit: u64,
+    alignment: u64,
+) -> Option<usize> {
+    let mut unit = 1u64;
+    let mut row_bytes = 0u64;
+    for &(name, t) in tensors {
+        let row = row_of(name) as u64;
+        if row == 0 {
+            continue;
+        }
+        let bytes = row * t.dtype().size();
+        unit = lcm(unit, alignment / gcd(alignment, bytes));
+        unit = lcm(unit, 4 / gcd(4, row));
+        row_bytes = row_bytes.max(bytes);
+    }
+    let fits = (limit / row_bytes.max(1)) / unit * unit;
+    (fits > 0).then(|| (fits as usize).min(outer))
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+fn lcm(a: u64, b: u64) -> u64 {
+    a / gcd(a, b) * b
 }
 
 /// Masks are f32 (as [`GpuTensor::from_mask`] makes them), whatever the input's type.

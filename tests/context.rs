@@ -301,10 +301,11 @@ fn a_tensor_from_another_context_is_an_error() {
     let (device, queue) = device_with(|_| {});
     let other = GpuContext::from_device(device, queue);
     let x = GpuTensor::from_slice(&other, &[2], &[1.0, 2.0]).unwrap();
-    assert!(matches!(
-        ReLU::default().forward(ctx(), &x),
-        Err(Error::ContextMismatch)
-    ));
+    let forward = ReLU::default().forward(ctx(), &x);
+    assert!(
+        matches!(forward, Err(Error::ContextMismatch)),
+        "{forward:?}"
+    );
     assert!(matches!(
         x.to_vec_blocking(ctx()),
         Err(Error::ContextMismatch)
@@ -389,5 +390,104 @@ fn dropped_tensors_release_their_buffers_but_never_under_a_callers_encoder() {
         &out.to_vec_blocking(&ctx).unwrap(),
         &want,
         Tolerance::Ulps(8),
+    );
+}
+
+/// A host's device with a small binding limit (as `wgpu::Limits::default()`
+/// binds 128 MiB): the row kernels bind tensors over the limit in groups of
+/// whole rows along the outermost kept axis, forward and backward, with
+/// and without a mask; a reduction over the outermost axis of such a
+/// tensor is a clear `TooLarge`.
+#[test]
+fn row_kernels_bind_tensors_over_the_limit_in_groups_of_rows() {
+    let (device, queue) = device_with(|l| {
+        l.max_storage_buffer_binding_size = 64 << 10;
+    });
+    let ctx = GpuContext::from_device(device, queue);
+    let shape = [6, 7, 1000]; // 168 KB: three bindings' worth
+    let n: usize = shape.iter().product();
+    let x = common::spread(n, -6.0, 6.0, 11);
+    let dy = common::spread(n, -1.0, 1.0, 12);
+    let xt = GpuTensor::from_slice(&ctx, &shape, &x).unwrap();
+    let dyt = GpuTensor::from_slice(&ctx, &shape, &dy).unwrap();
+    let functions: Vec<(Box<dyn Layer>, Tolerance)> = vec![
+        (Box::new(Softmax::new(-1)), common::SOFTMAX),
+        (Box::new(Softmax::axes(&[1, 2])), common::SOFTMAX),
+        (Box::new(Softmax::new(1)), common::SOFTMAX),
+        (
+            Box::new(wgpu_activations::Activation::new("log_softmax").unwrap()),
+            Tolerance::Ulps(4),
+        ),
+        (
+            Box::new(wgpu_activations::Activation::new("sparsemax").unwrap()),
+            Tolerance::Ulps(4),
+        ),
+    ];
+    for (layer, tol) in &functions {
+        let what = format!("{} over the binding limit", layer.class_name());
+        let y = layer.forward(&ctx, &xt).unwrap();
+        // Bit for bit what the same kernels give bound whole (a device of
+        // the same adapter and features, with its full binding limit), and
+        // within the function's bound of the CPU reference.
+        let whole = common::plain_context();
+        let x_whole = GpuTensor::from_slice(&whole, &shape, &x).unwrap();
+        let y_whole = layer
+            .forward(&whole, &x_whole)
+            .unwrap()
+            .to_vec_blocking(&whole)
+            .unwrap();
+        let got = y.to_vec_blocking(&ctx).unwrap();
+        assert_all_close(&what, &x, &got, &y_whole, Tolerance::Exact);
+        if layer.class_name() == "Softmax" {
+            let want = layer.reference(&shape, &x).unwrap();
+            assert_all_close(&what, &x, &got, &want, *tol);
+        }
+        let saved = match layer.backward_reads() {
+            wgpu_activations::Saved::Input => xt.clone(),
+            wgpu_activations::Saved::Output => y.clone(),
+        };
+        let dx = layer.backward(&ctx, &saved, &dyt).unwrap();
+        let saved_whole =
+            GpuTensor::from_slice(&whole, &shape, &saved.to_vec_blocking(&ctx).unwrap()).unwrap();
+        let dy_whole = GpuTensor::from_slice(&whole, &shape, &dy).unwrap();
+        let want_dx = layer.backward(&whole, &saved_whole, &dy_whole).unwrap();
+        assert_all_close(
+            &format!("{what}, backward"),
+            &x,
+            &dx.to_vec_blocking(&ctx).unwrap(),
+            &want_dx.to_vec_blocking(&whole).unwrap(),
+            Tolerance::Exact,
+        );
+    }
+    // Masks: one of the input's shape, one broadcast over the outer axis.
+    for mask_shape in [&shape[..], &[1, 7, 1000][..]] {
+        let len: usize = mask_shape.iter().product();
+        let keep: Vec<bool> = (0..len).map(|i| i % 3 != 0).collect();
+        let mask = GpuTensor::from_mask(&ctx, mask_shape, &keep).unwrap();
+        let softmax = Softmax::new(-1);
+        let y = softmax.forward_masked(&ctx, &xt, Some(&mask)).unwrap();
+        let mask_values: Vec<f32> = keep.iter().map(|&k| if k { 1.0 } else { 0.0 }).collect();
+        let want =
+            wgpu_activations::cpu::softmax(&softmax, &shape, &x, Some((mask_shape, &mask_values)))
+                .unwrap();
+        assert_all_close(
+            &format!("masked {mask_shape:?}"),
+            &x,
+            &y.to_vec_blocking(&ctx).unwrap(),
+            &want,
+            common::SOFTMAX,
+        );
+    }
+    // Over the outermost axis every row spans the tensor: no group fits.
+    let err = Softmax::new(0).forward(&ctx, &xt).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::TooLarge {
+                limit_name: "max_storage_buffer_binding_size",
+                ..
+            }
+        ),
+        "{err}"
     );
 }

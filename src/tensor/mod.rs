@@ -287,7 +287,10 @@ impl GpuTensor {
     /// Whether both tensors live in the same buffer (one cannot be bound
     /// for reading and writing in one dispatch, whatever the ranges).
     pub(crate) fn shares_buffer(&self, other: &GpuTensor) -> bool {
-        Arc::ptr_eq(&self.buffer, &other.buffer) || **self.buffer == **other.buffer
+        // wgpu compares buffers by id, and ids repeat across instances: only
+        // tensors of one context (one device) are compared so.
+        Arc::ptr_eq(&self.buffer, &other.buffer)
+            || (self.context == other.context && **self.buffer == **other.buffer)
     }
 
     /// Whether both tensors are the same range of the same buffer.
