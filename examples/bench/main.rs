@@ -47,6 +47,7 @@ use std::time::{Duration, Instant};
 use check::Tolerance;
 use options::{Command, Options, Sweep};
 use probe::Probe;
+use wgpu_activations::half::f16;
 use wgpu_activations::{
     internals::{self, vec4s_per_invocation},
     wgpu, Activation, DType, GpuContext, GpuTensor, Layer, LeakyReLU, PReLU, ReLU, Sequential,
@@ -276,7 +277,15 @@ impl Bench {
             // The same layers on f16 storage: half the bytes per element.
             if with_f16 {
                 let ops16 = self.operands(&shape, &host, DType::F16)?;
-                for (name, layer) in named() {
+                // On f16 tensors the layers' arguments act rounded to f16
+                // (as Keras casts them): the same layers built with the
+                // rounded values give the CPU reference those outputs.
+                let layers16 = elementwise_layers_as(&shape, |v| f16::from_f32(v).to_f32())?;
+                for (name, layer) in ELEMENTWISE
+                    .iter()
+                    .zip(&layers16)
+                    .filter(|(n, _)| opts.wants(n))
+                {
                     let name = format!("{name} f16");
                     rows.push(self.layer(&name, layer.as_ref(), &ops16, ceiling, false)?);
                 }
@@ -539,12 +548,20 @@ impl Bench {
 /// The main table's elementwise layers, in [`ELEMENTWISE`]'s order, for
 /// inputs of `shape` (`[rows, 64]`: PReLU's alpha has 64 channels).
 fn elementwise_layers(shape: &[usize]) -> Result<[Box<dyn Layer>; 5]> {
+    elementwise_layers_as(shape, |v| v)
+}
+
+/// [`elementwise_layers`] with each float argument passed through `round`.
+fn elementwise_layers_as(
+    shape: &[usize],
+    round: impl Fn(f32) -> f32,
+) -> Result<[Box<dyn Layer>; 5]> {
     let prelu = PReLU::new().with_shared_axes(&[]);
     prelu.build(shape)?;
     prelu.set_alpha(&alpha(64))?;
     Ok([
-        Box::new(ReLU::new(Some(6.0), 0.1, 0.5)?),
-        Box::new(LeakyReLU::new(LEAKY_SLOPE)?),
+        Box::new(ReLU::new(Some(6.0), round(0.1), 0.5)?),
+        Box::new(LeakyReLU::new(round(LEAKY_SLOPE))?),
         Box::new(ELU::new(1.0)?),
         Box::new(ThresholdedReLU::new(1.0)?),
         Box::new(prelu),
