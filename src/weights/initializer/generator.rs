@@ -1,19 +1,20 @@
 //! The deterministic random generator behind [`Initializer::sample`]:
 //! SplitMix64 to seed xoshiro256**, Marsaglia's polar method for normals,
-//! and a natural logarithm of our own.
+//! and the `libm` crate's natural logarithm.
 //!
-//! Everything here uses only integer arithmetic and the IEEE-754 basic
+//! Everything here uses only integer arithmetic, the IEEE-754 basic
 //! operations `+ - * /` and `sqrt`, which Rust guarantees correctly rounded
-//! and never fuses. That is what lets a `Some(seed)` promise bit-identical
-//! values on every platform: `f64::ln`, `sin` and `cos` come from the
-//! platform's libm and may differ in the last bit between platforms, hence
-//! the polar method and [`ln`] below instead of Box–Muller and `f64::ln`.
-//! The pinned values in `sampling.rs`'s tests hold that promise.
+//! and never fuses, and `libm::log`, plain Rust built from those same
+//! operations on every target. That is what lets a `Some(seed)` promise
+//! bit-identical values on every platform: `f64::ln`, `sin` and `cos` come
+//! from the platform's libm and may differ in the last bit between
+//! platforms, hence the polar method and `libm::log` instead of Box–Muller
+//! and `f64::ln` (ARCHITECTURE.md, "Libraries we use"). The pinned values in
+//! `sampling.rs`'s tests hold that promise.
 //!
 //! [`Initializer::sample`]: super::Initializer::sample
 
 use std::collections::hash_map::RandomState;
-use std::f64::consts::{LN_2, SQRT_2};
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -94,7 +95,7 @@ impl Rng {
             let v = 2.0 * self.unit() - 1.0;
             let s = u * u + v * v;
             if s > 0.0 && s < 1.0 {
-                let factor = (-2.0 * ln(s) / s).sqrt();
+                let factor = (-2.0 * libm::log(s) / s).sqrt();
                 self.spare_normal = Some(v * factor);
                 return u * factor;
             }
@@ -113,36 +114,6 @@ impl Rng {
     }
 }
 
-/// Natural logarithm of a positive finite `x` from IEEE basic operations
-/// only, so that it is bit-identical on every platform (see [`Rng`]).
-/// Accurate to a few ulps, far below what the sampled `f32` values resolve.
-fn ln(x: f64) -> f64 {
-    debug_assert!(x > 0.0 && x.is_finite());
-    // Subnormals have no implicit leading bit; scale them into the normal range.
-    let (x, mut exponent) = if x < f64::MIN_POSITIVE {
-        (x * 18_014_398_509_481_984.0, -54) // 2^54
-    } else {
-        (x, 0)
-    };
-    let bits = x.to_bits();
-    exponent += ((bits >> 52) & 0x7ff) as i64 - 1023;
-    let mut mantissa = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
-    // Centring the mantissa on 1 keeps |f| <= 0.172 below, so the series is short.
-    if mantissa > SQRT_2 {
-        mantissa *= 0.5;
-        exponent += 1;
-    }
-    // ln(m) = 2 atanh(f) = 2 (f + f^3/3 + f^5/5 + ...), f = (m - 1) / (m + 1);
-    // with f^2 <= 0.0295, the 12th term is below 2^-60 of the first.
-    let f = (mantissa - 1.0) / (mantissa + 1.0);
-    let f2 = f * f;
-    let mut series = 0.0;
-    for k in (0..12).rev() {
-        series = series * f2 + 1.0 / f64::from(2 * k + 1);
-    }
-    2.0 * f * series + exponent as f64 * LN_2
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,19 +123,5 @@ mod tests {
         // The first output for state 0, as published with SplitMix64.
         let mut state = 0;
         assert_eq!(splitmix64(&mut state), 0xe220_a839_7b1d_cdaf);
-    }
-
-    #[test]
-    fn ln_matches_std() {
-        let mut x = f64::MIN_POSITIVE / 1e10; // subnormal
-        while x < 1e300 {
-            let (ours, std) = (ln(x), x.ln());
-            assert!(
-                (ours - std).abs() <= 4.0 * f64::EPSILON * std.abs().max(1.0),
-                "ln({x}) = {ours}, std says {std}"
-            );
-            x *= 1.37;
-        }
-        assert_eq!(ln(1.0), 0.0);
     }
 }
