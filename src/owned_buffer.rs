@@ -23,7 +23,7 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use crate::context::{gl_calls_guard, GpuContext};
+use crate::context::{gl_calls_guard, GpuContext, TensorPool};
 
 thread_local! {
     /// Buffers dropped while this thread records one of the crate's own
@@ -43,6 +43,8 @@ pub(crate) struct OwnedBuffer {
     /// The context's count of buffers not yet released
     /// ([`GpuContext::buffers_alive`]); `None` for a host's buffer.
     alive: Option<Arc<AtomicUsize>>,
+    /// Where a tensor's buffer goes back instead of being destroyed.
+    pool: Option<Arc<TensorPool>>,
 }
 
 impl OwnedBuffer {
@@ -55,7 +57,16 @@ impl OwnedBuffer {
             on_gl: ctx.on_gl(),
             escaped: AtomicBool::new(false),
             alive: Some(alive),
+            pool: None,
         }
+    }
+
+    /// A tensor's buffer (new, or taken from `ctx`'s pool), given back to
+    /// the pool where it would be destroyed.
+    pub(crate) fn pooled(ctx: &GpuContext, buffer: wgpu::Buffer) -> Self {
+        let mut owned = Self::new(ctx, buffer);
+        owned.pool = Some(Arc::clone(ctx.tensor_pool()));
+        owned
     }
 
     /// A host's buffer (`GpuTensor::from_buffer`): the host owns it, so it
@@ -66,6 +77,7 @@ impl OwnedBuffer {
             on_gl: ctx.on_gl(),
             escaped: AtomicBool::new(true),
             alive: None,
+            pool: None,
         }
     }
 
@@ -98,6 +110,7 @@ impl Drop for OwnedBuffer {
             buffer,
             on_gl: self.on_gl,
             alive: self.alive.clone(),
+            pool: self.pool.clone(),
         };
         if *self.escaped.get_mut() {
             retired.release(false);
@@ -124,16 +137,25 @@ struct Retired {
     buffer: wgpu::Buffer,
     on_gl: bool,
     alive: Option<Arc<AtomicUsize>>,
+    pool: Option<Arc<TensorPool>>,
 }
 
 impl Retired {
-    /// Destroys the buffer (or only drops it), under the GL call lock on GL.
+    /// Gives the buffer back to its pool, or destroys it, or only drops it
+    /// (`destroy` false: something else may still use it), under the GL
+    /// call lock on GL.
     fn release(self, destroy: bool) {
         let _guard = gl_calls_guard(self.on_gl);
-        if destroy {
-            self.buffer.destroy();
+        let unpooled = match (&self.pool, destroy) {
+            (Some(pool), true) => pool.give(self.buffer),
+            _ => Some(self.buffer),
+        };
+        if let Some(buffer) = unpooled {
+            if destroy {
+                buffer.destroy();
+            }
+            drop(buffer);
         }
-        drop(self.buffer);
         if let Some(alive) = self.alive {
             alive.fetch_sub(1, Ordering::Relaxed);
         }

@@ -491,3 +491,47 @@ fn row_kernels_bind_tensors_over_the_limit_in_groups_of_rows() {
         "{err}"
     );
 }
+
+/// A dropped tensor's buffer is kept for the next tensor of its size: a
+/// warm loop of `forward` calls makes no new (zero-filled) buffers, and the
+/// reused buffers' old contents never show in a result.
+#[test]
+fn forward_outputs_reuse_dropped_tensors_buffers() {
+    let ctx = GpuContext::new_blocking().unwrap();
+    let shape = [3, 5];
+    let x = GpuTensor::from_slice(&ctx, &shape, &common::spread(15, -3.0, 3.0, 9)).unwrap();
+    let softmax = Softmax::new(-1);
+    let relu = ReLU::new(None, 0.5, 0.0).unwrap();
+    let y = relu.forward(&ctx, &x).unwrap();
+    let first = y.to_vec_blocking(&ctx).unwrap();
+    assert_eq!(ctx.pooled_bytes(), 0);
+    drop(y);
+    assert_eq!(ctx.pooled_bytes(), 64, "15 f32 padded to 16");
+    for _ in 0..3 {
+        // Each output takes the kept buffer (holding the last result).
+        let y = softmax.forward(&ctx, &x).unwrap();
+        assert_eq!(ctx.pooled_bytes(), 0);
+        let want = softmax
+            .reference(&shape, &x.to_vec_blocking(&ctx).unwrap())
+            .unwrap();
+        common::assert_all_close(
+            "softmax into a reused buffer",
+            &first,
+            &y.to_vec_blocking(&ctx).unwrap(),
+            &want,
+            common::SOFTMAX,
+        );
+        drop(y);
+        let y = relu.forward(&ctx, &x).unwrap();
+        assert_eq!(y.to_vec_blocking(&ctx).unwrap(), first);
+    }
+    // zeros() never takes a reused buffer.
+    drop(GpuTensor::full(&ctx, &shape, 7.0, wgpu_activations::DType::F32).unwrap());
+    assert_eq!(
+        GpuTensor::zeros(&ctx, &shape, wgpu_activations::DType::F32)
+            .unwrap()
+            .to_vec_blocking(&ctx)
+            .unwrap(),
+        [0.0; 15]
+    );
+}

@@ -5,10 +5,12 @@
 mod gl;
 mod staging;
 mod support;
+mod tensor_pool;
 #[cfg(not(target_arch = "wasm32"))]
 mod wait;
 
 pub(crate) use gl::gl_calls_guard;
+pub(crate) use tensor_pool::TensorPool;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -59,6 +61,9 @@ pub struct GpuContext {
     uniforms: UniformCache,
     /// Readback staging buffers kept for reuse.
     staging: staging::StagingPool,
+    /// Tensor buffers kept for reuse (shared with the tensors, which give
+    /// theirs back when they drop).
+    tensor_pool: Arc<tensor_pool::TensorPool>,
     submissions: AtomicU64,
     /// The crate's buffers not yet released ([`GpuContext::buffers_alive`]).
     buffers_alive: Arc<AtomicUsize>,
@@ -232,6 +237,7 @@ impl GpuContext {
             pipelines: Arc::default(),
             uniforms: UniformCache::default(),
             staging: staging::StagingPool::default(),
+            tensor_pool: Arc::default(),
             submissions: AtomicU64::new(0),
             buffers_alive: Arc::default(),
             lost: Arc::default(),
@@ -405,6 +411,19 @@ impl GpuContext {
     /// ```
     pub fn buffers_alive(&self) -> usize {
         self.buffers_alive.load(Ordering::Relaxed)
+    }
+
+    /// The pool of tensor buffers.
+    pub(crate) fn tensor_pool(&self) -> &Arc<tensor_pool::TensorPool> {
+        &self.tensor_pool
+    }
+
+    /// Bytes of tensor buffers this context keeps for reuse: buffers of
+    /// dropped tensors, handed to the next tensor of the same size (a
+    /// `forward`'s output then costs no new, zero-filled buffer), at most
+    /// 256 MiB.
+    pub fn pooled_bytes(&self) -> u64 {
+        self.tensor_pool.kept_bytes()
     }
 
     /// The pool of readback staging buffers.

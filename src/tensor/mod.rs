@@ -140,8 +140,9 @@ impl GpuTensor {
     /// # Ok(()) }
     /// ```
     pub fn zeros(ctx: &GpuContext, shape: &[usize], dtype: DType) -> Result<Self> {
-        // A new buffer: wgpu zero-fills it before its first use.
-        Self::uninit(ctx, shape, dtype)
+        // A new buffer, not a reused one: wgpu zero-fills it before its
+        // first use.
+        Self::allocate(ctx, shape, dtype, false)
     }
 
     /// A tensor of `shape` and `dtype` holding `value` everywhere (rounded
@@ -153,9 +154,17 @@ impl GpuTensor {
     }
 
     /// A tensor of `shape` and `dtype` whose contents are unspecified, for
-    /// an output a layer will overwrite ([`crate::Layer::forward_into`]).
-    /// f16 only where the device has `SHADER_F16`.
+    /// an output a layer will overwrite ([`crate::Layer::forward_into`]):
+    /// a dropped tensor's buffer of the same size where the context keeps
+    /// one ([`GpuContext::pooled_bytes`]), else a new one. f16 only where
+    /// the device has `SHADER_F16`.
     pub fn uninit(ctx: &GpuContext, shape: &[usize], dtype: DType) -> Result<Self> {
+        Self::allocate(ctx, shape, dtype, true)
+    }
+
+    /// A tensor's buffer: reused from the context's pool where `reuse` and
+    /// one of the size is kept, else new (zero-filled by wgpu).
+    fn allocate(ctx: &GpuContext, shape: &[usize], dtype: DType, reuse: bool) -> Result<Self> {
         let missing = dtype.required_features() - ctx.features();
         if !missing.is_empty() {
             return Err(Error::MissingFeature {
@@ -165,18 +174,23 @@ impl GpuTensor {
         }
         let len = element_count(shape)?;
         check_size(ctx, len, dtype)?;
-        let buffer = ctx.scoped("allocating a tensor", || {
-            ctx.gl_call(|| {
-                ctx.device().create_buffer(&wgpu::BufferDescriptor {
-                    label: Some("wgpu-activations.tensor"),
-                    size: padded_byte_size(len, dtype),
-                    usage: TENSOR_USAGE,
-                    mapped_at_creation: false,
+        let size = padded_byte_size(len, dtype);
+        let reused = reuse.then(|| ctx.tensor_pool().take(size)).flatten();
+        let buffer = match reused {
+            Some(buffer) => buffer,
+            None => ctx.scoped("allocating a tensor", || {
+                ctx.gl_call(|| {
+                    ctx.device().create_buffer(&wgpu::BufferDescriptor {
+                        label: Some("wgpu-activations.tensor"),
+                        size,
+                        usage: TENSOR_USAGE,
+                        mapped_at_creation: false,
+                    })
                 })
-            })
-        })?;
+            })?,
+        };
         Ok(Self {
-            buffer: Arc::new(OwnedBuffer::new(ctx, buffer)),
+            buffer: Arc::new(OwnedBuffer::pooled(ctx, buffer)),
             offset: 0,
             context: ctx.id(),
             shape: shape.to_vec(),
@@ -347,7 +361,8 @@ fn byte_size(len: usize, dtype: DType) -> u64 {
 
 /// Buffers hold a whole number of vec4s (at least one: wgpu cannot bind an
 /// empty buffer), so the elementwise kernels need no scalar tail. The padding
-/// is zeroed by wgpu and never read back.
+/// holds whatever the elementwise kernels leave there and is never read as
+/// values.
 pub(crate) fn padded_byte_size(len: usize, dtype: DType) -> u64 {
     byte_size(len.div_ceil(4).max(1) * 4, dtype)
 }

@@ -129,7 +129,8 @@ impl GpuTensor {
         if self.is_empty() {
             return Ok(());
         }
-        if !self.buffer().usage().contains(wgpu::BufferUsages::COPY_SRC) {
+        // The field, not `buffer()`, which would mark the buffer handed out.
+        if !self.buffer.usage().contains(wgpu::BufferUsages::COPY_SRC) {
             return Err(Error::InvalidArgument {
                 argument: "buffer",
                 message: "reading a tensor back copies its buffer, which needs \
