@@ -13,7 +13,6 @@ use crate::kernels::spec::{
     Variant,
 };
 use crate::loop_budget;
-use crate::owned_buffer::OwnedBuffer;
 use crate::record::Recorder;
 use crate::shape::{element_count, mask_strides, softmax_plan, PlannedAxis};
 use crate::tensor::GpuTensor;
@@ -406,8 +405,8 @@ pub(crate) fn dispatch_rows(
         })
     });
     // Destroyed after this work's submission (or left to wgpu where the
-    // encoder is the caller's): src/owned_buffer.rs.
-    let partials = OwnedBuffer::new(ctx, partials);
+    // encoder is the caller's): src/context/owned_buffer.rs.
+    let partials = ctx.own(partials);
     bindings.push((
         "partials",
         Range {

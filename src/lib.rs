@@ -48,7 +48,6 @@ mod launch;
 mod launch_rows;
 mod layer;
 mod loop_budget;
-mod owned_buffer;
 mod pipelines;
 mod record;
 mod registry;

@@ -3,14 +3,16 @@
 //! (pipelines, limits) is in `support.rs`; GL's call lock in `gl.rs`.
 
 mod gl;
+pub(crate) mod owned_buffer;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod owned_buffer_tests;
 mod staging;
 mod support;
 mod tensor_pool;
 #[cfg(not(target_arch = "wasm32"))]
 mod wait;
 
-pub(crate) use gl::gl_calls_guard;
-pub(crate) use tensor_pool::TensorPool;
+pub(crate) use owned_buffer::OwnedBuffer;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -413,6 +415,29 @@ impl GpuContext {
         self.buffers_alive.load(Ordering::Relaxed)
     }
 
+    /// Takes ownership of `buffer`, made on this context's device: destroyed
+    /// when it drops where nothing unsubmitted can use it
+    /// (src/context/owned_buffer.rs).
+    pub(crate) fn own(&self, buffer: wgpu::Buffer) -> OwnedBuffer {
+        OwnedBuffer::new(buffer, self.on_gl(), Some(self.buffers_alive_count()), None)
+    }
+
+    /// [`GpuContext::own`] for a tensor's buffer: given back to this
+    /// context's pool instead of destroyed.
+    pub(crate) fn own_pooled(&self, buffer: wgpu::Buffer) -> OwnedBuffer {
+        OwnedBuffer::new(
+            buffer,
+            self.on_gl(),
+            Some(self.buffers_alive_count()),
+            Some(Arc::clone(&self.tensor_pool)),
+        )
+    }
+
+    /// A host's buffer: only ever dropped, and not counted.
+    pub(crate) fn own_host(&self, buffer: wgpu::Buffer) -> OwnedBuffer {
+        OwnedBuffer::new(buffer, self.on_gl(), None, None)
+    }
+
     /// The pool of tensor buffers.
     pub(crate) fn tensor_pool(&self) -> &Arc<tensor_pool::TensorPool> {
         &self.tensor_pool
@@ -461,7 +486,7 @@ impl GpuContext {
     ) -> Result<wgpu::SubmissionIndex> {
         // Buffers dropped while recording are destroyed after the submit.
         self.scoped(operation, || {
-            crate::owned_buffer::submitting(|| {
+            owned_buffer::submitting(|| {
                 let mut encoder =
                     self.device
                         .create_command_encoder(&wgpu::CommandEncoderDescriptor {

@@ -4,7 +4,7 @@
 //! `forward` cost about 1.5 times `forward_into`, BENCHMARKS.md).
 //!
 //! A buffer comes back when the crate would otherwise destroy it
-//! (src/owned_buffer.rs): its tensor's last handle dropped and every
+//! (src/context/owned_buffer.rs): its tensor's last handle dropped and every
 //! command that used it submitted, so a later command on the same queue
 //! runs after them. Buffers handed out or bound in a caller's encoder
 //! never come back. Only exact sizes are reused (a loop asks for the same

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::context::gl::gl_calls_guard;
+use super::gl::gl_calls_guard;
 use crate::error::{Error, Result};
 
 /// The longest single wait on the device: on GL a wait holds wgpu-hal's

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use half::f16;
 
 use crate::context::GpuContext;
+use crate::context::OwnedBuffer;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use crate::owned_buffer::OwnedBuffer;
 use crate::shape::{check_len, element_count};
 
 mod readback;
@@ -190,7 +190,7 @@ impl GpuTensor {
             })?,
         };
         Ok(Self {
-            buffer: Arc::new(OwnedBuffer::pooled(ctx, buffer)),
+            buffer: Arc::new(ctx.own_pooled(buffer)),
             offset: 0,
             context: ctx.id(),
             shape: shape.to_vec(),

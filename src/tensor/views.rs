@@ -13,7 +13,6 @@ use std::sync::Arc;
 use crate::context::GpuContext;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use crate::owned_buffer::OwnedBuffer;
 use crate::shape::element_count;
 use crate::tensor::{check_size, padded_byte_size, GpuTensor};
 
@@ -101,7 +100,7 @@ impl GpuTensor {
         }
         check_device(ctx, &buffer, offset, needed)?;
         Ok(Self {
-            buffer: Arc::new(OwnedBuffer::host(ctx, buffer)),
+            buffer: Arc::new(ctx.own_host(buffer)),
             offset,
             context: ctx.id(),
             shape: shape.to_vec(),

@@ -23,7 +23,8 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use crate::context::{gl_calls_guard, GpuContext, TensorPool};
+use super::gl::gl_calls_guard;
+use super::tensor_pool::TensorPool;
 
 thread_local! {
     /// Buffers dropped while this thread records one of the crate's own
@@ -48,36 +49,25 @@ pub(crate) struct OwnedBuffer {
 }
 
 impl OwnedBuffer {
-    /// Takes ownership of `buffer`, made by `ctx`.
-    pub(crate) fn new(ctx: &GpuContext, buffer: wgpu::Buffer) -> Self {
-        let alive = ctx.buffers_alive_count();
-        alive.fetch_add(1, Ordering::Relaxed);
-        Self {
-            buffer: Some(buffer),
-            on_gl: ctx.on_gl(),
-            escaped: AtomicBool::new(false),
-            alive: Some(alive),
-            pool: None,
+    /// Takes ownership of `buffer`, counted in `alive` (`None` for a host's
+    /// buffer, which is never destroyed: `escaped` from the start), and
+    /// given back to `pool` (tensors' buffers) where it would be destroyed.
+    /// `GpuContext::own` and its siblings make them.
+    pub(crate) fn new(
+        buffer: wgpu::Buffer,
+        on_gl: bool,
+        alive: Option<Arc<AtomicUsize>>,
+        pool: Option<Arc<TensorPool>>,
+    ) -> Self {
+        if let Some(alive) = &alive {
+            alive.fetch_add(1, Ordering::Relaxed);
         }
-    }
-
-    /// A tensor's buffer (new, or taken from `ctx`'s pool), given back to
-    /// the pool where it would be destroyed.
-    pub(crate) fn pooled(ctx: &GpuContext, buffer: wgpu::Buffer) -> Self {
-        let mut owned = Self::new(ctx, buffer);
-        owned.pool = Some(Arc::clone(ctx.tensor_pool()));
-        owned
-    }
-
-    /// A host's buffer (`GpuTensor::from_buffer`): the host owns it, so it
-    /// is only ever dropped, and not counted.
-    pub(crate) fn host(ctx: &GpuContext, buffer: wgpu::Buffer) -> Self {
         Self {
             buffer: Some(buffer),
-            on_gl: ctx.on_gl(),
-            escaped: AtomicBool::new(true),
-            alive: None,
-            pool: None,
+            on_gl,
+            escaped: AtomicBool::new(alive.is_none()),
+            alive,
+            pool,
         }
     }
 
@@ -192,83 +182,4 @@ pub(crate) fn submitting<T>(record_and_submit: impl FnOnce() -> T) -> T {
     }
     let _scope = Scope(Some(RETIRED.with(|r| r.replace(Some(Vec::new())))));
     record_and_submit()
-}
-
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests {
-    use super::*;
-    use crate::error::{Error, Result};
-
-    fn ctx() -> GpuContext {
-        GpuContext::new_blocking().unwrap_or_else(|e| panic!("the tests need a wgpu adapter: {e}"))
-    }
-
-    fn storage(ctx: &GpuContext) -> OwnedBuffer {
-        let buffer = ctx.device().create_buffer(&wgpu::BufferDescriptor {
-            label: Some("owned_buffer test"),
-            size: 16,
-            usage: wgpu::BufferUsages::STORAGE
-                | wgpu::BufferUsages::COPY_SRC
-                | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-        OwnedBuffer::new(ctx, buffer)
-    }
-
-    /// Copies `from` into a fresh buffer in a submission of its own.
-    fn copy_from(ctx: &GpuContext, from: &wgpu::Buffer) -> Result<()> {
-        let to = storage(ctx);
-        ctx.submit_with("copying", |encoder| {
-            encoder.copy_buffer_to_buffer(from, 0, &to, 0, 16);
-            Ok(())
-        })?;
-        pollster::block_on(ctx.check_errors())
-    }
-
-    fn destroyed(result: Result<()>) -> bool {
-        matches!(&result, Err(Error::Validation { description, .. }) if description.contains("destroyed"))
-    }
-
-    #[test]
-    fn a_dropped_buffer_is_destroyed_unless_something_may_still_use_it() {
-        let ctx = ctx();
-        let before = ctx.buffers_alive();
-        // Used in a submitted command only: destroyed when dropped (a clone
-        // of the wgpu handle shows it).
-        let owned = storage(&ctx);
-        copy_from(&ctx, &owned).unwrap();
-        let raw = (*owned).clone();
-        assert_eq!(ctx.buffers_alive(), before + 1);
-        drop(owned);
-        assert_eq!(ctx.buffers_alive(), before);
-        assert!(
-            destroyed(copy_from(&ctx, &raw)),
-            "{:?}",
-            copy_from(&ctx, &raw)
-        );
-
-        // Handed out (or bound in a caller's encoder): only dropped.
-        let owned = storage(&ctx);
-        let raw = owned.bound().clone();
-        drop(owned);
-        assert_eq!(ctx.buffers_alive(), before);
-        copy_from(&ctx, &raw).unwrap();
-
-        // Dropped while the crate records its own submission, after a
-        // command used it: that submission still runs, and the buffer is
-        // destroyed after it.
-        let owned = storage(&ctx);
-        let raw = (*owned).clone();
-        let to = storage(&ctx);
-        ctx.submit_with("copying a buffer dropped meanwhile", |encoder| {
-            encoder.copy_buffer_to_buffer(owned.bound(), 0, &to, 0, 16);
-            drop(owned);
-            Ok(())
-        })
-        .unwrap();
-        pollster::block_on(ctx.check_errors()).unwrap();
-        assert!(destroyed(copy_from(&ctx, &raw)));
-        drop(to);
-        assert_eq!(ctx.buffers_alive(), before);
-    }
 }
