@@ -71,6 +71,10 @@ pub struct GpuContext {
     buffers_alive: Arc<AtomicUsize>,
     /// Set by the device-lost callback on devices this crate created.
     lost: Arc<Mutex<Option<String>>>,
+    /// The crate's polls of this device take turns (src/context/wait.rs);
+    /// a browser polls for itself.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    polls: Arc<Mutex<()>>,
     /// Longest wait for a readback (None: unbounded).
     readback_timeout: Mutex<Option<Duration>>,
     /// On the web, the answers of popped error scopes not yet awaited.
@@ -243,6 +247,7 @@ impl GpuContext {
             submissions: AtomicU64::new(0),
             buffers_alive: Arc::default(),
             lost: Arc::default(),
+            polls: Arc::default(),
             readback_timeout: Mutex::new(Some(DEFAULT_READBACK_TIMEOUT)),
             #[cfg(target_arch = "wasm32")]
             pending: Mutex::default(),
@@ -518,6 +523,7 @@ impl GpuContext {
             on_gl: self.on_gl(),
             timeout: self.readback_timeout(),
             lost: Arc::clone(&self.lost),
+            polls: Arc::clone(&self.polls),
         }
     }
 
@@ -550,7 +556,13 @@ impl GpuContext {
             // An error caused by a loss is reported as the loss; a poll runs
             // the lost callback if wgpu has not yet.
             Some(error) => {
-                let _ = self.gl_call(|| self.device.poll(wgpu::PollType::Poll));
+                #[cfg(not(target_arch = "wasm32"))]
+                let _ = wait::poll(
+                    &self.device,
+                    &self.polls,
+                    self.on_gl(),
+                    wgpu::PollType::Poll,
+                );
                 Err(self
                     .check_device()
                     .err()

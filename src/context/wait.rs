@@ -23,6 +23,29 @@ pub(crate) struct Waiter {
     pub(crate) timeout: Option<Duration>,
     /// The context's record of a device loss.
     pub(crate) lost: Arc<Mutex<Option<String>>>,
+    /// Held around each of the context's polls ([`poll`]).
+    pub(crate) polls: Arc<Mutex<()>>,
+}
+
+/// `device.poll(poll_type)` under `polls`: wgpu-core 30 reads the fence
+/// before it takes the queue's lock, so a poll racing another that drains
+/// the queue in between finds the queue empty below its own wait index and
+/// panics ("If the queue is empty, the current submission index (2622)
+/// should be at least the wait submission index (2624)", seen in CI with
+/// the test threads sharing one context). The crate's polls of one context
+/// take turns; a host polling the same device from its own threads can
+/// still meet that race inside wgpu.
+pub(crate) fn poll(
+    device: &wgpu::Device,
+    polls: &Mutex<()>,
+    on_gl: bool,
+    poll_type: wgpu::PollType,
+) -> Result<wgpu::PollStatus, wgpu::PollError> {
+    let _turn = polls
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _guard = gl_calls_guard(on_gl);
+    device.poll(poll_type)
 }
 
 impl Waiter {
@@ -34,13 +57,15 @@ impl Waiter {
         loop {
             let left = self.timeout.map(|t| t.saturating_sub(start.elapsed()));
             let slice = left.map_or(WAIT_SLICE, |left| left.min(WAIT_SLICE));
-            let waited = {
-                let _guard = gl_calls_guard(self.on_gl);
-                self.device.poll(wgpu::PollType::Wait {
+            let waited = poll(
+                &self.device,
+                &self.polls,
+                self.on_gl,
+                wgpu::PollType::Wait {
                     submission_index: Some(index.clone()),
                     timeout: Some(slice),
-                })
-            };
+                },
+            );
             match waited {
                 Ok(_) => return Ok(()),
                 Err(wgpu::PollError::Timeout) if left.is_none_or(|left| left > slice) => {}
@@ -54,10 +79,7 @@ impl Waiter {
                     // A wait for one submission returns before wgpu runs the
                     // device-lost callback; a plain poll runs it, so a lost
                     // device is reported as such.
-                    {
-                        let _guard = gl_calls_guard(self.on_gl);
-                        let _ = self.device.poll(wgpu::PollType::Poll);
-                    }
+                    let _ = poll(&self.device, &self.polls, self.on_gl, wgpu::PollType::Poll);
                     return Err(super::check_lost(&self.lost)
                         .err()
                         .unwrap_or(Error::Readback(other.to_string())));
