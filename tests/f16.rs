@@ -226,7 +226,8 @@ fn check_function(name: &str, layer: &dyn Layer, shape: &[usize], x: &[f16], ulp
 /// of Python scalars for the others), so on f16 inputs a threshold of
 /// 0.99995 acts as 1.0 and a slope of 0.30001 as 0.300048828125. The
 /// expected values are Keras 3.15.1's (JAX backend) on these inputs, bit
-/// for bit; with the arguments kept in f32, seven of them differ.
+/// for bit; with the arguments kept in f32 the test fails (its first case,
+/// ReLU at threshold 0.99995, already gives 1.0 for x = 1.0 where Keras gives 0).
 #[test]
 fn f16_arguments_round_as_keras_rounds_them() {
     let Some(ctx) = f16_context("f16_arguments_round_as_keras_rounds_them") else {
